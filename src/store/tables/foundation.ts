@@ -1,0 +1,39 @@
+import type { Generated } from 'kysely';
+
+export interface InstallationsTable {
+  id: number;
+  account_login: string;
+  account_type: string;
+  status: 'active' | 'suspended' | 'deleted';
+  repositories: string; // JSON array of full names
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  delivery_id: string;
+  event: string;
+  action: string | null;
+  installation_id: number | null;
+  status: 'processing' | 'done' | 'failed';
+  error: string | null;
+  received_at: string;
+  finished_at: string | null;
+}
+
+export interface PackVersionsTable {
+  id: Generated<number>;
+  installation_id: number;
+  pack_id: string;
+  version_hash: string;
+  source_file: string;
+  config_repo_sha: string;
+  content: string;
+  first_seen_at: string;
+}
+
+export interface FoundationTables {
+  installations: InstallationsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  pack_versions: PackVersionsTable;
+}
