@@ -1,0 +1,111 @@
+// Environment settings, validated once at start. A bad value stops start-up with
+// one line that names the variable and what is wrong with it.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  APP_ID: z
+    .string()
+    .regex(/^\d+$/, 'must be the numeric App ID')
+    .optional(),
+  PRIVATE_KEY: z.string().optional(),
+  PRIVATE_KEY_PATH: z.string().optional(),
+  WEBHOOK_SECRET: z.string().min(1).optional(),
+  WEBHOOK_PATH: z.string().startsWith('/').default('/api/github/webhooks'),
+  GHE_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'must be a host name such as github.example.com')
+    .optional(),
+  GHE_PROTOCOL: z.enum(['https', 'http']).default('https'),
+  PORT: Port.default(3000),
+  HOST: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  DATABASE_URL: z.string().min(1).default('./data/puddlejumper.db'),
+  PJ_CONFIG_REPO: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'must be a repository name in the installation account, such as .github')
+    .default('.github'),
+  PJ_PACKS_DIR: z
+    .string()
+    .regex(/^[^/].*[^/]$|^[^/]$/, 'must be a relative folder without leading or trailing slash')
+    .default('policy-packs'),
+  PJ_WORKER_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+});
+
+export interface Settings {
+  production: boolean;
+  appId?: number;
+  privateKey?: string;
+  webhookSecret?: string;
+  webhookPath: string;
+  githubBaseUrl: string;
+  port: number;
+  host?: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  databaseUrl: string;
+  configRepo: string;
+  packsDir: string;
+  workerIntervalMs: number;
+  /** The raw environment, for the dispatchers' credentials (Slack token, webhook secrets). */
+  env: Record<string, string | undefined>;
+}
+
+export class SettingsError extends Error {}
+
+/** Reads and checks the environment; throws SettingsError with a one-line reason. */
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SettingsError(`invalid setting ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const privateKey = readPrivateKey(e.PRIVATE_KEY, e.PRIVATE_KEY_PATH);
+  if (production) {
+    const missing = [
+      e.APP_ID ? undefined : 'APP_ID',
+      privateKey ? undefined : 'PRIVATE_KEY (or PRIVATE_KEY_PATH)',
+      e.WEBHOOK_SECRET ? undefined : 'WEBHOOK_SECRET',
+    ].filter((m): m is string => m !== undefined);
+    if (missing.length > 0) {
+      throw new SettingsError(`NODE_ENV=production needs ${missing.join(', ')}: set ${missing.length > 1 ? 'them' : 'it'} in the environment`);
+    }
+  }
+  return {
+    production,
+    appId: e.APP_ID ? Number(e.APP_ID) : undefined,
+    privateKey,
+    webhookSecret: e.WEBHOOK_SECRET,
+    webhookPath: e.WEBHOOK_PATH,
+    githubBaseUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : 'https://api.github.com',
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    configRepo: e.PJ_CONFIG_REPO,
+    packsDir: e.PJ_PACKS_DIR,
+    workerIntervalMs: e.PJ_WORKER_INTERVAL_MS,
+    env,
+  };
+}
+
+function readPrivateKey(inline: string | undefined, path: string | undefined): string | undefined {
+  if (inline) {
+    // Platforms that cannot hold newlines in a variable pass them escaped.
+    const key = inline.includes('\\n') ? inline.replace(/\\n/g, '\n') : inline;
+    if (!key.includes('PRIVATE KEY-----')) throw new SettingsError('invalid setting PRIVATE_KEY: not a PEM private key');
+    return key;
+  }
+  if (path) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new SettingsError(`invalid setting PRIVATE_KEY_PATH: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return undefined;
+}
