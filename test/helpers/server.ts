@@ -1,0 +1,64 @@
+// A real PuddleJumper HTTP server on 127.0.0.1 for end-to-end tests.
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Probot, ProbotOctokit, Server } from 'probot';
+import pino from 'pino';
+import { puddleJumperApp, type AppDeps } from '../../src/app.js';
+
+export const TEST_SECRET = 'test-webhook-secret';
+
+let cachedKey: string | undefined;
+export function testPrivateKey(): string {
+  cachedKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+  return cachedKey;
+}
+
+export function sign(body: string, secret = TEST_SECRET): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Octokit for tests: no retries, no throttling, so nock sees exactly what the app sends. */
+export const TestOctokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
+
+export async function startTestServer(deps: AppDeps): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const server = new Server({
+    host: '127.0.0.1',
+    port,
+    log: pino({ level: 'silent' }),
+    Probot: Probot.defaults({ appId: 1, privateKey: testPrivateKey(), secret: TEST_SECRET, Octokit: TestOctokit }),
+  });
+  await server.load(puddleJumperApp(deps));
+  await server.start();
+  return { url: `http://127.0.0.1:${port}`, stop: () => server.stop() };
+}
+
+export async function postWebhook(
+  url: string,
+  event: string,
+  payload: unknown,
+  options: { delivery?: string; signature?: string } = {},
+): Promise<Response> {
+  const body = JSON.stringify(payload);
+  return fetch(`${url}/api/github/webhooks`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': options.delivery ?? crypto.randomUUID(),
+      'x-hub-signature-256': options.signature ?? sign(body),
+    },
+    body,
+  });
+}
