@@ -2,7 +2,10 @@
 // migration is frozen: change the schema with a new file, never by editing one.
 import type { Migration } from 'kysely';
 import * as m001 from './001_foundation.js';
+import * as m002 from './002_governance.js';
 
 export const migrations: Record<string, Migration> = {
   '001_foundation': m001,
+  '002_governance': m002,
+  '003_approvals': await import('./003_approvals.js'),
 };

@@ -2,7 +2,9 @@
 // store/tables/; this file only joins them.
 import type { Kysely } from 'kysely';
 import type { FoundationTables } from './tables/foundation.js';
+import type { GovernanceTables } from './tables/governance.js';
 
-export interface Database extends FoundationTables {}
+export interface Database extends FoundationTables, GovernanceTables {}
+import type { ApprovalTables } from './tables/approvals.js'; export interface Database extends ApprovalTables {} // approvals (declaration merging)
 
 export type Db = Kysely<Database>;

@@ -1,0 +1,96 @@
+// The action: every effect PuddleJumper has on the world, as data. Proposed, judged,
+// recorded, dispatched at most once, retried, audited.
+import type { OutputKind, Routing } from '../packs/schema.js';
+
+export const ACTION_KINDS = [
+  'check_run.upsert',
+  'comment.upsert',
+  'issue.upsert',
+  'pull_request.upsert',
+  'notify.slack',
+  'notify.webhook',
+] as const;
+/** The built-in kinds; the registry accepts any other kind a dispatcher is registered for. */
+export type ActionKind = (typeof ACTION_KINDS)[number] | (string & {});
+
+export const ACTION_STATUSES = [
+  'proposed',
+  'approved',
+  'denied',
+  'dispatching',
+  'dispatched',
+  'failed',
+  'superseded',
+] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+/** The pack an action comes from, as far as judgement needs it. */
+export interface PackOrigin {
+  packId: string;
+  versionHash?: string;
+  valid: boolean;
+  testMode: boolean;
+  /** Track B `allowedOutputs`; only enforced when given. */
+  allowedOutputs?: string[];
+  routing?: Routing;
+}
+
+export interface ActionSubject {
+  repo: string;
+  prNumber?: number;
+  headSha?: string;
+}
+
+export interface ActionProposal {
+  installationId: number;
+  kind: ActionKind;
+  /** Names the logical effect (e.g. one check on one sha); each distinct payload is a new revision of it. */
+  idempotencyKey: string;
+  subject: ActionSubject;
+  payload: unknown;
+  origin?: PackOrigin;
+  /** Chain key: the action stays `proposed` until the chain gate approves it. */
+  awaitChain?: string;
+}
+
+export interface ActionRecord {
+  id: number;
+  installationId: number;
+  kind: ActionKind;
+  idempotencyKey: string;
+  revision: number;
+  payloadHash: string;
+  subject: ActionSubject;
+  payload: unknown;
+  status: ActionStatus;
+  attempts: number;
+  nextAttemptAt: string | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+  lastError: string | null;
+  /** Why it was denied or failed. */
+  reason: string | null;
+  result: Record<string, unknown> | null;
+  packId: string | null;
+  packVersionHash: string | null;
+  origin: PackOrigin | null;
+  awaitChain: string | null;
+  supersededBy: number | null;
+  createdAt: string;
+  updatedAt: string;
+  dispatchedAt: string | null;
+}
+
+/** Which Track B output kind an action kind is, for `allowedOutputs`. */
+export const OUTPUT_KIND_OF: Readonly<Record<string, OutputKind>> = {
+  'pull_request.upsert': 'remediation_pr',
+  'issue.upsert': 'digest_issue',
+  'comment.upsert': 'comment',
+  'notify.slack': 'slack',
+  'notify.webhook': 'webhook',
+};
+
+/** The hidden marker by which the bot's comments, issues and PRs are found again. */
+export function markerComment(marker: string): string {
+  return marker.startsWith('<!--') ? marker : `<!-- puddlejumper:${marker} -->`;
+}

@@ -1,0 +1,386 @@
+// The governance pipeline: propose → record → judge → (wait for a chain) → approve or
+// deny → claim with a lease → dispatch → dispatched, or retry, or failed. Every
+// transition is a compare-and-set on the outbox row and leaves an audit event.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Updateable } from 'kysely';
+import type { Db } from '../store/database.js';
+import type { ActionsTable } from '../store/tables/governance.js';
+import type { ActionProposal, ActionRecord, ActionStatus } from './action.js';
+import type { AuditSubject } from './audit.js';
+import { isUniqueViolation } from './audit.js';
+import { canonicalJson, sha256 } from './canonical.js';
+import { judge } from './judge.js';
+import { actionFailures, actionTransitions, dispatchAttempts, dispatchDuration, dispatchRetries } from './metrics.js';
+import { actorName, neverApproved, type Actor, type ChainGate, type PolicyProvider } from './policy-provider.js';
+import type { DispatcherRegistry } from './registry.js';
+import { backoffDelayMs, classifyError } from './retry.js';
+import { ActionStore, toRecord, type ActionRow } from './store.js';
+
+export interface PipelineLog {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface GovernancePipelineOptions {
+  db: Db;
+  registry: DispatcherRegistry;
+  policy: PolicyProvider;
+  now?: () => Date;
+  log: PipelineLog;
+  /** Approval chains; default: never approved. */
+  chains?: ChainGate;
+  /** How long a claim is exclusive; a worker that dies mid-call is resumed after it. Default 5 min. */
+  leaseMs?: number;
+  /** A dispatch attempt that takes longer is abandoned and retried. Default 60 s (must be < leaseMs). */
+  dispatchTimeoutMs?: number;
+  /** Identifies this process's claims. */
+  workerId?: string;
+  random?: () => number;
+}
+
+/** Statuses in which an identical payload for the same key is already handled: re-proposing it is a no-op. */
+const SETTLED_OR_PENDING: ReadonlySet<string> = new Set(['proposed', 'approved', 'dispatching', 'dispatched', 'denied']);
+
+export class GovernancePipeline {
+  readonly store: ActionStore;
+  readonly workerId: string;
+  private readonly registry: DispatcherRegistry;
+  private readonly policy: PolicyProvider;
+  private readonly now: () => Date;
+  private readonly log: PipelineLog;
+  private readonly chains: ChainGate;
+  private readonly leaseMs: number;
+  private readonly dispatchTimeoutMs: number;
+  private readonly random: () => number;
+
+  constructor(options: GovernancePipelineOptions) {
+    this.store = new ActionStore(options.db);
+    this.registry = options.registry;
+    this.policy = options.policy;
+    this.now = options.now ?? (() => new Date());
+    this.log = options.log;
+    this.chains = options.chains ?? neverApproved;
+    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+    this.dispatchTimeoutMs = Math.min(options.dispatchTimeoutMs ?? 60_000, this.leaseMs);
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.random = options.random ?? Math.random;
+  }
+
+  private iso(offsetMs = 0): string {
+    return new Date(this.now().getTime() + offsetMs).toISOString();
+  }
+
+  private subject(row: ActionRow): AuditSubject {
+    const s: AuditSubject = { repo: row.repo, actionId: row.id, idempotencyKey: row.idempotency_key, revision: row.revision, kind: row.kind };
+    if (row.pr_number !== null) s.prNumber = row.pr_number;
+    if (row.head_sha !== null) s.headSha = row.head_sha;
+    return s;
+  }
+
+  private async audit(row: ActionRow, actor: string, type: string, details: Record<string, unknown>): Promise<void> {
+    await this.policy.writeAuditEvent({
+      at: this.iso(),
+      installationId: row.installation_id,
+      actor,
+      type,
+      subject: this.subject(row),
+      details: { packId: row.pack_id, packVersionHash: row.pack_version_hash, ...details },
+    });
+  }
+
+  /** CAS + audit + metrics. Returns the new row, or undefined when the race was lost (and nothing happened). */
+  private async move(
+    row: ActionRow,
+    from: ActionStatus,
+    to: ActionStatus,
+    set: Omit<Updateable<ActionsTable>, 'id' | 'status'>,
+    actor: string,
+    details: Record<string, unknown> = {},
+    leaseOwner?: string,
+  ): Promise<ActionRow | undefined> {
+    const moved = await this.store.transition(row.id, from, to, set, this.iso(), leaseOwner);
+    if (moved === undefined) return undefined;
+    actionTransitions.inc({ kind: row.kind, status: to });
+    await this.audit(moved, actor, `action.${to}`, { from, ...details });
+    return moved;
+  }
+
+  /**
+   * Records, judges and audits one proposal. Each distinct payload for a key is a new
+   * revision (unique (idempotency_key, revision)); re-proposing the payload of the latest
+   * revision is a no-op that returns it; a new revision supersedes older ones still waiting.
+   */
+  async propose(p: ActionProposal, actor: Actor = p.origin ? { type: 'pack', packId: p.origin.packId } : { type: 'app' }): Promise<ActionRecord> {
+    if (p.idempotencyKey.length === 0) throw new Error('an action needs an idempotency key');
+    const payloadJson = canonicalJson(p.payload);
+    const payloadHash = sha256(`${p.kind}\n${payloadJson}`);
+    let row: ActionRow | undefined;
+    for (let attempt = 0; row === undefined; attempt++) {
+      const latest = await this.store.latestForKey(p.idempotencyKey);
+      if (latest !== undefined && latest.payload_hash === payloadHash && SETTLED_OR_PENDING.has(latest.status)) {
+        return toRecord(latest);
+      }
+      try {
+        row = await this.store.insert(p, (latest?.revision ?? 0) + 1, payloadJson, payloadHash, this.iso());
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt > 50) throw error;
+        // A concurrent proposal took this revision: look again.
+      }
+    }
+    const name = actorName(actor);
+    actionTransitions.inc({ kind: row.kind, status: 'proposed' });
+    await this.audit(row, name, 'action.proposed', { payloadHash, awaitChain: row.await_chain });
+
+    for (const older of await this.store.waitingBefore(row.idempotency_key, row.revision)) {
+      await this.move(older, older.status as ActionStatus, 'superseded', { superseded_by: row.id, next_attempt_at: null }, name, {
+        supersededBy: row.id,
+        revision: row.revision,
+      });
+    }
+
+    const auth = await this.policy.checkAuthorization(actor, p);
+    if (!auth.allowed) {
+      const reason = auth.reason ?? `${name} is not authorised to propose ${p.kind}`;
+      const denied = await this.move(row, 'proposed', 'denied', { reason }, name, { reason, code: 'unauthorized' });
+      if (denied) actionFailures.inc({ kind: row.kind, reason: 'denied_unauthorized' });
+      return toRecord(denied ?? (await this.store.get(row.id)) ?? row);
+    }
+    return toRecord(await this.judgeRow(row, name, true));
+  }
+
+  private async judgeRow(row: ActionRow, actor: string, first: boolean): Promise<ActionRow> {
+    const registration = this.registry.get(row.kind);
+    const origin = row.origin === null ? undefined : (JSON.parse(row.origin) as ActionProposal['origin']);
+    const chainApproved = row.await_chain === null ? true : await this.chains.isApproved(row.await_chain);
+    const proposal: Parameters<typeof judge>[0]['proposal'] = { kind: row.kind, payload: JSON.parse(row.payload), origin };
+    if (row.await_chain !== null) proposal.awaitChain = row.await_chain;
+    const j = judge({ proposal, dispatcher: registration?.dispatcher, chainApproved });
+    let moved: ActionRow | undefined;
+    if (j.decision === 'approve') {
+      moved = await this.move(row, 'proposed', 'approved', { next_attempt_at: this.iso() }, actor);
+    } else if (j.decision === 'deny') {
+      moved = await this.move(row, 'proposed', 'denied', { reason: j.reason }, actor, { reason: j.reason, code: j.code });
+      if (moved) actionFailures.inc({ kind: row.kind, reason: `denied_${j.code}` });
+    } else if (first) {
+      await this.audit(row, actor, 'action.awaiting_chain', { chain: row.await_chain, reason: j.reason });
+    }
+    return moved ?? (await this.store.get(row.id)) ?? row;
+  }
+
+  /** Re-judges the actions waiting for a chain (call when the chain's state changed). */
+  async release(chainKey: string): Promise<ActionRecord[]> {
+    const out: ActionRecord[] = [];
+    for (const row of await this.store.awaitingChain(chainKey)) {
+      out.push(toRecord(await this.judgeRow(row, `chain:${chainKey}`, false)));
+    }
+    return out;
+  }
+
+  /** Denies the actions waiting for a chain that was rejected. */
+  async rejectChain(chainKey: string, reason: string): Promise<number> {
+    let n = 0;
+    for (const row of await this.store.awaitingChain(chainKey)) {
+      const moved = await this.move(row, 'proposed', 'denied', { reason }, `chain:${chainKey}`, { reason, code: 'chain_rejected' });
+      if (moved) {
+        actionFailures.inc({ kind: row.kind, reason: 'denied_chain_rejected' });
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async get(id: number): Promise<ActionRecord | undefined> {
+    const row = await this.store.get(id);
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  /**
+   * Claims up to `limit` due actions (approved and due, or dispatching with an expired
+   * lease) and dispatches each one it wins. Returns how many it claimed.
+   */
+  async dispatchDue(limit = 20): Promise<number> {
+    const candidates = await this.store.due(this.iso(), limit);
+    let claimed = 0;
+    for (const candidate of candidates) {
+      const row = await this.claim(candidate);
+      if (row === undefined) continue;
+      claimed++;
+      await this.dispatchClaimed(row);
+    }
+    return claimed;
+  }
+
+  /** One claim attempt (exposed for tests and the benchmark). The loser gets undefined. */
+  async claim(candidate: ActionRow): Promise<ActionRow | undefined> {
+    const actor = `worker:${this.workerId}`;
+    const registration = this.registry.get(candidate.kind);
+    const maxAttempts = registration?.retryPolicy.maxAttempts ?? 1;
+    if (candidate.status === 'dispatching' && candidate.attempts >= maxAttempts) {
+      // The last allowed attempt died mid-call: its outcome is unknown and no attempt is left.
+      const reason = `lease of attempt ${candidate.attempts} (owner ${candidate.lease_owner}) expired and no attempt is left; outcome unknown`;
+      const failed = await this.store.transition(
+        candidate.id,
+        'dispatching',
+        'failed',
+        { reason, last_error: reason, lease_owner: null, lease_expires_at: null },
+        this.iso(),
+        candidate.lease_owner ?? undefined,
+      );
+      if (failed) {
+        actionTransitions.inc({ kind: failed.kind, status: 'failed' });
+        actionFailures.inc({ kind: failed.kind, reason: 'max_attempts' });
+        await this.audit(failed, actor, 'action.failed', { from: 'dispatching', reason, code: 'max_attempts' });
+      }
+      return undefined;
+    }
+    const row = await this.store.claim(candidate, this.workerId, this.iso(), this.iso(this.leaseMs));
+    if (row === undefined) return undefined;
+    actionTransitions.inc({ kind: row.kind, status: 'dispatching' });
+    const details: Record<string, unknown> = { from: candidate.status, attempt: row.attempts, leaseExpiresAt: row.lease_expires_at };
+    if (candidate.status === 'dispatching') details.resumedFromLease = candidate.lease_owner;
+    await this.audit(row, actor, 'action.dispatching', details);
+    return row;
+  }
+
+  /** Dispatches a row this worker has claimed and records the outcome (CAS on the lease). */
+  async dispatchClaimed(row: ActionRow): Promise<ActionRecord> {
+    const actor = `worker:${this.workerId}`;
+    const registration = this.registry.get(row.kind);
+    const owner = this.workerId;
+    if (registration === undefined) {
+      const reason = `no dispatcher is registered for ${row.kind}`;
+      const failed = await this.move(row, 'dispatching', 'failed', { reason, last_error: reason, lease_owner: null, lease_expires_at: null }, actor, { reason, code: 'unknown_kind' }, owner);
+      if (failed) actionFailures.inc({ kind: row.kind, reason: 'unknown_kind' });
+      return toRecord(failed ?? row);
+    }
+    const previous = await this.store.latestDispatched(row.idempotency_key, row.revision);
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = await Promise.race([
+        registration.dispatcher.dispatch({
+          action: toRecord(row),
+          payload: JSON.parse(row.payload) as unknown,
+          previousResult: previous?.result ? (JSON.parse(previous.result) as Record<string, unknown>) : null,
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(Object.assign(new Error(`dispatch timed out after ${this.dispatchTimeoutMs} ms`), { name: 'TimeoutError' })), this.dispatchTimeoutMs);
+          timer.unref?.();
+        }),
+      ]);
+      const seconds = (performance.now() - started) / 1000;
+      const done = await this.move(
+        row,
+        'dispatching',
+        'dispatched',
+        { result: canonicalJson(result), dispatched_at: this.iso(), lease_owner: null, lease_expires_at: null, last_error: null, next_attempt_at: null },
+        actor,
+        { attempt: row.attempts, result },
+        owner,
+      );
+      const outcome = done ? 'dispatched' : 'lost_lease';
+      dispatchAttempts.inc({ kind: row.kind, outcome });
+      dispatchDuration.observe({ kind: row.kind, outcome }, seconds);
+      if (!done) this.log.warn({ actionId: row.id }, 'dispatch finished after the lease was taken over; result dropped');
+      return toRecord(done ?? (await this.store.get(row.id)) ?? row);
+    } catch (error) {
+      const seconds = (performance.now() - started) / 1000;
+      const c = classifyError(error, this.now());
+      const policy = registration.retryPolicy;
+      if (c.retryable && row.attempts < policy.maxAttempts) {
+        const delay = backoffDelayMs(policy, row.attempts, c.retryAfterMs, this.random);
+        const retry = await this.move(
+          row,
+          'dispatching',
+          'approved',
+          { next_attempt_at: this.iso(delay), last_error: c.message, lease_owner: null, lease_expires_at: null },
+          actor,
+          { attempt: row.attempts, error: c.message, code: c.code, retryInMs: delay, retryAfterMs: c.retryAfterMs ?? null },
+          owner,
+        );
+        dispatchAttempts.inc({ kind: row.kind, outcome: 'retry' });
+        dispatchDuration.observe({ kind: row.kind, outcome: 'retry' }, seconds);
+        if (retry) dispatchRetries.inc({ kind: row.kind });
+        this.log.warn({ actionId: row.id, attempt: row.attempts, code: c.code, delay }, `dispatch failed, retrying: ${c.message}`);
+        return toRecord(retry ?? (await this.store.get(row.id)) ?? row);
+      }
+      const reason = c.retryable ? `gave up after ${row.attempts} attempts: ${c.message}` : c.message;
+      const code = c.retryable ? 'max_attempts' : c.code;
+      const failed = await this.move(
+        row,
+        'dispatching',
+        'failed',
+        { reason, last_error: c.message, lease_owner: null, lease_expires_at: null, next_attempt_at: null },
+        actor,
+        { attempt: row.attempts, reason, code },
+        owner,
+      );
+      dispatchAttempts.inc({ kind: row.kind, outcome: 'failed' });
+      dispatchDuration.observe({ kind: row.kind, outcome: 'failed' }, seconds);
+      if (failed) actionFailures.inc({ kind: row.kind, reason: code });
+      this.log.error({ actionId: row.id, attempt: row.attempts, code }, `dispatch failed: ${reason}`);
+      return toRecord(failed ?? (await this.store.get(row.id)) ?? row);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Dispatches until nothing is due. With `sleep`, also waits for scheduled retries and
+   * expired leases (tests pass a sleep that advances their fake clock).
+   */
+  async runUntilIdle(options: { sleep?: (ms: number) => Promise<void>; maxRounds?: number } = {}): Promise<number> {
+    let total = 0;
+    for (let round = 0; round < (options.maxRounds ?? 1000); round++) {
+      const n = await this.dispatchDue();
+      total += n;
+      if (n > 0) continue;
+      if (options.sleep === undefined) break;
+      const wake = await this.store.nextWakeUp();
+      if (wake === undefined) break;
+      await options.sleep(Math.max(0, Date.parse(wake) - this.now().getTime()));
+    }
+    return total;
+  }
+}
+
+/** Dispatches due actions periodically; resumes expired leases and scheduled retries at start. */
+export class Worker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly pipeline: GovernancePipeline,
+    private readonly options: { intervalMs?: number; batch?: number; log?: PipelineLog } = {},
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tick(), this.options.intervalMs ?? 1000);
+    this.timer.unref?.();
+    this.tick(); // at once: whatever a dead process left behind (expired leases, due retries)
+  }
+
+  private tick(): void {
+    if (this.running) return;
+    this.running = (async () => {
+      try {
+        while ((await this.pipeline.dispatchDue(this.options.batch ?? 20)) > 0 && this.timer !== undefined) {
+          // keep draining while there is work
+        }
+      } catch (error) {
+        this.options.log?.error({ err: error }, 'governance worker tick failed');
+      } finally {
+        this.running = undefined;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

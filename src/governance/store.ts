@@ -1,0 +1,219 @@
+// The action outbox: rows and compare-and-set transitions. Every write is one
+// statement, so it is atomic on its own and no lock is held across an await.
+import { sql, type Selectable, type Updateable } from 'kysely';
+import type { Db } from '../store/database.js';
+import type { ActionsTable } from '../store/tables/governance.js';
+import type { ActionProposal, ActionRecord, ActionStatus, PackOrigin } from './action.js';
+
+export type ActionRow = Selectable<ActionsTable>;
+
+export function toRecord(row: ActionRow): ActionRecord {
+  const subject: ActionRecord['subject'] = { repo: row.repo };
+  if (row.pr_number !== null) subject.prNumber = row.pr_number;
+  if (row.head_sha !== null) subject.headSha = row.head_sha;
+  return {
+    id: row.id,
+    installationId: row.installation_id,
+    kind: row.kind,
+    idempotencyKey: row.idempotency_key,
+    revision: row.revision,
+    payloadHash: row.payload_hash,
+    subject,
+    payload: JSON.parse(row.payload) as unknown,
+    status: row.status as ActionStatus,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: row.lease_expires_at,
+    lastError: row.last_error,
+    reason: row.reason,
+    result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),
+    packId: row.pack_id,
+    packVersionHash: row.pack_version_hash,
+    origin: row.origin === null ? null : (JSON.parse(row.origin) as PackOrigin),
+    awaitChain: row.await_chain,
+    supersededBy: row.superseded_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    dispatchedAt: row.dispatched_at,
+  };
+}
+
+export class ActionStore {
+  constructor(readonly db: Db) {}
+
+  async get(id: number): Promise<ActionRow | undefined> {
+    return this.db.selectFrom('actions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async latestForKey(key: string): Promise<ActionRow | undefined> {
+    return this.db
+      .selectFrom('actions')
+      .selectAll()
+      .where('idempotency_key', '=', key)
+      .orderBy('revision', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  async latestDispatched(key: string, beforeRevision: number): Promise<ActionRow | undefined> {
+    return this.db
+      .selectFrom('actions')
+      .selectAll()
+      .where('idempotency_key', '=', key)
+      .where('revision', '<', beforeRevision)
+      .where('status', '=', 'dispatched')
+      .orderBy('revision', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** Inserts revision `revision` of the key; throws a unique violation when another writer took it. */
+  async insert(p: ActionProposal, revision: number, payloadJson: string, payloadHash: string, now: string): Promise<ActionRow> {
+    return this.db
+      .insertInto('actions')
+      .values({
+        installation_id: p.installationId,
+        kind: p.kind,
+        idempotency_key: p.idempotencyKey,
+        revision,
+        payload_hash: payloadHash,
+        repo: p.subject.repo,
+        pr_number: p.subject.prNumber ?? null,
+        head_sha: p.subject.headSha ?? null,
+        payload: payloadJson,
+        status: 'proposed',
+        attempts: 0,
+        next_attempt_at: null,
+        lease_owner: null,
+        lease_expires_at: null,
+        last_error: null,
+        reason: null,
+        result: null,
+        pack_id: p.origin?.packId ?? null,
+        pack_version_hash: p.origin?.versionHash ?? null,
+        origin: p.origin === undefined ? null : JSON.stringify(p.origin),
+        await_chain: p.awaitChain ?? null,
+        superseded_by: null,
+        created_at: now,
+        updated_at: now,
+        dispatched_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /** Older revisions of the key that are still waiting (proposed, or approved and not yet claimed). */
+  async waitingBefore(key: string, revision: number): Promise<ActionRow[]> {
+    return this.db
+      .selectFrom('actions')
+      .selectAll()
+      .where('idempotency_key', '=', key)
+      .where('revision', '<', revision)
+      .where('status', 'in', ['proposed', 'approved'])
+      .execute();
+  }
+
+  /**
+   * The compare-and-set: moves `id` from `from` to `to` only if it is still in `from`
+   * (and, when given, still leased by `leaseOwner`). Returns the new row, or undefined
+   * when the transition lost a race and did nothing.
+   */
+  async transition(
+    id: number,
+    from: ActionStatus,
+    to: ActionStatus,
+    set: Omit<Updateable<ActionsTable>, 'id' | 'status'>,
+    now: string,
+    leaseOwner?: string,
+  ): Promise<ActionRow | undefined> {
+    let q = this.db
+      .updateTable('actions')
+      .set({ ...set, status: to, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', from);
+    if (leaseOwner !== undefined) q = q.where('lease_owner', '=', leaseOwner);
+    return q.returningAll().executeTakeFirst();
+  }
+
+  /** Actions a worker could claim now: approved and due, or dispatching with an expired lease. */
+  async due(now: string, limit: number): Promise<ActionRow[]> {
+    return this.db
+      .selectFrom('actions')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'approved'), eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)])]),
+          eb.and([eb('status', '=', 'dispatching'), eb('lease_expires_at', '<=', now)]),
+        ]),
+      )
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** The earliest future retry time, so runUntilIdle knows how long to wait. */
+  async nextWakeUp(): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('actions')
+      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .where('status', '=', 'approved')
+      .executeTakeFirst();
+    const lease = await this.db
+      .selectFrom('actions')
+      .select((eb) => eb.fn.min('lease_expires_at').as('at'))
+      .where('status', '=', 'dispatching')
+      .executeTakeFirst();
+    const times = [row?.at, lease?.at].filter((t): t is string => typeof t === 'string');
+    return times.sort()[0];
+  }
+
+  /**
+   * Claim = compare-and-set approved → dispatching (when due, and no older revision of
+   * the same key is mid-dispatch, so updates of one key go out in order), or an expired
+   * dispatching lease → a new owner. attempts counts every claim.
+   */
+  async claim(row: ActionRow, owner: string, now: string, leaseUntil: string): Promise<ActionRow | undefined> {
+    const set = {
+      status: 'dispatching',
+      lease_owner: owner,
+      lease_expires_at: leaseUntil,
+      attempts: sql<number>`attempts + 1`,
+      updated_at: now,
+    };
+    if (row.status === 'approved') {
+      return this.db
+        .updateTable('actions')
+        .set(set)
+        .where('id', '=', row.id)
+        .where('status', '=', 'approved')
+        .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
+        .where(
+          sql<boolean>`not exists (select 1 from actions as older where older.idempotency_key = actions.idempotency_key and older.revision < actions.revision and older.status = 'dispatching')`,
+        )
+        .returningAll()
+        .executeTakeFirst();
+    }
+    if (row.status === 'dispatching') {
+      return this.db
+        .updateTable('actions')
+        .set(set)
+        .where('id', '=', row.id)
+        .where('status', '=', 'dispatching')
+        .where('lease_expires_at', '<=', now)
+        .returningAll()
+        .executeTakeFirst();
+    }
+    return undefined;
+  }
+
+  async awaitingChain(chainKey: string): Promise<ActionRow[]> {
+    return this.db
+      .selectFrom('actions')
+      .selectAll()
+      .where('await_chain', '=', chainKey)
+      .where('status', '=', 'proposed')
+      .orderBy('id', 'asc')
+      .execute();
+  }
+}
