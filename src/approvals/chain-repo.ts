@@ -1,0 +1,261 @@
+// Chains in the store. Every change is a compare-and-set: a step row changes only
+// `WHERE id = ? AND version = ?`, the chain row only `WHERE id = ? AND version = ?`, all
+// in one transaction. A lost race throws `ChainConflict` and changes nothing; the caller
+// reloads and decides again, so two approvals racing for one step make one transition.
+import { createHash } from 'node:crypto';
+import type { Selectable, Transaction } from 'kysely';
+import type { Database, Db } from '../store/database.js';
+import type { ApprovalChainsTable, ApprovalStepsTable } from '../store/tables/approvals.js';
+import type { ApprovalOptions, Severity } from '../packs/schema.js';
+import type { Chain, DecisionSource, Step, TierDef } from './chain.js';
+import type { ChainTemplate } from './template.js';
+
+export class ChainConflict extends Error {
+  constructor(what: string) {
+    super(`approval chain changed concurrently: ${what}`);
+    this.name = 'ChainConflict';
+  }
+}
+
+export interface StoredChain {
+  id: number;
+  version: number;
+  chain: Chain;
+  templateHash: string;
+  lastHeadSha: string;
+  supersededAt: string | null;
+  /** step id -> row id and version, for the compare-and-set. */
+  rows: Record<string, { id: number; version: number }>;
+}
+
+/** Identifies a template: tiers (with who may approve) and their grouping. */
+export function templateHash(template: ChainTemplate): string {
+  const canon = template.groups.map((g) =>
+    g.map((t) => [t.tierId, t.tier.name, [...t.tier.users].map((u) => u.toLowerCase()).sort(), [...t.tier.teams].map((u) => u.toLowerCase()).sort()]),
+  );
+  return createHash('sha256').update(JSON.stringify(canon)).digest('hex');
+}
+
+type ChainRow = Selectable<ApprovalChainsTable>;
+type StepRow = Selectable<ApprovalStepsTable>;
+
+function toStep(r: StepRow): Step {
+  const s: Step = { id: r.step_key, group: r.group_index, tierId: r.tier_id, tierName: r.tier_name, status: r.status };
+  if (r.activated_at !== null) s.activatedAt = r.activated_at;
+  if (r.decided_by !== null) s.decidedBy = r.decided_by;
+  if (r.decided_at !== null) s.decidedAt = r.decided_at;
+  if (r.source_kind !== null && r.source_id !== null) s.source = { kind: r.source_kind, id: r.source_id };
+  if (r.reason !== null) s.reason = r.reason;
+  return s;
+}
+
+function stepColumns(s: Step) {
+  return {
+    status: s.status,
+    activated_at: s.activatedAt ?? null,
+    decided_by: s.decidedBy ?? null,
+    decided_at: s.decidedAt ?? null,
+    source_kind: s.source?.kind ?? null,
+    source_id: s.source?.id ?? null,
+    reason: s.reason ?? null,
+  };
+}
+
+function toStored(row: ChainRow, steps: StepRow[]): StoredChain {
+  const ordered = [...steps].sort((a, b) => a.position - b.position);
+  const chain: Chain = {
+    key: row.key,
+    repo: row.repo,
+    prNumber: row.pr_number,
+    headSha: row.head_sha,
+    severity: row.severity as Severity,
+    status: row.status,
+    steps: ordered.map(toStep),
+    tiers: JSON.parse(row.tiers) as Record<string, TierDef>,
+    options: JSON.parse(row.options) as ApprovalOptions,
+    prAuthor: row.pr_author,
+    createdAt: row.created_at,
+  };
+  return {
+    id: row.id,
+    version: row.version,
+    chain,
+    templateHash: row.template_hash,
+    lastHeadSha: row.last_head_sha,
+    supersededAt: row.superseded_at,
+    rows: Object.fromEntries(ordered.map((r) => [r.step_key, { id: r.id, version: r.version }])),
+  };
+}
+
+async function withSteps(db: Db | Transaction<Database>, rows: ChainRow[]): Promise<StoredChain[]> {
+  if (rows.length === 0) return [];
+  const steps = await db
+    .selectFrom('approval_steps')
+    .selectAll()
+    .where(
+      'chain_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute();
+  return rows.map((r) => toStored(r, steps.filter((s) => s.chain_id === r.id)));
+}
+
+export async function loadChainById(db: Db, id: number): Promise<StoredChain | undefined> {
+  const rows = await db.selectFrom('approval_chains').selectAll().where('id', '=', id).execute();
+  return (await withSteps(db, rows))[0];
+}
+
+/** The current (not superseded) chain with this key. */
+export async function loadChainByKey(db: Db, key: string): Promise<StoredChain | undefined> {
+  const rows = await db.selectFrom('approval_chains').selectAll().where('key', '=', key).where('superseded_at', 'is', null).execute();
+  return (await withSteps(db, rows))[0];
+}
+
+/** Every chain of a PR, newest first (superseded ones included only when asked). */
+export async function chainsForPr(db: Db, repo: string, prNumber: number, opts: { includeSuperseded?: boolean } = {}): Promise<StoredChain[]> {
+  let q = db.selectFrom('approval_chains').selectAll().where('repo', '=', repo).where('pr_number', '=', prNumber);
+  if (!opts.includeSuperseded) q = q.where('superseded_at', 'is', null);
+  const rows = await q.orderBy('id', 'desc').execute();
+  return withSteps(db, rows);
+}
+
+/** Chains of a PR with a step decided by this review or comment. */
+export async function chainsWithSource(db: Db, repo: string, prNumber: number, source: DecisionSource): Promise<StoredChain[]> {
+  const ids = await db
+    .selectFrom('approval_steps')
+    .innerJoin('approval_chains', 'approval_chains.id', 'approval_steps.chain_id')
+    .select('approval_chains.id')
+    .where('approval_chains.repo', '=', repo)
+    .where('approval_chains.pr_number', '=', prNumber)
+    .where('approval_steps.source_kind', '=', source.kind)
+    .where('approval_steps.source_id', '=', source.id)
+    .execute();
+  const unique = [...new Set(ids.map((r) => r.id))];
+  if (unique.length === 0) return [];
+  const rows = await db.selectFrom('approval_chains').selectAll().where('id', 'in', unique).orderBy('id', 'desc').execute();
+  return withSteps(db, rows);
+}
+
+/**
+ * Inserts a new chain. When a concurrent evaluation inserted the same current key first,
+ * returns that one instead (`created: false`).
+ */
+export async function insertChain(
+  db: Db,
+  chain: Chain,
+  meta: { templateHash: string; headSha: string },
+): Promise<{ stored: StoredChain; created: boolean }> {
+  try {
+    const id = await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('approval_chains')
+        .values({
+          key: chain.key,
+          repo: chain.repo,
+          pr_number: chain.prNumber,
+          head_sha: chain.headSha,
+          last_head_sha: meta.headSha,
+          severity: chain.severity,
+          status: chain.status,
+          pr_author: chain.prAuthor,
+          tiers: JSON.stringify(chain.tiers),
+          options: JSON.stringify(chain.options),
+          template_hash: meta.templateHash,
+          created_at: chain.createdAt,
+          updated_at: chain.createdAt,
+          superseded_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      if (chain.steps.length > 0) {
+        await trx
+          .insertInto('approval_steps')
+          .values(
+            chain.steps.map((s, position) => ({
+              chain_id: row.id,
+              step_key: s.id,
+              position,
+              group_index: s.group,
+              tier_id: s.tierId,
+              tier_name: s.tierName,
+              ...stepColumns(s),
+            })),
+          )
+          .execute();
+      }
+      return row.id;
+    });
+    return { stored: (await loadChainById(db, id))!, created: true };
+  } catch (err) {
+    const existing = await loadChainByKey(db, chain.key);
+    if (existing && /UNIQUE/i.test(String(err))) return { stored: existing, created: false };
+    throw err;
+  }
+}
+
+/**
+ * Writes the transition from `stored.chain` to `next`: each changed step and the chain
+ * row by compare-and-set, in one transaction. Throws ChainConflict when anything moved.
+ */
+export async function saveTransition(db: Db, stored: StoredChain, next: Chain, now: Date): Promise<StoredChain> {
+  const before = new Map(stored.chain.steps.map((s) => [s.id, s]));
+  await db.transaction().execute(async (trx) => {
+    for (const s of next.steps) {
+      const prev = before.get(s.id);
+      const row = stored.rows[s.id];
+      if (!prev || !row) throw new Error(`step ${s.id} is not part of chain ${stored.chain.key}`);
+      if (JSON.stringify(stepColumns(prev)) === JSON.stringify(stepColumns(s))) continue;
+      const res = await trx
+        .updateTable('approval_steps')
+        .set({ ...stepColumns(s), version: row.version + 1 })
+        .where('id', '=', row.id)
+        .where('version', '=', row.version)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) throw new ChainConflict(`step ${s.id}`);
+    }
+    const res = await trx
+      .updateTable('approval_chains')
+      .set({ status: next.status, version: stored.version + 1, updated_at: now.toISOString() })
+      .where('id', '=', stored.id)
+      .where('version', '=', stored.version)
+      .where('superseded_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw new ChainConflict(`chain ${stored.chain.key}`);
+  });
+  return (await loadChainById(db, stored.id))!;
+}
+
+/** Retires a chain (template changed, or a rejected per-PR chain meets a new head). */
+export async function supersedeChain(db: Db, stored: StoredChain, now: Date): Promise<boolean> {
+  const res = await db
+    .updateTable('approval_chains')
+    .set({ superseded_at: now.toISOString(), version: stored.version + 1, updated_at: now.toISOString() })
+    .where('id', '=', stored.id)
+    .where('version', '=', stored.version)
+    .where('superseded_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Records the head a per-PR chain was last evaluated on. */
+export async function touchHead(db: Db, stored: StoredChain, headSha: string, now: Date): Promise<void> {
+  await db
+    .updateTable('approval_chains')
+    .set({ last_head_sha: headSha, updated_at: now.toISOString() })
+    .where('id', '=', stored.id)
+    .execute();
+}
+
+/** Undecided steps (active or waiting) of current pending chains: the pending gauge. */
+export async function countPendingSteps(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('approval_steps')
+    .innerJoin('approval_chains', 'approval_chains.id', 'approval_steps.chain_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('approval_chains.status', '=', 'pending')
+    .where('approval_chains.superseded_at', 'is', null)
+    .where('approval_steps.status', 'in', ['active', 'waiting'])
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
