@@ -1,0 +1,79 @@
+// Request parameters (path, query, header, cookie): added, removed, requiredness,
+// deprecation, and their schemas through the shared schema comparer.
+import { at } from './changes.js';
+import { isDeprecated, reportSchemaChanges, sunsetOf, type DiffContext } from './context.js';
+import { parametersOf, type OperationPair } from './endpoints.js';
+import { childOf, isObject, type Located } from './refs.js';
+
+export function compareParameters(context: DiffContext, pair: OperationPair): void {
+  const baseParameters = parametersOf(context.base, pair.base);
+  const headParameters = parametersOf(context.head, pair.head);
+  for (const [key, base] of baseParameters) {
+    const head = headParameters.get(key);
+    if (head) compareParameter(context, pair, base, head);
+    else reportRemoved(context, pair, base);
+  }
+  for (const [key, head] of headParameters) {
+    if (!baseParameters.has(key)) reportAdded(context, pair, head);
+  }
+}
+
+function describe(parameter: Located): string {
+  const fields = parameter.value as Record<string, unknown>;
+  return `${String(fields['in'])} parameter ${String(fields['name'])}`;
+}
+
+function isRequired(parameter: Located): boolean {
+  return (parameter.value as Record<string, unknown>)['required'] === true;
+}
+
+function reportAdded(context: DiffContext, pair: OperationPair, head: Located): void {
+  const location = (head.value as Record<string, unknown>)['in'];
+  const id = location === 'path' ? 'new-request-path-parameter' : isRequired(head) ? 'new-required-request-parameter' : 'new-optional-request-parameter';
+  const why = isRequired(head) ? 'existing clients do not send it' : 'clients may send it';
+  context.sink.add({ id, method: pair.method, path: pair.head.template, detail: `${isRequired(head) ? 'required' : 'optional'} ${describe(head)} was added; ${why}`, head: at(head) });
+}
+
+function reportRemoved(context: DiffContext, pair: OperationPair, base: Located): void {
+  let id = 'request-parameter-removed';
+  if (isDeprecated(base.value)) {
+    const sunset = sunsetOf(base.value);
+    id = sunset === null ? 'request-parameter-sunset-parse' : sunset && sunset.getTime() > context.now.getTime() ? 'request-parameter-removed-before-sunset' : 'request-parameter-removed-with-deprecation';
+  }
+  const headParameters = childOf(pair.head.node, 'parameters');
+  context.sink.add({
+    id,
+    method: pair.method,
+    path: pair.head.template,
+    detail: `${describe(base)} was removed; clients that still send it may have it ignored or rejected`,
+    head: at(headParameters ?? pair.head.node),
+    base: at(base),
+  });
+}
+
+function compareParameter(context: DiffContext, pair: OperationPair, base: Located, head: Located): void {
+  const report = (id: string, detail: string, key: string): void => {
+    context.sink.add({ id, method: pair.method, path: pair.head.template, detail: `${describe(head)} ${detail}`, head: at(head, key), base: at(base, key) });
+  };
+  if (!isRequired(base) && isRequired(head)) report('request-parameter-became-required', 'became required; existing clients may not send it', 'required');
+  if (isRequired(base) && !isRequired(head)) report('request-parameter-became-optional', 'became optional', 'required');
+  if (!isDeprecated(base.value) && isDeprecated(head.value)) report('request-parameter-deprecated', 'was deprecated', 'deprecated');
+  if (isDeprecated(base.value) && !isDeprecated(head.value)) report('request-parameter-reactivated', 'is no longer deprecated', 'deprecated');
+
+  const baseSchema = parameterSchema(base);
+  const headSchema = parameterSchema(head);
+  if (baseSchema && headSchema) {
+    const changes = context.schemas.compare(baseSchema, headSchema, { direction: 'request', subject: 'parameter' }, true);
+    reportSchemaChanges(context, pair, describe(head), changes);
+  }
+}
+
+/** A parameter's schema, or the schema of its single `content` media type. */
+function parameterSchema(parameter: Located): Located | undefined {
+  const schema = childOf(parameter, 'schema');
+  if (schema) return schema;
+  const content = childOf(parameter, 'content');
+  if (!content || !isObject(content.value)) return undefined;
+  const firstMediaType = Object.keys(content.value)[0];
+  return firstMediaType === undefined ? undefined : childOf(childOf(content, firstMediaType), 'schema');
+}

@@ -1,0 +1,101 @@
+// Turns spec text (JSON or YAML) into plain values plus a position finder.
+// Every failure is a SpecParseError with file:line:column, because the gate fails closed
+// and the developer needs to know where to look.
+import { LineCounter, parseDocument } from 'yaml';
+import { JsonOffsetLocator, LineIndex, YamlOffsetLocator, type OffsetLocator } from './positions.js';
+import { SpecParseError, type SourcePos } from './types.js';
+
+export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+
+/** One parsed file: its values, and where each element sits in the text. */
+export interface SpecDocument {
+  readonly file: string;
+  readonly root: unknown;
+  locate(pointer: readonly string[]): SourcePos;
+}
+
+export interface ParseOptions {
+  maxBytes: number;
+  /** The main spec must be OpenAPI 3.x; files reached through $ref are fragments. */
+  requireOpenApi: boolean;
+}
+
+export function parseSpecDocument(file: string, content: string, options: ParseOptions): SpecDocument {
+  checkSize(file, content, options.maxBytes);
+  const parsed = looksLikeJson(content) ? parseJson(file, content) : parseYaml(file, content);
+  if (options.requireOpenApi) checkIsOpenApi3(parsed);
+  return parsed;
+}
+
+function checkSize(file: string, content: string, maxBytes: number): void {
+  const bytes = Buffer.byteLength(content, 'utf8');
+  if (bytes > maxBytes) {
+    throw new SpecParseError(file, 1, 1, `spec is ${megabytes(bytes)} MB, over the ${megabytes(maxBytes)} MB limit`);
+  }
+}
+
+function megabytes(bytes: number): string {
+  const value = bytes / (1024 * 1024);
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+function looksLikeJson(content: string): boolean {
+  const first = content.trimStart()[0];
+  return first === '{' || first === '[';
+}
+
+function makeDocument(file: string, root: unknown, text: string, locator: OffsetLocator): SpecDocument {
+  const lines = new LineIndex(text);
+  return {
+    file,
+    root,
+    locate: (pointer) => ({ file, ...lines.position(locator.offsetOf(pointer)) }),
+  };
+}
+
+function parseJson(file: string, content: string): SpecDocument {
+  let root: unknown;
+  try {
+    root = JSON.parse(content);
+  } catch {
+    // JSON.parse does not say where it failed on Node 20; JSON is YAML, so let the YAML
+    // parser find the position (or accept the text, if it is valid YAML after all).
+    return parseYaml(file, content);
+  }
+  return makeDocument(file, root, content, new JsonOffsetLocator(content));
+}
+
+function parseYaml(file: string, content: string): SpecDocument {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const error = document.errors[0];
+  if (error) {
+    const at = error.linePos?.[0] ?? { line: 1, col: 1 };
+    throw new SpecParseError(file, at.line, at.col, firstLine(error.message));
+  }
+  let root: unknown;
+  try {
+    root = document.toJS();
+  } catch (cause) {
+    throw new SpecParseError(file, 1, 1, firstLine(cause instanceof Error ? cause.message : String(cause)));
+  }
+  return makeDocument(file, root, content, new YamlOffsetLocator(document));
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+
+function checkIsOpenApi3(document: SpecDocument): void {
+  const root = document.root;
+  const fail = (pointer: string[], reason: string): never => {
+    const at = document.locate(pointer);
+    throw new SpecParseError(document.file, at.line, at.column, reason);
+  };
+  if (root === null || typeof root !== 'object' || Array.isArray(root)) fail([], 'not an OpenAPI document: the top level is not a mapping');
+  const fields = root as Record<string, unknown>;
+  if (fields['swagger'] !== undefined) fail(['swagger'], 'Swagger 2.0 is not supported: convert the spec to OpenAPI 3.x');
+  const version = fields['openapi'];
+  if (version === undefined) fail([], 'not an OpenAPI document: no `openapi` field');
+  if (typeof version !== 'string' || !/^3\.[01]\./.test(version)) fail(['openapi'], `unsupported OpenAPI version ${String(version)} (3.0 and 3.1 are supported)`);
+}

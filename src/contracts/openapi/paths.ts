@@ -1,0 +1,131 @@
+// Paths and operations: removed (with or without prior deprecation, before or after the
+// sunset date), added, deprecated, reactivated, sunset moved; operation ids and tags.
+import { at } from './changes.js';
+import { isDeprecated, sunsetOf, type DiffContext } from './context.js';
+import { endpointsOf, operationsOf, type Endpoint, type Operation, type OperationPair } from './endpoints.js';
+import { childOf, isObject } from './refs.js';
+
+/** Compares paths; returns the operation pairs present on both sides for the other families. */
+export function comparePaths(context: DiffContext): OperationPair[] {
+  const baseEndpoints = endpointsOf(context.base);
+  const headEndpoints = endpointsOf(context.head);
+  const pairs: OperationPair[] = [];
+  for (const [shape, baseEndpoint] of baseEndpoints) {
+    const headEndpoint = headEndpoints.get(shape);
+    if (!headEndpoint) {
+      for (const operation of operationsOf(context.base, baseEndpoint)) reportRemoval(context, operation, 'path');
+      continue;
+    }
+    pairs.push(...compareEndpoint(context, baseEndpoint, headEndpoint));
+  }
+  for (const [shape, headEndpoint] of headEndpoints) {
+    if (baseEndpoints.has(shape)) continue;
+    for (const operation of operationsOf(context.head, headEndpoint)) reportAdded(context, operation);
+  }
+  compareWebhooks(context);
+  return pairs;
+}
+
+function compareEndpoint(context: DiffContext, baseEndpoint: Endpoint, headEndpoint: Endpoint): OperationPair[] {
+  const headOperations = new Map(operationsOf(context.head, headEndpoint).map((operation) => [operation.method, operation]));
+  const pairs: OperationPair[] = [];
+  const baseMethods = new Set<string>();
+  for (const base of operationsOf(context.base, baseEndpoint)) {
+    baseMethods.add(base.method);
+    const head = headOperations.get(base.method);
+    if (!head) {
+      reportRemoval(context, base, 'operation', headEndpoint);
+      continue;
+    }
+    const pair = { method: base.method, base, head };
+    compareLifecycle(context, pair);
+    compareOperationIdAndTags(context, pair);
+    pairs.push(pair);
+  }
+  for (const [method, head] of headOperations) if (!baseMethods.has(method)) reportAdded(context, head);
+  return pairs;
+}
+
+/**
+ * Removing an operation breaks its callers unless it was deprecated first and its sunset
+ * date (if any) has passed. `scope` picks the api-path-* ids when the whole path went away.
+ */
+function reportRemoval(context: DiffContext, operation: Operation, scope: 'path' | 'operation', survivingEndpoint?: Endpoint): void {
+  const prefix = scope === 'path' ? 'api-path-removed' : 'api-removed';
+  const headAt = survivingEndpoint ? at(survivingEndpoint.pathItem) : at(context.head.root(), 'paths');
+  const sunset = sunsetOf(operation.node.value);
+  let id = `${prefix}-without-deprecation`;
+  let reason = 'it was not deprecated first, so clients calling it will fail';
+  if (isDeprecated(operation.node.value)) {
+    if (sunset === null) {
+      id = scope === 'path' ? 'api-path-sunset-parse' : 'api-deprecated-sunset-parse';
+      reason = 'it was deprecated but its x-sunset date cannot be parsed';
+    } else if (sunset && sunset.getTime() > context.now.getTime()) {
+      id = `${prefix}-before-sunset`;
+      reason = `it was deprecated but its sunset date ${sunset.toISOString().slice(0, 10)} has not been reached, so clients may still rely on it`;
+    } else {
+      id = `${prefix}-with-deprecation`;
+      reason = 'it was deprecated before';
+    }
+  }
+  const what = scope === 'path' ? 'the whole path was removed' : 'the operation was removed';
+  context.sink.add({ id, method: operation.method, path: operation.template, detail: `${what}; ${reason}`, head: headAt, base: at(operation.node) });
+}
+
+function reportAdded(context: DiffContext, operation: Operation): void {
+  context.sink.add({ id: 'endpoint-added', method: operation.method, path: operation.template, detail: 'the operation was added', head: at(operation.node) });
+}
+
+function compareLifecycle(context: DiffContext, pair: OperationPair): void {
+  const base = pair.base.node.value;
+  const head = pair.head.node.value;
+  const baseSunset = sunsetOf(base);
+  const headSunset = sunsetOf(head);
+  const report = (id: string, detail: string, key: string): void => {
+    context.sink.add({ id, method: pair.method, path: pair.head.template, detail, head: at(pair.head.node, key), base: at(pair.base.node, key) });
+  };
+  if (!isDeprecated(base) && isDeprecated(head)) {
+    if (headSunset) report('endpoint-deprecated-with-sunset', `operation was deprecated with sunset ${headSunset.toISOString().slice(0, 10)}`, 'deprecated');
+    else report('endpoint-deprecated', 'operation was deprecated', 'deprecated');
+  }
+  if (isDeprecated(base) && !isDeprecated(head)) report('endpoint-reactivated', 'operation is no longer deprecated', 'deprecated');
+  if (isDeprecated(base) && isDeprecated(head)) {
+    if (baseSunset && headSunset === undefined) report('sunset-deleted', 'the x-sunset date of the deprecated operation was removed', 'deprecated');
+    if (baseSunset && headSunset && headSunset.getTime() < baseSunset.getTime()) {
+      report('api-sunset-date-changed-too-small', `the sunset date moved earlier, from ${baseSunset.toISOString().slice(0, 10)} to ${headSunset.toISOString().slice(0, 10)}`, 'x-sunset');
+    }
+  }
+  if (isDeprecated(head) && headSunset === null) report('api-deprecated-sunset-parse', 'the x-sunset date cannot be parsed', 'x-sunset');
+}
+
+function compareOperationIdAndTags(context: DiffContext, pair: OperationPair): void {
+  const base = isObject(pair.base.node.value) ? pair.base.node.value : {};
+  const head = isObject(pair.head.node.value) ? pair.head.node.value : {};
+  const report = (id: string, detail: string, headKey: string, baseKey?: string): void => {
+    context.sink.add({ id, method: pair.method, path: pair.head.template, detail, head: at(pair.head.node, headKey), ...(baseKey ? { base: at(pair.base.node, baseKey) } : {}) });
+  };
+  if (base['operationId'] !== undefined && base['operationId'] !== head['operationId']) {
+    report('api-operation-id-removed', `operationId ${String(base['operationId'])} was removed or renamed, which changes generated client method names`, 'operationId', 'operationId');
+  }
+  if (head['operationId'] !== undefined && base['operationId'] !== head['operationId']) {
+    report('api-operation-id-added', `operationId ${String(head['operationId'])} was added`, 'operationId');
+  }
+  const baseTags = new Set(Array.isArray(base['tags']) ? base['tags'].map(String) : []);
+  const headTags = new Set(Array.isArray(head['tags']) ? head['tags'].map(String) : []);
+  for (const tag of baseTags) if (!headTags.has(tag)) report('api-tag-removed', `tag ${tag} was removed`, 'tags', 'tags');
+  for (const tag of headTags) if (!baseTags.has(tag)) report('api-tag-added', `tag ${tag} was added`, 'tags');
+}
+
+/** OpenAPI 3.1 webhooks: removing one breaks the subscribers that handle it. */
+function compareWebhooks(context: DiffContext): void {
+  const base = endpointsOf(context.base, 'webhooks');
+  const head = endpointsOf(context.head, 'webhooks');
+  const headWebhooks = childOf(context.head.root(), 'webhooks');
+  for (const [name, endpoint] of base) {
+    if (head.has(name)) continue;
+    context.sink.add({ id: 'webhook-removed', path: name, detail: `webhook ${name} was removed`, head: at(headWebhooks ?? context.head.root()), base: at(endpoint.pathItem) });
+  }
+  for (const [name, endpoint] of head) {
+    if (!base.has(name)) context.sink.add({ id: 'webhook-added', path: name, detail: `webhook ${name} was added`, head: at(endpoint.pathItem) });
+  }
+}

@@ -1,0 +1,188 @@
+// Source positions for spec elements, addressed by JSON-pointer segments.
+//
+// JSON is parsed with the native JSON.parse (fast, small) and positions are found lazily:
+// only the containers on the way to a reported element are scanned, and each scanned
+// container remembers where its members start. A diff reports few changes, so we never
+// pay for a full position index of a 13 MB document.
+// YAML keeps the yaml package's Document nodes, whose ranges give positions directly.
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
+
+/** Finds the character offset of the deepest element that exists on the pointer path. */
+export interface OffsetLocator {
+  offsetOf(pointer: readonly string[]): number;
+}
+
+/** Converts character offsets into 1-based line and column. */
+export class LineIndex {
+  private lineStarts: number[] | undefined;
+
+  constructor(private readonly text: string) {}
+
+  position(offset: number): { line: number; column: number } {
+    const starts = this.starts();
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] ?? 0) <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - (starts[low] ?? 0) + 1 };
+  }
+
+  private starts(): number[] {
+    if (this.lineStarts) return this.lineStarts;
+    const starts = [0];
+    for (let at = this.text.indexOf('\n'); at !== -1; at = this.text.indexOf('\n', at + 1)) starts.push(at + 1);
+    this.lineStarts = starts;
+    return starts;
+  }
+}
+
+interface MemberOffsets { keyStart: number; valueStart: number }
+
+const QUOTE = 34, BACKSLASH = 92, OPEN_BRACE = 123, CLOSE_BRACE = 125, OPEN_BRACKET = 91, CLOSE_BRACKET = 93, COMMA = 44, COLON = 58;
+
+function isJsonSpace(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9;
+}
+
+/** Lazy position finder over JSON text that JSON.parse has already accepted. */
+export class JsonOffsetLocator implements OffsetLocator {
+  /** Members of each container scanned so far, keyed by the container's start offset. */
+  private readonly scanned = new Map<number, Map<string, MemberOffsets>>();
+
+  constructor(private readonly text: string) {}
+
+  offsetOf(pointer: readonly string[]): number {
+    let valueStart = this.skipSpace(0);
+    let found = valueStart;
+    for (const key of pointer) {
+      const member = this.membersOf(valueStart)?.get(key);
+      if (!member) break;
+      found = member.keyStart;
+      valueStart = member.valueStart;
+    }
+    return found;
+  }
+
+  private membersOf(start: number): Map<string, MemberOffsets> | undefined {
+    const cached = this.scanned.get(start);
+    if (cached) return cached;
+    const code = this.text.charCodeAt(start);
+    const members = code === OPEN_BRACE ? this.scanObject(start) : code === OPEN_BRACKET ? this.scanArray(start) : undefined;
+    if (members) this.scanned.set(start, members);
+    return members;
+  }
+
+  private scanObject(start: number): Map<string, MemberOffsets> {
+    const members = new Map<string, MemberOffsets>();
+    let at = this.skipSpace(start + 1);
+    while (this.text.charCodeAt(at) === QUOTE) {
+      const keyStart = at;
+      const keyEnd = this.skipString(at);
+      const raw = this.text.slice(at + 1, keyEnd - 1);
+      const key = raw.includes('\\') ? (JSON.parse(this.text.slice(at, keyEnd)) as string) : raw;
+      at = this.skipSpace(keyEnd);
+      if (this.text.charCodeAt(at) === COLON) at = this.skipSpace(at + 1);
+      // JSON.parse keeps the last of duplicate keys; so does this map.
+      members.set(key, { keyStart, valueStart: at });
+      at = this.skipSpace(this.skipValue(at));
+      if (this.text.charCodeAt(at) === COMMA) at = this.skipSpace(at + 1);
+    }
+    return members;
+  }
+
+  private scanArray(start: number): Map<string, MemberOffsets> {
+    const members = new Map<string, MemberOffsets>();
+    let at = this.skipSpace(start + 1);
+    let index = 0;
+    while (at < this.text.length && this.text.charCodeAt(at) !== CLOSE_BRACKET) {
+      members.set(String(index++), { keyStart: at, valueStart: at });
+      at = this.skipSpace(this.skipValue(at));
+      if (this.text.charCodeAt(at) === COMMA) at = this.skipSpace(at + 1);
+      else break;
+    }
+    return members;
+  }
+
+  private skipSpace(at: number): number {
+    while (at < this.text.length && isJsonSpace(this.text.charCodeAt(at))) at++;
+    return at;
+  }
+
+  /** Offset just past the string that opens at `at`. */
+  private skipString(at: number): number {
+    for (let i = at + 1; i < this.text.length; i++) {
+      const code = this.text.charCodeAt(i);
+      if (code === BACKSLASH) i++;
+      else if (code === QUOTE) return i + 1;
+    }
+    return this.text.length;
+  }
+
+  /** Offset just past the value that starts at `at`. */
+  private skipValue(at: number): number {
+    const first = this.text.charCodeAt(at);
+    if (first === QUOTE) return this.skipString(at);
+    if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
+      let i = at;
+      while (i < this.text.length) {
+        const code = this.text.charCodeAt(i);
+        if (code === COMMA || code === CLOSE_BRACE || code === CLOSE_BRACKET || isJsonSpace(code)) break;
+        i++;
+      }
+      return i;
+    }
+    let depth = 0;
+    for (let i = at; i < this.text.length; i++) {
+      const code = this.text.charCodeAt(i);
+      if (code === QUOTE) i = this.skipString(i) - 1;
+      else if (code === OPEN_BRACE || code === OPEN_BRACKET) depth++;
+      else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+    }
+    return this.text.length;
+  }
+}
+
+/** Position finder over a yaml Document, whose nodes carry their source ranges. */
+export class YamlOffsetLocator implements OffsetLocator {
+  constructor(private readonly document: Document) {}
+
+  offsetOf(pointer: readonly string[]): number {
+    let node = this.unalias(this.document.contents);
+    let found = node?.range?.[0] ?? 0;
+    for (const key of pointer) {
+      const step = this.step(node, key);
+      if (!step) break;
+      found = step.offset;
+      node = this.unalias(step.node);
+    }
+    return found;
+  }
+
+  private step(node: YamlNode | null | undefined, key: string): { offset: number; node: YamlNode | null } | undefined {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isScalar(pair.key) && String(pair.key.value) === key) {
+          return { offset: pair.key.range?.[0] ?? 0, node: (pair.value as YamlNode | null) ?? null };
+        }
+      }
+      return undefined;
+    }
+    if (isSeq(node)) {
+      const item = node.items[Number(key)] as YamlNode | undefined;
+      if (item === undefined || !/^\d+$/.test(key)) return undefined;
+      return { offset: item.range?.[0] ?? 0, node: item };
+    }
+    return undefined;
+  }
+
+  private unalias(node: unknown): YamlNode | null | undefined {
+    if (isAlias(node)) return node.resolve(this.document) as YamlNode | undefined;
+    return node as YamlNode | null | undefined;
+  }
+}

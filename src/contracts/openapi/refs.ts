@@ -1,0 +1,153 @@
+// $ref resolution over one side of the diff (the main spec plus any files it references).
+// Nothing is dereferenced up front: a ref is followed when the walk reaches it, so shared
+// and recursive schemas cost nothing until compared. Relative file refs are read through
+// ReadFile at the same sha before the walk; URLs are refused, never fetched.
+import { posix } from 'node:path';
+import { parseSpecDocument, type SpecDocument } from './parse.js';
+import { Pointer, fragmentSegments } from './pointer.js';
+import { SpecParseError, type ReadFile, type SpecFile } from './types.js';
+
+/** A value in a spec together with where it lives (for positions and identity). */
+export interface Located {
+  readonly doc: SpecDocument;
+  readonly pointer: Pointer;
+  readonly value: unknown;
+}
+
+const MAX_REF_HOPS = 64;
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The child element at `key`, without following refs. */
+export function childOf(node: Located | undefined, key: string | number): Located | undefined {
+  if (!node) return undefined;
+  const container = node.value;
+  if (container === null || typeof container !== 'object') return undefined;
+  const value = (container as Record<string, unknown>)[key];
+  if (value === undefined) return undefined;
+  return { doc: node.doc, pointer: node.pointer.child(key), value };
+}
+
+export function refOf(value: unknown): string | undefined {
+  return isObject(value) && typeof value['$ref'] === 'string' ? value['$ref'] : undefined;
+}
+
+export class SpecSet {
+  constructor(
+    readonly main: SpecDocument,
+    private readonly files: ReadonlyMap<string, SpecDocument>,
+  ) {}
+
+  root(): Located {
+    return { doc: this.main, pointer: Pointer.root, value: this.main.root };
+  }
+
+  /** Follows a chain of $refs to the element it names; a non-ref is returned as is. */
+  resolve(node: Located): Located {
+    let current = node;
+    for (let hop = 0; hop < MAX_REF_HOPS; hop++) {
+      const ref = refOf(current.value);
+      if (ref === undefined) return current;
+      current = this.target(current, ref);
+    }
+    throw this.errorAt(current, 'circular $ref chain');
+  }
+
+  /** child + resolve, the common step when walking. */
+  get(node: Located | undefined, key: string | number): Located | undefined {
+    const child = childOf(node, key);
+    return child && this.resolve(child);
+  }
+
+  private target(from: Located, ref: string): Located {
+    const hash = ref.indexOf('#');
+    const filePart = hash === -1 ? ref : ref.slice(0, hash);
+    const fragment = hash === -1 ? '' : ref.slice(hash + 1);
+    const doc = filePart === '' ? from.doc : this.files.get(resolveRepoPath(from.doc.file, filePart) ?? '');
+    if (!doc) throw this.errorAt(from, `$ref ${ref} points to a file that was not loaded`);
+    let located: Located = { doc, pointer: Pointer.root, value: doc.root };
+    for (const segment of fragmentSegments(fragment)) {
+      const next = childOf(located, segment);
+      if (!next) throw this.errorAt(from, `$ref ${ref} does not resolve`);
+      located = next;
+    }
+    return located;
+  }
+
+  private errorAt(node: Located, reason: string): SpecParseError {
+    const at = node.doc.locate(node.pointer.child('$ref').segments());
+    return new SpecParseError(at.file, at.line, at.column, reason);
+  }
+}
+
+/** Repo-relative path of a relative ref, or undefined when it escapes the repository. */
+function resolveRepoPath(fromFile: string, relative: string): string | undefined {
+  if (relative.startsWith('/')) return undefined;
+  const joined = posix.normalize(posix.join(posix.dirname(fromFile), relative));
+  return joined.startsWith('../') || joined === '..' ? undefined : joined;
+}
+
+function isRemote(ref: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(ref) || ref.startsWith('//');
+}
+
+/** Cheap pre-check on the text so that specs with only internal refs skip the walk. */
+const NON_LOCAL_REF = /\$ref['"]?\s*:\s*['"]?[^\s'"#]/;
+
+interface ExternalRef { ref: string; pointer: Pointer }
+
+function externalRefsIn(doc: SpecDocument, text: string): ExternalRef[] {
+  if (!NON_LOCAL_REF.test(text)) return [];
+  const found: ExternalRef[] = [];
+  const pending: Array<{ value: unknown; pointer: Pointer }> = [{ value: doc.root, pointer: Pointer.root }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const { value, pointer } = item;
+    if (value === null || typeof value !== 'object') continue;
+    const ref = refOf(value);
+    if (ref !== undefined && !ref.startsWith('#')) found.push({ ref, pointer });
+    for (const [key, child] of Object.entries(value)) {
+      if (child !== null && typeof child === 'object') pending.push({ value: child, pointer: pointer.child(key) });
+    }
+  }
+  return found;
+}
+
+export interface LoadOptions { read?: ReadFile; maxBytes: number }
+
+/** Parses the main spec and every file it reaches through relative $refs. */
+export async function loadSpecSet(main: SpecFile, options: LoadOptions): Promise<SpecSet> {
+  const mainDoc = parseSpecDocument(main.path, main.content, { maxBytes: options.maxBytes, requireOpenApi: true });
+  const files = new Map<string, SpecDocument>([[main.path, mainDoc]]);
+  const queue: Array<{ doc: SpecDocument; text: string }> = [{ doc: mainDoc, text: main.content }];
+  for (let item = queue.shift(); item; item = queue.shift()) {
+    for (const { ref, pointer } of externalRefsIn(item.doc, item.text)) {
+      const loaded = await loadReferencedFile(item.doc, ref, pointer, files, options);
+      if (loaded) queue.push(loaded);
+    }
+  }
+  return new SpecSet(mainDoc, files);
+}
+
+async function loadReferencedFile(
+  from: SpecDocument,
+  ref: string,
+  pointer: Pointer,
+  files: Map<string, SpecDocument>,
+  options: LoadOptions,
+): Promise<{ doc: SpecDocument; text: string } | undefined> {
+  const fail = (reason: string): never => {
+    const at = from.locate(pointer.child('$ref').segments());
+    throw new SpecParseError(at.file, at.line, at.column, reason);
+  };
+  if (isRemote(ref)) fail(`remote $ref ${ref} is not followed`);
+  const filePart = ref.split('#')[0] ?? '';
+  const path = resolveRepoPath(from.file, filePart) ?? fail(`$ref ${ref} points outside the repository`);
+  if (files.has(path)) return undefined;
+  const text = options.read ? await options.read(path) : undefined;
+  if (text === undefined) fail(`$ref ${ref}: file ${path} is missing`);
+  const doc = parseSpecDocument(path, text as string, { maxBytes: options.maxBytes, requireOpenApi: false });
+  files.set(path, doc);
+  return { doc, text: text as string };
+}
