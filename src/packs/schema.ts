@@ -164,6 +164,19 @@ export const Routing = z.strictObject({
 });
 export type Routing = z.infer<typeof Routing>;
 
+/**
+ * Fields of the legacy ContractPack / DriftPlan records that have no home in the unified
+ * model (workspaceId, dictionaries, extraction, safety, eligibility, impactRules, writeback,
+ * ...). `pj migrate` writes them here so that `pj migrate --rollback` loses nothing.
+ * PuddleJumper itself never reads them.
+ */
+const LegacyFields = z.record(z.string(), z.unknown());
+export const Legacy = z.strictObject({
+  contractPack: LegacyFields.optional(),
+  driftPlan: LegacyFields.optional(),
+});
+export type Legacy = z.infer<typeof Legacy>;
+
 export const Pack = z
   .strictObject({
     id: PackId,
@@ -185,6 +198,7 @@ export const Pack = z
       changesRequested: 'reject',
     }),
     routing: Routing.default({ emailList: [], webhooks: [] }),
+    legacy: Legacy.optional(),
   })
   .superRefine((pack, ctx) => {
     // Every tier an explicit chain names must be declared.
