@@ -1,0 +1,235 @@
+// The GitHub implementation of ChangeSet. Every request counts against the
+// installation's rate limit, so: the file list is read once (its page count taken
+// from the payload's `changed_files` when known), head contents come from the blob
+// sha the file list already gave, base contents from the contents API at the base
+// commit, and everything is cached by an immutable key (blob sha or commit:path).
+import type { ChangeSet, ChangedFile, FileStatus, PrAuthor } from './changeset.js';
+import { contentCache, type ByteLru } from './blob-cache.js';
+
+/** The part of Octokit this needs; Probot's context.octokit satisfies it. */
+export interface OctokitLike {
+  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown }>;
+}
+
+export interface PullRequestFacts {
+  owner: string;
+  repo: string;
+  number: number;
+  baseSha: string;
+  headSha: string;
+  author: PrAuthor;
+  labels: string[];
+  /** From the payload; lets the file list be read in exactly as many pages as needed. */
+  changedFiles?: number;
+}
+
+/** GitHub lists at most 3000 files for a pull request. */
+export const GITHUB_FILE_LIMIT = 3000;
+const PER_PAGE = 100;
+const RAW = 'application/vnd.github.raw+json';
+const OBJECT = 'application/vnd.github.object+json';
+
+const STATUSES: ReadonlySet<string> = new Set(['added', 'modified', 'removed', 'renamed', 'copied', 'changed', 'unchanged']);
+
+interface ApiFile {
+  filename: string;
+  status: string;
+  previous_filename?: string;
+  sha?: string | null;
+}
+
+export class GitHubChangeSet implements ChangeSet {
+  readonly repo: string;
+  readonly baseSha: string;
+  readonly headSha: string;
+  readonly number: number;
+  readonly author: PrAuthor;
+  readonly labels: string[];
+  private listing?: Promise<ChangedFile[]>;
+  private byPath = new Map<string, ChangedFile>();
+  private isTruncated = false;
+  private inflight = new Map<string, Promise<string | undefined>>();
+
+  constructor(
+    private readonly octokit: OctokitLike,
+    private readonly facts: PullRequestFacts,
+    private readonly cache: ByteLru = contentCache,
+  ) {
+    this.repo = `${facts.owner}/${facts.repo}`;
+    this.baseSha = facts.baseSha;
+    this.headSha = facts.headSha;
+    this.number = facts.number;
+    this.author = facts.author;
+    this.labels = facts.labels;
+  }
+
+  get truncated(): boolean {
+    return this.isTruncated;
+  }
+
+  files(): Promise<ChangedFile[]> {
+    this.listing ??= this.listFiles();
+    return this.listing;
+  }
+
+  private async listFiles(): Promise<ChangedFile[]> {
+    const { owner, repo, number, changedFiles } = this.facts;
+    const known = changedFiles !== undefined && changedFiles >= 0 ? Math.min(changedFiles, GITHUB_FILE_LIMIT) : undefined;
+    const maxPages = GITHUB_FILE_LIMIT / PER_PAGE;
+    const pages = known !== undefined ? Math.max(1, Math.ceil(known / PER_PAGE)) : maxPages;
+    const out: ChangedFile[] = [];
+    for (let page = 1; page <= pages; page++) {
+      const res = await this.octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', {
+        owner,
+        repo,
+        pull_number: number,
+        per_page: PER_PAGE,
+        page,
+      });
+      const items = Array.isArray(res.data) ? (res.data as ApiFile[]) : [];
+      for (const item of items) out.push(toChangedFile(item));
+      if (items.length < PER_PAGE) break;
+    }
+    this.isTruncated = (changedFiles !== undefined && changedFiles > GITHUB_FILE_LIMIT) || out.length >= GITHUB_FILE_LIMIT;
+    for (const f of out) {
+      this.byPath.set(f.path, f);
+    }
+    return out;
+  }
+
+  async readHead(path: string): Promise<string | undefined> {
+    await this.files();
+    const file = this.byPath.get(path);
+    if (file?.status === 'removed') return undefined;
+    if (file?.sha) return this.blob(file.sha);
+    return this.atCommit(this.headSha, path);
+  }
+
+  async readBase(path: string): Promise<string | undefined> {
+    await this.files();
+    const file = this.byPath.get(path);
+    if (file?.status === 'added' || file?.status === 'copied') return undefined;
+    // A removed file's sha is the blob it removed.
+    if (file?.status === 'removed' && file.sha) return this.blob(file.sha);
+    // The head side of a rename/copy is not at base under this name.
+    if (file?.status === 'renamed') return undefined;
+    return this.atCommit(this.baseSha, path);
+  }
+
+  /** A blob by sha, raw. */
+  private blob(sha: string): Promise<string | undefined> {
+    return this.cached(sha, async () => {
+      const res = await this.octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
+        owner: this.facts.owner,
+        repo: this.facts.repo,
+        file_sha: sha,
+        headers: { accept: RAW },
+      });
+      return decode(res.data);
+    });
+  }
+
+  /** A file at a commit through the contents API; over 1 MB through the blobs API. */
+  private atCommit(ref: string, path: string): Promise<string | undefined> {
+    return this.cached(`${this.repo}@${ref}:${path}`, async () => {
+      const params = { owner: this.facts.owner, repo: this.facts.repo, path, ref };
+      try {
+        const res = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...params, headers: { accept: RAW } });
+        return decode(res.data);
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 404) return undefined;
+        if (status === 403 && isTooLarge(error)) {
+          const meta = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...params, headers: { accept: OBJECT } });
+          const sha = (meta.data as { sha?: unknown; type?: unknown }).sha;
+          if (typeof sha !== 'string') throw new Error(`${path}@${ref}: no blob sha in the contents metadata`);
+          return this.blob(sha);
+        }
+        throw error;
+      }
+    });
+  }
+
+  private cached(key: string, load: () => Promise<string | undefined>): Promise<string | undefined> {
+    const hit = this.cache.get(key);
+    if (hit !== undefined) return Promise.resolve(hit);
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const p = load()
+      .then((value) => {
+        if (value !== undefined) this.cache.set(key, value);
+        return value;
+      })
+      .finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+}
+
+/** The facts a ChangeSet needs, read from a pull_request webhook payload. */
+export interface PullRequestPayloadLike {
+  repository: { name: string; owner: { login: string } };
+  pull_request: {
+    number: number;
+    base: { sha: string };
+    head: { sha: string };
+    user: { login: string; type: string } | null;
+    labels?: Array<{ name: string }>;
+    changed_files?: number;
+  };
+}
+
+export function factsFromPayload(payload: PullRequestPayloadLike): PullRequestFacts {
+  const pr = payload.pull_request;
+  return {
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    number: pr.number,
+    baseSha: pr.base.sha,
+    headSha: pr.head.sha,
+    author: { login: pr.user?.login ?? 'ghost', type: pr.user?.type ?? 'User' },
+    labels: (pr.labels ?? []).map((l) => l.name),
+    ...(pr.changed_files !== undefined ? { changedFiles: pr.changed_files } : {}),
+  };
+}
+
+export function gitHubChangeSetFromPayload(octokit: OctokitLike, payload: PullRequestPayloadLike): GitHubChangeSet {
+  return new GitHubChangeSet(octokit, factsFromPayload(payload));
+}
+
+function toChangedFile(item: ApiFile): ChangedFile {
+  const status = (STATUSES.has(item.status) ? item.status : 'changed') as FileStatus;
+  return {
+    path: item.filename,
+    status,
+    ...(item.previous_filename !== undefined ? { previousPath: item.previous_filename } : {}),
+    ...(item.sha ? { sha: item.sha } : {}),
+  };
+}
+
+/** Raw responses arrive as text or bytes depending on the content type; JSON ones as base64. */
+function decode(data: unknown): string | undefined {
+  if (typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  if (Array.isArray(data)) return undefined; // a directory listing
+  if (data && typeof data === 'object') {
+    const o = data as { content?: unknown; encoding?: unknown };
+    if (typeof o.content === 'string' && o.encoding === 'base64') return Buffer.from(o.content, 'base64').toString('utf8');
+    if (typeof o.content === 'string' && o.encoding === 'utf-8') return o.content;
+  }
+  throw new Error('unexpected content response from GitHub');
+}
+
+function statusOf(error: unknown): number | undefined {
+  const s = (error as { status?: unknown } | null)?.status;
+  return typeof s === 'number' ? s : undefined;
+}
+
+function isTooLarge(error: unknown): boolean {
+  const e = error as { message?: unknown; response?: { data?: { errors?: Array<{ code?: string }>; message?: string } } };
+  const errors = e.response?.data?.errors ?? [];
+  if (errors.some((x) => x.code === 'too_large')) return true;
+  const text = `${typeof e.message === 'string' ? e.message : ''} ${e.response?.data?.message ?? ''}`;
+  return /too_large|too large/i.test(text);
+}

@@ -1,0 +1,51 @@
+// changelog.updated: files in the pack's scope (its pathGlobs; every file when it has
+// none) changed but the changelog did not. The waiver label (default `skip-changelog`)
+// waives it — said in an INFO finding so the waiver stays visible.
+import { z } from 'zod';
+import { isChange } from '../../change/changeset.js';
+import { makeFinding } from '../findings.js';
+import { hasGlobChars, matchesAny } from './globs.js';
+import type { ComparatorImpl } from './types.js';
+
+export const TYPE = 'changelog.updated';
+
+export const ChangelogConfig = z.strictObject({
+  file: z.string().min(1).default('CHANGELOG.md'),
+  waiverLabel: z.string().min(1).default('skip-changelog'),
+});
+
+export const changelogComparator: ComparatorImpl = {
+  type: TYPE,
+  configSchema: ChangelogConfig,
+  defaultSeverity: 'medium',
+  async run(ctx) {
+    const config = ChangelogConfig.parse(ctx.comparator.config);
+    const changelog = config.file.replace(/^\.?\/+/, '');
+    const isChangelog = (p: string) => (hasGlobChars(changelog) ? matchesAny(p, [changelog]) : p === changelog);
+    const changed = ctx.files.filter(isChange);
+    if (changed.some((f) => isChangelog(f.path))) return [];
+    const globs = ctx.pack.pack.pathGlobs;
+    const inScope = changed.filter((f) => !isChangelog(f.path) && (!globs?.length || matchesAny(f.path, globs) || (f.previousPath !== undefined && matchesAny(f.previousPath, globs))));
+    if (inScope.length === 0) return [];
+    const examples = inScope.slice(0, 3).map((f) => f.path).join(', ') + (inScope.length > 3 ? `, … (${inScope.length} files)` : '');
+    const f = (d: Parameters<typeof makeFinding>[2]) => makeFinding(ctx.pack, ctx.comparator, d, 'medium');
+    if (ctx.changes.labels.includes(config.waiverLabel)) {
+      return [
+        f({
+          ruleId: 'changelog-waived',
+          level: 'INFO',
+          file: changelog,
+          message: `${changelog} was not updated, waived by the label "${config.waiverLabel}" (changed: ${examples}).`,
+        }),
+      ];
+    }
+    return [
+      f({
+        ruleId: 'changelog-not-updated',
+        level: 'ERR',
+        file: changelog,
+        message: `${changelog} was not updated although ${inScope.length === 1 ? 'a file' : `${inScope.length} files`} in this pack's scope changed (${examples}). Add an entry, or apply the label "${config.waiverLabel}" if none is needed.`,
+      }),
+    ];
+  },
+};

@@ -1,0 +1,134 @@
+// openapi.diff: breaking and notable changes between the base and head versions of
+// the pack's OpenAPI spec(s), through our own engine (src/contracts/openapi/).
+// Fail closed: a spec that cannot be read or parsed at head, or one over 20 MB, is a
+// finding at its file and line, scored at least `high` — never a pass.
+import { makeFinding, type Finding } from '../findings.js';
+import { SpecParseError, openapiDiff } from '../openapi/index.js';
+import { MAX_SPEC_BYTES, OpenApiDiffConfig, formatBytes, memoDiff, specChange, specList, diffOptions } from './openapi-shared.js';
+import type { ComparatorContext, ComparatorImpl } from './types.js';
+
+export const TYPE = 'openapi.diff';
+
+export const openapiDiffComparator: ComparatorImpl = {
+  type: TYPE,
+  configSchema: OpenApiDiffConfig,
+  defaultSeverity: 'high',
+  async run(ctx) {
+    const config = OpenApiDiffConfig.parse(ctx.comparator.config);
+    const out: Finding[] = [];
+    for (const spec of specList(config.spec)) out.push(...(await diffOne(ctx, config, spec)));
+    return out;
+  },
+};
+
+async function diffOne(ctx: ComparatorContext, config: OpenApiDiffConfig, spec: string): Promise<Finding[]> {
+  const f = (draft: Parameters<typeof makeFinding>[2]) => makeFinding(ctx.pack, ctx.comparator, draft, 'high');
+  const change = specChange(spec, ctx.files, ctx.changes.truncated === true);
+  switch (change.kind) {
+    case 'untouched':
+      return [];
+    case 'removed':
+      return [
+        f({
+          ruleId: 'api-spec-removed',
+          level: 'ERR',
+          file: spec,
+          message: `The OpenAPI spec ${spec} was removed: every operation it described is gone for clients.`,
+        }),
+      ];
+    case 'added': {
+      const head = await ctx.changes.readHead(change.headPath);
+      if (head === undefined) return [unreadable(f, spec)];
+      const problem = await headProblem(ctx, config, change.headPath, head);
+      if (problem) return [f(problem)];
+      return [
+        f({ ruleId: 'api-spec-added', level: 'INFO', file: spec, line: 1, message: `New OpenAPI spec ${spec}: nothing to compare against.` }),
+      ];
+    }
+    case 'changed': {
+      const [base, head] = await Promise.all([ctx.changes.readBase(change.basePath), ctx.changes.readHead(change.headPath)]);
+      if (head === undefined) {
+        // With a truncated file list we guessed; a spec that is not there at either side is simply absent.
+        if (base === undefined) return [];
+        return [unreadable(f, spec)];
+      }
+      if (base === undefined) {
+        const problem = await headProblem(ctx, config, change.headPath, head);
+        if (problem) return [f(problem)];
+        return [f({ ruleId: 'api-spec-added', level: 'INFO', file: spec, line: 1, message: `New OpenAPI spec ${spec}: nothing to compare against.` })];
+      }
+      if (head.length > MAX_SPEC_BYTES) return [f(tooLarge(spec, head.length))];
+      try {
+        const result = await memoDiff(ctx, { path: change.basePath, content: base }, { path: change.headPath, content: head }, config);
+        return result.changes.map((c) => {
+          const mentionsBase = c.baseSource !== undefined && /\bbase\b/i.test(c.message);
+          const suffix = c.baseSource && !mentionsBase ? ` (base: ${c.baseSource.file}:${c.baseSource.line})` : '';
+          return f({
+            ruleId: c.id,
+            level: c.level,
+            message: c.message + suffix,
+            file: c.source.file,
+            line: c.source.line,
+            column: c.source.column,
+            ...(c.method !== undefined ? { method: c.method } : {}),
+            ...(c.path !== undefined ? { path: c.path } : {}),
+          });
+        });
+      } catch (error) {
+        if (!(error instanceof SpecParseError)) throw error;
+        // Which side is broken? A head that parses against itself is fine: then the base was broken,
+        // and a PR that repairs a spec is not blocked for it.
+        const problem = await headProblem(ctx, config, change.headPath, head);
+        if (problem) return [f(problem)];
+        return [
+          f({
+            ruleId: 'api-spec-base-unparsable',
+            level: 'WARN',
+            file: spec,
+            line: 1,
+            message: `The base version of ${spec} could not be parsed (${error.message}), so no changes could be compared. The head version parses.`,
+          }),
+        ];
+      }
+    }
+  }
+}
+
+type Draft = Parameters<typeof makeFinding>[2];
+
+function unreadable(f: (d: Draft) => Finding, spec: string): Finding {
+  return f({ ruleId: 'api-spec-unreadable', level: 'ERR', failClosed: true, file: spec, message: `The OpenAPI spec ${spec} could not be read at head.` });
+}
+
+function tooLarge(spec: string, length: number): Draft {
+  return {
+    ruleId: 'api-spec-too-large',
+    level: 'ERR',
+    failClosed: true,
+    file: spec,
+    line: 1,
+    message: `The OpenAPI spec ${spec} is ${formatBytes(length)}, over the ${formatBytes(MAX_SPEC_BYTES)} limit (20 MB): it was not compared.`,
+  };
+}
+
+/** Parses head against itself; a parse error becomes a fail-closed finding at its position. */
+async function headProblem(ctx: ComparatorContext, config: OpenApiDiffConfig, path: string, content: string): Promise<Draft | undefined> {
+  if (content.length > MAX_SPEC_BYTES) return tooLarge(path, content.length);
+  const headOnly = diffOptions(ctx.changes, config, ctx.now);
+  headOnly.readBase = headOnly.readHead;
+  try {
+    await openapiDiff({ path, content }, { path, content }, headOnly);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof SpecParseError)) throw error;
+    return {
+      ruleId: 'api-spec-unparsable',
+      level: 'ERR',
+      failClosed: true,
+      file: error.file,
+      line: error.line,
+      column: error.column,
+      message: `${error.message}: the spec cannot be parsed at head, so its changes cannot be checked.`,
+    };
+  }
+}

@@ -1,0 +1,118 @@
+// What openapi.diff and openapi.version_bump share: the spec config, deciding whether
+// a PR touches a spec, and one memoised diff per spec and options per evaluation.
+import { posix } from 'node:path';
+import { z } from 'zod';
+import type { ChangeSet, ChangedFile } from '../../change/changeset.js';
+import { openapiDiff, type DiffOptions, type OpenApiDiffResult } from '../openapi/index.js';
+import type { ComparatorContext } from './types.js';
+
+const Level = z.enum(['ERR', 'WARN', 'INFO']);
+export const SpecPath = z.string().min(1, 'a spec path may not be empty');
+export const SpecList = z.union([SpecPath, z.array(SpecPath).min(1)]);
+
+export const IgnoreEntry = z.strictObject({
+  rule: z.string().min(1).optional(),
+  method: z.string().min(1).optional(),
+  path: z.string().min(1).optional(),
+});
+
+export const OpenApiDiffConfig = z.strictObject({
+  spec: SpecList,
+  severityOverrides: z.record(z.string().min(1), Level).optional(),
+  ignore: z.array(IgnoreEntry).optional(),
+});
+export type OpenApiDiffConfig = z.infer<typeof OpenApiDiffConfig>;
+
+/** 20 MiB: larger specs are refused (fail closed), with the limit named. */
+export const MAX_SPEC_BYTES = 20 * 1024 * 1024;
+
+export function specList(spec: string | string[]): string[] {
+  return (Array.isArray(spec) ? spec : [spec]).map(normalise);
+}
+
+export function normalise(p: string): string {
+  return posix.normalize(p.replace(/^\.?\/+/, ''));
+}
+
+export type SpecChange =
+  | { kind: 'untouched' }
+  | { kind: 'added'; headPath: string }
+  | { kind: 'removed'; basePath: string }
+  | { kind: 'changed'; basePath: string; headPath: string };
+
+/**
+ * How a PR touches a spec: the spec itself changed, was renamed in or out, or some
+ * file under the spec's directory changed (a file it may $ref; kept simple on purpose).
+ */
+export function specChange(spec: string, files: readonly ChangedFile[], truncated: boolean): SpecChange {
+  const self = files.find((f) => f.path === spec && f.status !== 'unchanged');
+  if (self) {
+    if (self.status === 'added' || self.status === 'copied') return { kind: 'added', headPath: spec };
+    if (self.status === 'removed') return { kind: 'removed', basePath: spec };
+    if (self.status === 'renamed' && self.previousPath) return { kind: 'changed', basePath: self.previousPath, headPath: spec };
+    return { kind: 'changed', basePath: spec, headPath: spec };
+  }
+  const renamedAway = files.find((f) => f.status === 'renamed' && f.previousPath === spec);
+  if (renamedAway) return { kind: 'removed', basePath: spec };
+  const dir = posix.dirname(spec);
+  const nearby = files.some((f) => {
+    if (f.status === 'unchanged') return false;
+    if (dir === '.') return /\.(ya?ml|json)$/i.test(f.path) && !f.path.includes('/');
+    return [f.path, f.previousPath].some((p) => p !== undefined && p.startsWith(`${dir}/`));
+  });
+  // A truncated file list may have cut the spec off: compare it anyway rather than pass.
+  if (nearby || truncated) return { kind: 'changed', basePath: spec, headPath: spec };
+  return { kind: 'untouched' };
+}
+
+export function diffOptions(changes: ChangeSet, config: Pick<OpenApiDiffConfig, 'severityOverrides' | 'ignore'>, now: Date): DiffOptions {
+  const options: DiffOptions = {
+    readBase: (p) => changes.readBase(p),
+    readHead: (p) => changes.readHead(p),
+    maxBytes: MAX_SPEC_BYTES,
+    now,
+  };
+  if (config.severityOverrides) options.severityOverrides = config.severityOverrides;
+  if (config.ignore) options.ignore = config.ignore;
+  return options;
+}
+
+/** One diff per (spec, options) per evaluation: openapi.version_bump reuses openapi.diff's. */
+export function memoDiff(
+  ctx: Pick<ComparatorContext, 'memo' | 'changes' | 'now'>,
+  base: { path: string; content: string },
+  head: { path: string; content: string },
+  config: Pick<OpenApiDiffConfig, 'severityOverrides' | 'ignore'>,
+): Promise<OpenApiDiffResult> {
+  const key = `openapi.diff\0${base.path}\0${head.path}\0${JSON.stringify(config.severityOverrides ?? {})}\0${JSON.stringify(config.ignore ?? [])}`;
+  const memo = ctx.memo;
+  const hit = memo?.get(key) as Promise<OpenApiDiffResult> | undefined;
+  if (hit) return hit;
+  const p = openapiDiff(base, head, diffOptions(ctx.changes, config, ctx.now));
+  memo?.set(key, p);
+  return p;
+}
+
+/** The openapi.diff config a pack gives this spec, if any (its overrides and ignores apply to version_bump too). */
+export function packDiffConfigFor(ctx: ComparatorContext, spec: string): OpenApiDiffConfig | undefined {
+  for (const c of ctx.pack.pack.trackA?.comparators ?? []) {
+    if (c.type !== 'openapi.diff' || !c.enabled) continue;
+    const parsed = OpenApiDiffConfig.safeParse(c.config);
+    if (parsed.success && specList(parsed.data.spec).includes(spec)) return parsed.data;
+  }
+  return undefined;
+}
+
+export function packDiffSpecs(ctx: ComparatorContext): string[] {
+  const out: string[] = [];
+  for (const c of ctx.pack.pack.trackA?.comparators ?? []) {
+    if (c.type !== 'openapi.diff' || !c.enabled) continue;
+    const parsed = OpenApiDiffConfig.safeParse(c.config);
+    if (parsed.success) for (const s of specList(parsed.data.spec)) if (!out.includes(s)) out.push(s);
+  }
+  return out;
+}
+
+export function formatBytes(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}

@@ -1,0 +1,122 @@
+// openapi.version_bump: a breaking change (any ERR of openapi.diff on the spec) needs a
+// major bump of `info.version` (semver). For 0.x versions a minor bump counts as major:
+// semver says 0.y.z may change anything at any time, and by convention (npm's caret
+// ranges, Cargo) 0.y -> 0.(y+1) is where the breaking changes of a 0.x API go.
+// It says what the version should become, e.g. "2.3.1 → 3.0.0".
+import { z } from 'zod';
+import { makeFinding, type Finding } from '../findings.js';
+import { SpecParseError } from '../openapi/index.js';
+import { MAX_SPEC_BYTES, SpecList, memoDiff, packDiffConfigFor, packDiffSpecs, specChange, specList } from './openapi-shared.js';
+import type { ComparatorContext, ComparatorImpl } from './types.js';
+
+export const TYPE = 'openapi.version_bump';
+
+export const VersionBumpConfig = z.strictObject({ spec: SpecList.optional() });
+
+export interface Semver {
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+export function parseSemver(v: string | undefined): Semver | undefined {
+  const m = v?.trim().match(/^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$/);
+  if (!m) return undefined;
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
+}
+
+/** Whether head is a breaking-change bump of base (0.x: a minor bump counts). */
+export function isMajorBump(base: Semver, head: Semver): boolean {
+  if (head.major > base.major) return true;
+  return base.major === 0 && head.major === 0 && head.minor > base.minor;
+}
+
+/** What the version should become for a breaking change. */
+export function nextMajor(base: Semver): string {
+  return base.major === 0 ? `0.${base.minor + 1}.0` : `${base.major + 1}.0.0`;
+}
+
+export const versionBumpComparator: ComparatorImpl = {
+  type: TYPE,
+  configSchema: VersionBumpConfig,
+  defaultSeverity: 'high',
+  async run(ctx) {
+    const config = VersionBumpConfig.parse(ctx.comparator.config);
+    const specs = config.spec !== undefined ? specList(config.spec) : packDiffSpecs(ctx);
+    const out: Finding[] = [];
+    for (const spec of specs) {
+      const finding = await checkOne(ctx, spec);
+      if (finding) out.push(finding);
+    }
+    return out;
+  },
+};
+
+async function checkOne(ctx: ComparatorContext, spec: string): Promise<Finding | undefined> {
+  const change = specChange(spec, ctx.files, ctx.changes.truncated === true);
+  // New and removed specs have no version history to bump; openapi.diff reports them.
+  if (change.kind !== 'changed') return undefined;
+  const [base, head] = await Promise.all([ctx.changes.readBase(change.basePath), ctx.changes.readHead(change.headPath)]);
+  if (base === undefined || head === undefined || head.length > MAX_SPEC_BYTES) return undefined;
+  const diffConfig = packDiffConfigFor(ctx, spec) ?? {};
+  let result;
+  try {
+    result = await memoDiff(ctx, { path: change.basePath, content: base }, { path: change.headPath, content: head }, diffConfig);
+  } catch (error) {
+    // An unparsable spec is openapi.diff's finding (fail closed there); not repeated here.
+    if (error instanceof SpecParseError) return undefined;
+    throw error;
+  }
+  const breaking = result.changes.filter((c) => c.level === 'ERR');
+  if (breaking.length === 0) return undefined;
+  const f = (d: Parameters<typeof makeFinding>[2]) => makeFinding(ctx.pack, ctx.comparator, d, 'high');
+  const where = infoVersionLine(head);
+  const at = { file: change.headPath, ...(where ? { line: where } : {}) };
+  const n = `${breaking.length} breaking change${breaking.length === 1 ? '' : 's'}`;
+  const baseV = parseSemver(result.baseVersion);
+  const headV = parseSemver(result.headVersion);
+  if (!baseV) {
+    return f({
+      ruleId: 'api-version-not-semver',
+      level: 'WARN',
+      ...at,
+      message: `${spec} has ${n}, but its base info.version "${result.baseVersion ?? '(none)'}" is not semver, so the bump cannot be checked.`,
+    });
+  }
+  const should = nextMajor(baseV);
+  const from = result.baseVersion ?? '';
+  if (!headV) {
+    return f({
+      ruleId: 'api-version-major-bump-required',
+      level: 'ERR',
+      ...at,
+      message: `${spec} has ${n} but info.version "${result.headVersion ?? '(none)'}" is not semver: it should become ${from} → ${should}.`,
+    });
+  }
+  if (isMajorBump(baseV, headV)) return undefined;
+  const zero = baseV.major === 0 ? ' (for a 0.x version a minor bump counts as major)' : '';
+  return f({
+    ruleId: 'api-version-major-bump-required',
+    level: 'ERR',
+    ...at,
+    message: `${spec} has ${n} but info.version went ${from} → ${result.headVersion}; a breaking change needs a major bump${zero}: ${from} → ${should}.`,
+  });
+}
+
+/** The line of `info.version` in a YAML or JSON spec (a line scan; good enough for an annotation). */
+export function infoVersionLine(text: string): number | undefined {
+  const lines = text.split('\n');
+  const json = text.trimStart().startsWith('{');
+  const indentOf = (l: string) => l.length - l.trimStart().length;
+  const infoAt = lines.findIndex((l) => /^\s*"?info"?\s*:/.test(l));
+  if (infoAt < 0) return undefined;
+  const indent = indentOf(lines[infoAt]!);
+  for (let i = infoAt + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.trim() === '' || l.trim().startsWith('#')) continue;
+    if (/^\s*"?version"?\s*:/.test(l) && (json || indentOf(l) > indent)) return i + 1;
+    // Left the info block: YAML dedents, JSON closes the object.
+    if (json ? /^\s*}/.test(l) && indentOf(l) <= indent : indentOf(l) <= indent) break;
+  }
+  return infoAt + 1;
+}

@@ -1,0 +1,56 @@
+// path.coupling: declarative rules — when files matching `when` change, some file
+// matching `require` must change too (globs with minimatch, dot files included).
+import { z } from 'zod';
+import { isChange } from '../../change/changeset.js';
+import { makeFinding, type Finding } from '../findings.js';
+import { matchesAny } from './globs.js';
+import type { ComparatorImpl } from './types.js';
+
+export const TYPE = 'path.coupling';
+
+const Glob = z.string().min(1, 'a glob may not be empty');
+
+export const CouplingConfig = z.strictObject({
+  rules: z
+    .array(
+      z.strictObject({
+        when: z.array(Glob).min(1),
+        require: z.array(Glob).min(1),
+        message: z.string().min(1).optional(),
+      }),
+    )
+    .min(1),
+});
+
+export const couplingComparator: ComparatorImpl = {
+  type: TYPE,
+  configSchema: CouplingConfig,
+  defaultSeverity: 'medium',
+  async run(ctx) {
+    const config = CouplingConfig.parse(ctx.comparator.config);
+    const changed = ctx.files.filter(isChange);
+    const paths = (f: (typeof changed)[number]) => (f.previousPath !== undefined ? [f.path, f.previousPath] : [f.path]);
+    const out: Finding[] = [];
+    config.rules.forEach((rule, i) => {
+      const triggers = changed.filter((f) => paths(f).some((p) => matchesAny(p, rule.when)));
+      if (triggers.length === 0) return;
+      if (changed.some((f) => paths(f).some((p) => matchesAny(p, rule.require)))) return;
+      const shown = triggers.slice(0, 3).map((f) => f.path).join(', ') + (triggers.length > 3 ? `, … (${triggers.length} files)` : '');
+      const why = rule.message ?? `Changes to ${rule.when.join(', ')} require a change to ${rule.require.join(' or ')}.`;
+      out.push(
+        makeFinding(
+          ctx.pack,
+          ctx.comparator,
+          {
+            ruleId: `path-coupling-${i + 1}`,
+            level: 'ERR',
+            file: triggers[0]!.path,
+            message: `${why} Changed: ${shown}; nothing matching ${rule.require.join(', ')} changed.`,
+          },
+          'medium',
+        ),
+      );
+    });
+    return out;
+  },
+};
