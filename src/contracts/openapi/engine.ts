@@ -27,7 +27,7 @@ export async function openapiDiff(base: SpecFile, head: SpecFile, options: DiffO
     schemas: new SchemaComparer(baseSet, headSet),
   };
   runRuleFamilies(context);
-  const changes = context.sink.changes
+  const changes = withoutDuplicates(context.sink.changes)
     .filter((change) => !isIgnored(change, options.ignore ?? []))
     .map((change) => finish(change, options.severityOverrides ?? {}))
     .sort(bySourceThenId);
@@ -47,6 +47,20 @@ function runRuleFamilies(context: DiffContext): void {
   compareComponentSchemas(context);
   const found = context.sink.changes;
   compareVersions(context, found.length > 0, found.some((change) => RULES.get(change.id)?.level === 'ERR'));
+}
+
+/**
+ * A shared or recursive schema is reached along several property paths of one operation
+ * (node.leaf.x, node.children[].leaf.x): one element, one change. The shortest path wins.
+ */
+function withoutDuplicates(changes: readonly RawChange[]): RawChange[] {
+  const kept = new Map<string, RawChange>();
+  for (const change of changes) {
+    const key = [change.id, change.method, change.path, change.head.doc.file, change.head.pointer, change.base?.doc.file, change.base?.pointer].join('|');
+    const previous = kept.get(key);
+    if (!previous || change.detail.length < previous.detail.length) kept.set(key, change);
+  }
+  return [...kept.values()];
 }
 
 function isIgnored(change: RawChange, ignore: readonly IgnoreEntry[]): boolean {

@@ -35,10 +35,10 @@ export function compareVersions(context: DiffContext, hasChanges: boolean, hasBr
   const after = versionParts(headVersion);
   if (!before || !after) return;
   const order = compareParts(after, before);
-  if (order < 0) report('api-version-decreased', `info.version decreased from ${baseVersion} to ${headVersion}`);
-  if (order === 0 && hasChanges) report('api-version-not-bumped', `the API changed but info.version stayed ${headVersion}`);
+  if (order < 0) report('api-version-decreased', `info.version decreased from ${baseVersion} to ${headVersion}; versions should only go up`);
+  if (order === 0 && hasChanges) report('api-version-not-bumped', `the API changed but info.version stayed ${headVersion}; clients cannot tell the versions apart`);
   if (order > 0 && hasBreakingChanges && (after[0] ?? 0) <= (before[0] ?? 0)) {
-    report('api-major-version-not-bumped', `breaking changes shipped but the major version stayed ${before[0]} (${baseVersion} -> ${headVersion})`);
+    report('api-major-version-not-bumped', `breaking changes shipped but the major version stayed ${before[0]} (${baseVersion} -> ${headVersion}); clients pinned to this major version will break`);
   }
 }
 

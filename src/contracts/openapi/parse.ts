@@ -70,7 +70,7 @@ function parseYaml(file: string, content: string): SpecDocument {
   const document = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const error = document.errors[0];
   if (error) {
-    const at = error.linePos?.[0] ?? { line: 1, col: 1 };
+    const at = lineCounter.linePos(error.pos[0]);
     throw new SpecParseError(file, at.line, at.col, firstLine(error.message));
   }
   let root: unknown;

@@ -81,8 +81,8 @@ function compareLifecycle(context: DiffContext, pair: OperationPair): void {
   const head = pair.head.node.value;
   const baseSunset = sunsetOf(base);
   const headSunset = sunsetOf(head);
-  const report = (id: string, detail: string, key: string): void => {
-    context.sink.add({ id, method: pair.method, path: pair.head.template, detail, head: at(pair.head.node, key), base: at(pair.base.node, key) });
+  const report = (id: string, detail: string, key: string, baseKey = key): void => {
+    context.sink.add({ id, method: pair.method, path: pair.head.template, detail, head: at(pair.head.node, key), base: at(pair.base.node, baseKey) });
   };
   if (!isDeprecated(base) && isDeprecated(head)) {
     if (headSunset) report('endpoint-deprecated-with-sunset', `operation was deprecated with sunset ${headSunset.toISOString().slice(0, 10)}`, 'deprecated');
@@ -90,9 +90,9 @@ function compareLifecycle(context: DiffContext, pair: OperationPair): void {
   }
   if (isDeprecated(base) && !isDeprecated(head)) report('endpoint-reactivated', 'operation is no longer deprecated', 'deprecated');
   if (isDeprecated(base) && isDeprecated(head)) {
-    if (baseSunset && headSunset === undefined) report('sunset-deleted', 'the x-sunset date of the deprecated operation was removed', 'deprecated');
+    if (baseSunset && headSunset === undefined) report('sunset-deleted', 'the x-sunset date of the deprecated operation was removed; clients lose the date they plan their migration by', 'deprecated', 'x-sunset');
     if (baseSunset && headSunset && headSunset.getTime() < baseSunset.getTime()) {
-      report('api-sunset-date-changed-too-small', `the sunset date moved earlier, from ${baseSunset.toISOString().slice(0, 10)} to ${headSunset.toISOString().slice(0, 10)}`, 'x-sunset');
+      report('api-sunset-date-changed-too-small', `the sunset date moved earlier, from ${baseSunset.toISOString().slice(0, 10)} to ${headSunset.toISOString().slice(0, 10)}; clients planned their migration by the old date`, 'x-sunset');
     }
   }
   if (isDeprecated(head) && headSunset === null) report('api-deprecated-sunset-parse', 'the x-sunset date cannot be parsed', 'x-sunset');

@@ -263,7 +263,7 @@ function compareType(b: Record<string, unknown>, h: Record<string, unknown>, bas
     const detail = `type changed from ${describeTypes(before.types)} to ${describeTypes(after.types)}`;
     findings.emit(typeChangeKinds(before.types, after.types, scope.direction), detail, typeAt, at(base, 'type'));
   } else if (b['format'] !== h['format'] && formatChangeMatters(b['format'], h['format'], scope.direction)) {
-    const detail = `format changed from ${show(b['format'] ?? 'none')} to ${show(h['format'] ?? 'none')}`;
+    const detail = `format changed from ${b['format'] === undefined ? 'none' : show(b['format'])} to ${h['format'] === undefined ? 'none' : show(h['format'])}`;
     findings.emit('type-changed', detail, at(head, h['format'] !== undefined ? 'format' : 'type'), at(base, 'format'));
   }
   if (!before.nullable && after.nullable) findings.emit('became-nullable', 'became nullable', typeAt, at(base, 'type'));
