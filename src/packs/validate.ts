@@ -30,7 +30,7 @@ export function validatePackDetailed(file: string, text: string, known: KnownTyp
     if (result.success) pack = result.data;
     else errors.push(...zodIssuesToErrors(parsed, result.error.issues, Pack));
     errors.push(...checkTypedEntries(parsed, ['trackA', 'comparators'], known.comparators, 'comparator'));
-    errors.push(...checkTypedEntries(parsed, ['trackB', 'driftTypes'], known.driftTypes, 'drift type'));
+    errors.push(...checkTypedEntries(parsed, ['trackB', 'driftTypes'], known.driftTypes, 'drift'));
   }
 
   if (errors.length === 0 && pack) {
@@ -44,7 +44,7 @@ function checkTypedEntries(
   parsed: ParsedYaml,
   listPath: readonly PathSegment[],
   registry: ReadonlyMap<string, z.ZodType>,
-  kind: string,
+  kind: 'comparator' | 'drift',
 ): PackError[] {
   const list = getAt(parsed.data, listPath);
   if (!Array.isArray(list)) return [];
@@ -71,7 +71,7 @@ function checkTypedEntries(
     const result = schema.safeParse(config, { reportInput: true });
     if (!result.success) {
       for (const e of zodIssuesToErrors(parsed, result.error.issues, schema, [...listPath, i, 'config'])) {
-        errors.push({ ...e, message: `${e.message} (${kind} ${type})` });
+        errors.push({ ...e, message: `${e.message} (${kind === 'drift' ? 'drift type' : kind} ${type})` });
       }
     }
   });
