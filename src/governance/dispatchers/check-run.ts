@@ -1,0 +1,114 @@
+// check_run.upsert: one check run per (name, head sha), created once and then updated
+// by id. The id is cached in `check_runs`; without it (first time, or a resumed
+// dispatch that died before storing it) GitHub is asked before anything is created.
+import type { CheckAnnotation, CheckRunPayload } from '../../report/check-run.js';
+import { ANNOTATIONS_PER_REQUEST } from '../../report/check-run.js';
+import type { Db } from '../../store/database.js';
+import { hasStatus, prepareOctokit, splitRepo, type GetOctokit, type Octokit } from '../octokit.js';
+import { CheckRunPayloadSchema, payloadProblem } from '../payloads.js';
+import type { Dispatcher } from '../registry.js';
+
+export interface CheckRunDispatcherOptions {
+  db: Db;
+  getOctokit: GetOctokit;
+  now?: () => Date;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out.length > 0 ? out : [[]];
+}
+
+async function findExisting(octokit: Octokit, owner: string, repo: string, p: CheckRunPayload): Promise<number | undefined> {
+  const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+    owner,
+    repo,
+    ref: p.headSha,
+    check_name: p.name,
+    filter: 'latest',
+    per_page: 100,
+  });
+  const runs = res.data.check_runs.filter((r) => r.name === p.name && r.head_sha === p.headSha);
+  const mine = p.externalId === undefined ? runs : runs.filter((r) => r.external_id === p.externalId);
+  const id = (mine[0] ?? runs[0])?.id;
+  return id === undefined ? undefined : Number(id);
+}
+
+export function checkRunDispatcher(options: CheckRunDispatcherOptions): Dispatcher<CheckRunPayload> {
+  const now = options.now ?? (() => new Date());
+  return {
+    kind: 'check_run.upsert',
+    validate: (payload) => payloadProblem('check_run.upsert', CheckRunPayloadSchema, payload),
+    async dispatch({ action, payload: p }) {
+      const { owner, repo } = splitRepo(action.subject.repo);
+      const octokit = prepareOctokit(await options.getOctokit(action.installationId), action.installationId);
+      const key = { installation_id: action.installationId, repo: action.subject.repo, head_sha: p.headSha, name: p.name };
+      const cached = await options.db
+        .selectFrom('check_runs')
+        .select('check_run_id')
+        .where('installation_id', '=', key.installation_id)
+        .where('repo', '=', key.repo)
+        .where('head_sha', '=', key.head_sha)
+        .where('name', '=', key.name)
+        .executeTakeFirst();
+
+      const [first = [], ...rest] = chunks<CheckAnnotation>(p.annotations, ANNOTATIONS_PER_REQUEST);
+      const output = (annotations: CheckAnnotation[]) => ({
+        title: p.title,
+        summary: p.summary,
+        ...(p.text !== undefined ? { text: p.text } : {}),
+        annotations,
+      });
+      const fields = {
+        name: p.name,
+        status: p.status,
+        ...(p.conclusion !== undefined && p.status === 'completed' ? { conclusion: p.conclusion } : {}),
+        ...(p.detailsUrl !== undefined ? { details_url: p.detailsUrl } : {}),
+        ...(p.externalId !== undefined ? { external_id: p.externalId } : {}),
+      };
+      const update = (id: number) =>
+        octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner, repo, check_run_id: id, ...fields, output: output(first) });
+
+      let id = cached?.check_run_id;
+      let created = false;
+      if (id !== undefined) {
+        try {
+          await update(id);
+        } catch (error) {
+          if (!hasStatus(error, 404)) throw error;
+          id = undefined; // stale cache entry: look it up again
+        }
+      }
+      if (id === undefined) {
+        id = await findExisting(octokit, owner, repo, p);
+        if (id !== undefined) {
+          await update(id);
+        } else {
+          const res = await octokit.request('POST /repos/{owner}/{repo}/check-runs', {
+            owner,
+            repo,
+            head_sha: p.headSha,
+            ...fields,
+            output: output(first),
+          });
+          id = Number(res.data.id);
+          created = true;
+        }
+        const checkRunId = id;
+        await options.db
+          .insertInto('check_runs')
+          .values({ ...key, check_run_id: checkRunId, updated_at: now().toISOString() })
+          .onConflict((oc) => oc.columns(['installation_id', 'repo', 'head_sha', 'name']).doUpdateSet({ check_run_id: checkRunId, updated_at: now().toISOString() }))
+          .execute();
+      }
+      const checkRunId: number = id;
+      // GitHub takes at most 50 annotations per request; the rest go in further updates
+      // that repeat the output's title and summary (both are required on every update).
+      for (const batch of rest) {
+        await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner, repo, check_run_id: checkRunId, output: output(batch) });
+      }
+      return { checkRunId, created, annotations: p.annotations.length, requests: 1 + rest.length };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// comment.upsert: one comment per marker on an issue or PR, found by its hidden marker
+// (or the id a previous revision stored) and edited in place.
+import { markerComment } from '../action.js';
+import { hasStatus, prepareOctokit, splitRepo, type GetOctokit } from '../octokit.js';
+import { CommentPayloadSchema, payloadProblem, type CommentPayload } from '../payloads.js';
+import type { Dispatcher } from '../registry.js';
+import { findPaged, PER_PAGE, withMarker } from './find.js';
+
+export function commentDispatcher(options: { getOctokit: GetOctokit }): Dispatcher<CommentPayload> {
+  return {
+    kind: 'comment.upsert',
+    validate: (payload) => payloadProblem('comment.upsert', CommentPayloadSchema, payload),
+    async dispatch({ action, payload: p, previousResult }) {
+      const { owner, repo } = splitRepo(p.repo);
+      const octokit = prepareOctokit(await options.getOctokit(action.installationId), action.installationId);
+      const marker = markerComment(p.marker);
+      const body = withMarker(p.body, marker);
+      const edit = async (commentId: number) => {
+        await octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner, repo, comment_id: commentId, body });
+        return { commentId, created: false };
+      };
+      const known = previousResult?.commentId;
+      if (typeof known === 'number') {
+        try {
+          return await edit(known);
+        } catch (error) {
+          if (!hasStatus(error, 404)) throw error; // deleted by someone: find or create again
+        }
+      }
+      const found = await findPaged(
+        async (page) =>
+          (await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: p.issueNumber, per_page: PER_PAGE, page })).data,
+        (c) => (c.body ?? '').includes(marker),
+      );
+      if (found !== undefined) return edit(Number(found.id));
+      const res = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: p.issueNumber, body });
+      return { commentId: Number(res.data.id), created: true };
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// The Octokit the dispatchers use, and how its retry/throttle plugins are configured.
+//
+// The outbox is the retry authority for writes: an attempt is counted, audited, backed
+// off and survives restarts. If plugin-retry or plugin-throttling re-sent a write inside
+// one attempt, that re-send would be invisible (not counted, not audited) and would hold
+// the lease for minutes. So:
+//  - every non-GET request made through `prepareOctokit` carries `request.retries = 0`,
+//    which plugin-retry honours per request (its retry count is read from the request);
+//    reads (lookups) keep plugin-retry's retries: they are idempotent.
+//  - plugin-throttling still spaces writes (its write/notification queues) — that is
+//    configured, not duplicated — but its own re-send on a (secondary) rate limit is
+//    decided by the instance's `onSecondaryRateLimit`/`onRateLimit`, which cannot be
+//    changed per request. `outboxThrottle` returns false for writes so the 403/429
+//    surfaces to the outbox, which honours `retry-after`/`x-ratelimit-reset` via
+//    `next_attempt_at`. Production passes it when creating the Probot Octokit class:
+//      new Probot({ ..., Octokit: ProbotOctokit.defaults({ throttle: outboxThrottle }) })
+//    (ProbotOctokit merges throttle options deeply, so only the two callbacks change).
+import type { ProbotOctokit } from 'probot';
+import { githubRateLimitRemaining } from './metrics.js';
+
+export type Octokit = InstanceType<typeof ProbotOctokit>;
+export type GetOctokit = (installationId: number) => Promise<Octokit>;
+
+interface RequestOptionsLike {
+  method?: string;
+  url?: string;
+  request?: Record<string, unknown>;
+}
+
+function isRead(options: RequestOptionsLike): boolean {
+  const method = (options.method ?? 'GET').toUpperCase();
+  return method === 'GET' || method === 'HEAD';
+}
+
+/** Throttle callbacks: reads may wait and retry (twice); writes go back to the outbox. */
+export const outboxThrottle = {
+  onSecondaryRateLimit: (_retryAfter: number, options: RequestOptionsLike, _octokit: unknown, retryCount = 0): boolean =>
+    isRead(options) && retryCount < 2,
+  onRateLimit: (_retryAfter: number, options: RequestOptionsLike, _octokit: unknown, retryCount = 0): boolean =>
+    isRead(options) && retryCount < 2,
+};
+
+const prepared = new WeakMap<object, number>();
+
+function recordRateLimit(installationId: number, headers: unknown): void {
+  if (headers === null || typeof headers !== 'object') return;
+  const remaining = (headers as Record<string, unknown>)['x-ratelimit-remaining'];
+  if (remaining === undefined || remaining === null) return;
+  const n = Number(remaining);
+  if (Number.isFinite(n)) githubRateLimitRemaining.set({ installation: String(installationId) }, n);
+}
+
+/**
+ * Makes an installation Octokit fit for dispatch (idempotent per instance): writes are
+ * not retried inside the call, and every response updates the rate-limit gauge.
+ */
+export function prepareOctokit(octokit: Octokit, installationId: number): Octokit {
+  if (prepared.has(octokit)) return octokit;
+  prepared.set(octokit, installationId);
+  octokit.hook.before('request', (options) => {
+    const o = options as unknown as RequestOptionsLike;
+    if (!isRead(o)) o.request = { ...(o.request ?? {}), retries: 0 };
+  });
+  octokit.hook.after('request', (response) => {
+    recordRateLimit(installationId, response.headers);
+  });
+  octokit.hook.error('request', (error) => {
+    recordRateLimit(installationId, (error as { response?: { headers?: unknown } }).response?.headers);
+    throw error;
+  });
+  return octokit;
+}
+
+export function splitRepo(fullName: string): { owner: string; repo: string } {
+  const i = fullName.indexOf('/');
+  if (i <= 0 || i === fullName.length - 1) throw Object.assign(new Error(`not an owner/repo name: ${fullName}`), { retryable: false });
+  return { owner: fullName.slice(0, i), repo: fullName.slice(i + 1) };
+}
+
+/** True for an Octokit RequestError with this status. */
+export function hasStatus(error: unknown, status: number): boolean {
+  return (error as { status?: unknown } | null)?.status === status;
+}

@@ -1,0 +1,81 @@
+// Payload shapes per action kind, validated at judgement (an invalid payload is denied, not thrown at dispatch).
+import { z } from 'zod';
+
+const Repo = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/, 'must be "owner/repo"');
+
+const Annotation = z.object({
+  path: z.string().min(1),
+  start_line: z.number().int().min(1),
+  end_line: z.number().int().min(1),
+  start_column: z.number().int().min(1).optional(),
+  end_column: z.number().int().min(1).optional(),
+  annotation_level: z.enum(['notice', 'warning', 'failure']),
+  title: z.string().optional(),
+  message: z.string().min(1),
+  raw_details: z.string().optional(),
+});
+
+export const CheckRunPayloadSchema = z.object({
+  name: z.string().min(1),
+  headSha: z.string().regex(/^[0-9a-f]{7,64}$/i, 'must be a commit sha'),
+  status: z.enum(['queued', 'in_progress', 'completed']),
+  conclusion: z.enum(['success', 'failure', 'neutral', 'cancelled', 'skipped', 'timed_out', 'action_required']).optional(),
+  title: z.string(),
+  summary: z.string().max(65_535),
+  text: z.string().optional(),
+  annotations: z.array(Annotation),
+  detailsUrl: z.string().optional(),
+  externalId: z.string().optional(),
+}).refine((p) => p.status !== 'completed' || p.conclusion !== undefined, { message: 'a completed check run needs a conclusion' });
+
+export const CommentPayloadSchema = z.object({
+  repo: Repo,
+  issueNumber: z.number().int().min(1),
+  body: z.string(),
+  marker: z.string().min(1),
+});
+export type CommentPayload = z.infer<typeof CommentPayloadSchema>;
+
+export const IssuePayloadSchema = z.object({
+  repo: Repo,
+  title: z.string().min(1),
+  body: z.string(),
+  marker: z.string().min(1),
+  labels: z.array(z.string().min(1)).optional(),
+});
+export type IssuePayload = z.infer<typeof IssuePayloadSchema>;
+
+export const PullRequestPayloadSchema = z.object({
+  repo: Repo,
+  base: z.string().min(1),
+  branch: z.string().min(1),
+  title: z.string().min(1),
+  body: z.string(),
+  marker: z.string().min(1),
+  files: z.array(z.object({ path: z.string().min(1), content: z.string() })).min(1),
+  commitMessage: z.string().min(1),
+});
+export type PullRequestPayload = z.infer<typeof PullRequestPayloadSchema>;
+
+export const SlackPayloadSchema = z.object({
+  target: z.string().min(1),
+  text: z.string().min(1),
+  blocks: z.array(z.unknown()).optional(),
+});
+export type SlackPayload = z.infer<typeof SlackPayloadSchema>;
+
+export const WebhookPayloadSchema = z.object({
+  target: z.string().min(1),
+  event: z.string().min(1),
+  body: z.unknown(),
+});
+export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
+
+/** Undefined when valid, else "invalid KIND payload: path: message". */
+export function payloadProblem(kind: string, schema: z.ZodType, payload: unknown): string | undefined {
+  const parsed = schema.safeParse(payload);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return `invalid ${kind} payload: ${where}${issue?.message ?? 'does not match its schema'}`;
+}
