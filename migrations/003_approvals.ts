@@ -23,6 +23,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('superseded_at', 'text') // set when a changed template or a new head replaced it
+    .addColumn('superseded_reason', 'text') // newer_head | template_changed | rejected_new_head | not_required
     .execute();
   await db.schema
     .createIndex('approval_chains_current_key')

@@ -24,6 +24,7 @@ export interface StoredChain {
   templateHash: string;
   lastHeadSha: string;
   supersededAt: string | null;
+  supersededReason: string | null;
   /** step id -> row id and version, for the compare-and-set. */
   rows: Record<string, { id: number; version: number }>;
 }
@@ -83,6 +84,7 @@ function toStored(row: ChainRow, steps: StepRow[]): StoredChain {
     templateHash: row.template_hash,
     lastHeadSha: row.last_head_sha,
     supersededAt: row.superseded_at,
+    supersededReason: row.superseded_reason,
     rows: Object.fromEntries(ordered.map((r) => [r.step_key, { id: r.id, version: r.version }])),
   };
 }
@@ -109,6 +111,12 @@ export async function loadChainById(db: Db, id: number): Promise<StoredChain | u
 /** The current (not superseded) chain with this key. */
 export async function loadChainByKey(db: Db, key: string): Promise<StoredChain | undefined> {
   const rows = await db.selectFrom('approval_chains').selectAll().where('key', '=', key).where('superseded_at', 'is', null).execute();
+  return (await withSteps(db, rows))[0];
+}
+
+/** The newest chain ever stored under a key, superseded or not. */
+export async function loadLatestChainByKey(db: Db, key: string): Promise<StoredChain | undefined> {
+  const rows = await db.selectFrom('approval_chains').selectAll().where('key', '=', key).orderBy('id', 'desc').limit(1).execute();
   return (await withSteps(db, rows))[0];
 }
 
@@ -165,6 +173,7 @@ export async function insertChain(
           created_at: chain.createdAt,
           updated_at: chain.createdAt,
           superseded_at: null,
+          superseded_reason: null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -227,10 +236,12 @@ export async function saveTransition(db: Db, stored: StoredChain, next: Chain, n
 }
 
 /** Retires a chain (template changed, or a rejected per-PR chain meets a new head). */
-export async function supersedeChain(db: Db, stored: StoredChain, now: Date): Promise<boolean> {
+export type SupersedeReason = 'newer_head' | 'template_changed' | 'rejected_new_head' | 'not_required';
+
+export async function supersedeChain(db: Db, stored: StoredChain, now: Date, reason: SupersedeReason): Promise<boolean> {
   const res = await db
     .updateTable('approval_chains')
-    .set({ superseded_at: now.toISOString(), version: stored.version + 1, updated_at: now.toISOString() })
+    .set({ superseded_at: now.toISOString(), superseded_reason: reason, version: stored.version + 1, updated_at: now.toISOString() })
     .where('id', '=', stored.id)
     .where('version', '=', stored.version)
     .where('superseded_at', 'is', null)

@@ -18,6 +18,7 @@ export interface ApprovalChainsTable {
   created_at: string;
   updated_at: string;
   superseded_at: string | null;
+  superseded_reason: string | null;
 }
 
 export interface ApprovalStepsTable {
