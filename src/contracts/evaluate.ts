@@ -1,0 +1,157 @@
+// Track A evaluation: run each selected pack's comparators on what the PR changes.
+// Pure except for ChangeSet reads; time is passed in. Fail closed throughout: an
+// invalid pack, an unknown comparator, a config that does not parse or a comparator
+// that throws all end up as findings (or invalid-pack entries) — never as a pass.
+import type { ChangeSet, ChangedFile } from '../change/changeset.js';
+import type { Severity } from '../packs/schema.js';
+import type { LoadedPack, PackError, ValidPack } from '../packs/types.js';
+import type { Comparator as ComparatorEntry } from '../packs/schema.js';
+import { DEFAULT_ENFORCEMENT, compareFindings, makeFinding, type Finding } from './findings.js';
+import { getComparator } from './registry.js';
+import { atLeast, maxSeverity } from './scoring.js';
+
+/**
+ * Findings at or above this severity block a pack in `block` mode. The pack schema's
+ * enforcement block is strict and has no key for it, so it is fixed for now.
+ */
+export const BLOCKING_SEVERITY: Severity = 'high';
+
+export interface PackEvaluation {
+  packId: string;
+  name: string;
+  file: string;
+  versionHash: string;
+  mode: 'warn' | 'block';
+  testMode: boolean;
+  /** Highest score first. */
+  findings: Finding[];
+  /** The findings at or above the blocking severity. */
+  blocking: Finding[];
+  /** Block mode with blocking findings: what the pack would do outside test mode. */
+  wouldBlock: boolean;
+  /** wouldBlock and not in test mode. */
+  blocks: boolean;
+  highestSeverity?: Severity;
+}
+
+export interface InvalidPackEvaluation {
+  file: string;
+  id?: string;
+  errors: PackError[];
+}
+
+export interface ContractsEvaluation {
+  repo: string;
+  baseSha: string;
+  headSha: string;
+  packs: PackEvaluation[];
+  /** Invalid packs that govern this PR: each fails the check (fail closed). */
+  invalidPacks: InvalidPackEvaluation[];
+  /** Over the packs not in test mode (test mode never drives approvals). undefined: no findings. */
+  highestSeverity?: Severity;
+  /** Some pack not in test mode blocks, or an invalid pack governs the PR. */
+  blocking: boolean;
+  /** Things the reader should know (e.g. a truncated file list). */
+  notes: string[];
+}
+
+export interface EvaluateInput {
+  changes: ChangeSet;
+  /** Already selected for this PR. */
+  packs: LoadedPack[];
+  now: Date;
+}
+
+export async function evaluateContracts({ changes, packs, now }: EvaluateInput): Promise<ContractsEvaluation> {
+  const invalidPacks: InvalidPackEvaluation[] = [];
+  const valid: ValidPack[] = [];
+  for (const p of packs) {
+    if (p.valid) valid.push(p);
+    else invalidPacks.push({ file: p.file, ...(p.id !== undefined ? { id: p.id } : {}), errors: p.errors });
+  }
+  const wantsTrackA = valid.filter((p) => p.pack.trackA?.enabled && p.pack.trackA.comparators.some((c) => c.enabled));
+  // No comparator to run: not even the file list is fetched.
+  const files = wantsTrackA.length > 0 ? await changes.files() : [];
+  const memo = new Map<string, Promise<unknown>>();
+  const results: PackEvaluation[] = [];
+  for (const pack of valid) {
+    results.push(await evaluatePack(pack, changes, files, now, memo));
+  }
+  const notes: string[] = [];
+  if (changes.truncated) {
+    notes.push('GitHub lists at most 3000 files of a pull request and this one has more: path-based checks saw only the first 3000 (configured specs were compared regardless).');
+  }
+  const live = results.filter((r) => !r.testMode);
+  const highest = maxSeverity(live.flatMap((r) => (r.highestSeverity ? [r.highestSeverity] : [])));
+  return {
+    repo: changes.repo,
+    baseSha: changes.baseSha,
+    headSha: changes.headSha,
+    packs: results,
+    invalidPacks,
+    ...(highest !== undefined ? { highestSeverity: highest } : {}),
+    blocking: invalidPacks.length > 0 || live.some((r) => r.blocks),
+    notes,
+  };
+}
+
+async function evaluatePack(
+  pack: ValidPack,
+  changes: ChangeSet,
+  files: ChangedFile[],
+  now: Date,
+  memo: Map<string, Promise<unknown>>,
+): Promise<PackEvaluation> {
+  const trackA = pack.pack.trackA;
+  const enforcement = trackA?.enforcement ?? DEFAULT_ENFORCEMENT;
+  const findings: Finding[] = [];
+  if (trackA?.enabled) {
+    for (const entry of trackA.comparators) {
+      if (!entry.enabled) continue;
+      findings.push(...(await runComparator(pack, entry, changes, files, now, memo)));
+    }
+  }
+  findings.sort(compareFindings);
+  const blocking = findings.filter((f) => atLeast(f.severity, BLOCKING_SEVERITY));
+  const testMode = pack.pack.testMode.enabled;
+  const wouldBlock = enforcement.mode === 'block' && blocking.length > 0;
+  const highest = maxSeverity(findings.map((f) => f.severity));
+  return {
+    packId: pack.pack.id,
+    name: pack.pack.name,
+    file: pack.file,
+    versionHash: pack.versionHash,
+    mode: enforcement.mode,
+    testMode,
+    findings,
+    blocking,
+    wouldBlock,
+    blocks: wouldBlock && !testMode,
+    ...(highest !== undefined ? { highestSeverity: highest } : {}),
+  };
+}
+
+async function runComparator(
+  pack: ValidPack,
+  entry: ComparatorEntry,
+  changes: ChangeSet,
+  files: ChangedFile[],
+  now: Date,
+  memo: Map<string, Promise<unknown>>,
+): Promise<Finding[]> {
+  const failed = (message: string) => [makeFinding(pack, entry, { ruleId: 'comparator-failed', level: 'ERR', failClosed: true, message })];
+  const impl = getComparator(entry.type);
+  if (!impl) return failed(`comparator failed: unknown comparator type "${entry.type}" in ${pack.file}`);
+  const config = impl.configSchema.safeParse(entry.config);
+  if (!config.success) {
+    const first = config.error.issues[0];
+    return failed(`comparator failed: ${entry.type} config in ${pack.file} is invalid: ${first ? `${first.path.join('.') || '(config)'}: ${first.message}` : 'invalid'}`);
+  }
+  try {
+    const withDefaults = { ...entry, config: config.data as Record<string, unknown> };
+    return await impl.run({ changes, files, pack, comparator: withDefaults, now, memo });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return failed(`comparator failed: ${entry.type}: ${reason}`);
+  }
+}
