@@ -1,0 +1,226 @@
+// Reads an installation's packs from its config repo at the default branch head.
+// Few API calls: one conditional request for the head sha (a 304 costs nothing against
+// the rate limit), and nothing more while that sha is cached; otherwise one tree call
+// and one call per pack blob that was not seen before (blobs are cached by their sha).
+import { loadPackSet, isServiceCatalog, isYamlFile, type PackFile } from './load-set.js';
+import { MAX_FILE_BYTES } from './parse.js';
+import type { KnownTypes, PackSet, ValidPack } from './types.js';
+import { PackVersionsRepo } from './versions-repo.js';
+import type { Db } from '../store/database.js';
+
+export interface OctokitResponse {
+  status: number;
+  data: unknown;
+  headers: Record<string, string | number | undefined>;
+}
+
+/** The slice of Octokit this needs: `octokit.request(route, params)`. */
+export interface OctokitLike {
+  request(route: string, params?: Record<string, unknown>): Promise<OctokitResponse>;
+}
+
+export interface PackSourceLog {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  debug(obj: unknown, msg?: string): void;
+}
+
+export interface PackSourceOptions {
+  known: KnownTypes;
+  log: PackSourceLog;
+  /** Repo in the installation's account holding the packs (PJ_CONFIG_REPO). */
+  configRepo?: string;
+  /** Folder of that repo (PJ_PACKS_DIR). */
+  packsDir?: string;
+  /** Branch to read; "HEAD" is the default branch. */
+  branch?: string;
+  /** When given, each valid pack version is recorded in pack_versions. */
+  db?: Db;
+  now?: () => Date;
+}
+
+interface CacheEntry {
+  owner: string;
+  etag?: string;
+  sha: string;
+  set: PackSet;
+}
+
+const MAX_CACHED_BLOBS = 5000;
+
+export class PackSource {
+  readonly configRepo: string;
+  readonly packsDir: string;
+  private readonly branch: string;
+  private readonly known: KnownTypes;
+  private readonly log: PackSourceLog;
+  private readonly versions?: PackVersionsRepo;
+  private readonly now: () => Date;
+  private readonly cache = new Map<number, CacheEntry>();
+  private readonly blobs = new Map<string, string>();
+  private readonly loggedMissing = new Set<number>();
+
+  constructor(options: PackSourceOptions) {
+    this.configRepo = options.configRepo ?? '.github';
+    this.packsDir = (options.packsDir ?? 'policy-packs').replace(/^\.?\/+|\/+$/g, '');
+    this.branch = options.branch ?? 'HEAD';
+    this.known = options.known;
+    this.log = options.log;
+    if (options.db) this.versions = new PackVersionsRepo(options.db);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Forget the cached head of an installation (call on a push to the config repo's default branch). */
+  invalidate(installationId: number): void {
+    this.cache.delete(installationId);
+  }
+
+  async load(octokit: OctokitLike, installationId: number, owner: string): Promise<PackSet> {
+    const repo = this.configRepo;
+    let cached = this.cache.get(installationId);
+    if (cached && cached.owner.toLowerCase() !== owner.toLowerCase()) {
+      this.cache.delete(installationId);
+      cached = undefined;
+    }
+
+    // 1. The head sha, conditionally.
+    let sha: string;
+    let etag: string | undefined;
+    try {
+      const headers: Record<string, string> = { accept: 'application/vnd.github.sha' };
+      if (cached?.etag) headers['if-none-match'] = cached.etag;
+      const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner, repo, ref: this.branch, headers });
+      sha = shaFrom(res.data);
+      etag = typeof res.headers.etag === 'string' ? res.headers.etag : undefined;
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 304 && cached) {
+        this.log.debug({ installationId, sha: cached.sha }, 'policy packs: config repo head unchanged (304)');
+        return cached.set;
+      }
+      if (status === 404 || status === 409) {
+        // 404: no such repo (or no access); 409: the repo is empty.
+        this.cache.delete(installationId);
+        this.missing(installationId, `${owner}/${repo}`, 'repository not found or empty');
+        return emptySet();
+      }
+      throw err;
+    }
+    if (cached && cached.sha === sha) {
+      if (etag !== undefined) cached.etag = etag;
+      return cached.set;
+    }
+
+    // 2. The tree at that sha, filtered to the packs folder.
+    const tree = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+      owner,
+      repo,
+      tree_sha: sha,
+      recursive: '1',
+    });
+    const treeData = tree.data as { tree: TreeEntry[]; truncated?: boolean };
+    if (treeData.truncated) {
+      this.log.warn({ installationId, repo: `${owner}/${repo}` }, 'policy packs: the config repo tree is truncated; some packs may be missing');
+    }
+    const prefix = `${this.packsDir}/`;
+    const folderExists = treeData.tree.some((e) => e.type === 'tree' && e.path === this.packsDir);
+    const entries = treeData.tree.filter((e) => e.type === 'blob' && e.path.startsWith(prefix) && isYamlFile(e.path));
+    if (!folderExists && entries.length === 0) {
+      this.missing(installationId, `${owner}/${repo}/${this.packsDir}`, 'folder not found');
+      const set = emptySet(sha);
+      this.cache.set(installationId, withEtag({ owner, sha, set }, etag));
+      return set;
+    }
+
+    // 3. The blobs not seen yet.
+    const files: PackFile[] = await mapLimit(entries, 8, async (e) => {
+      if (e.size !== undefined && e.size > MAX_FILE_BYTES) return { path: e.path, text: '', size: e.size };
+      let text = this.blobs.get(e.sha);
+      if (text === undefined) {
+        const blob = await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo, file_sha: e.sha });
+        const data = blob.data as { content: string; encoding: string };
+        text = data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
+        if (this.blobs.size >= MAX_CACHED_BLOBS) this.blobs.delete(this.blobs.keys().next().value!);
+        this.blobs.set(e.sha, text);
+      }
+      return { path: e.path, text };
+    });
+
+    const set = loadPackSet(files, this.known, sha);
+    this.cache.set(installationId, withEtag({ owner, sha, set }, etag));
+    this.loggedMissing.delete(installationId);
+    const invalid = set.packs.filter((p) => !p.valid).length;
+    this.log.info(
+      { installationId, sha, packs: set.packs.length, invalid, catalogErrors: set.errors.length, services: Object.keys(set.services).length },
+      'policy packs loaded',
+    );
+    if (!files.some((f) => !isServiceCatalog(f.path))) this.log.debug({ installationId }, 'policy packs: the folder has no pack files');
+    await this.recordVersions(installationId, sha, set);
+    return set;
+  }
+
+  private async recordVersions(installationId: number, sha: string, set: PackSet): Promise<void> {
+    if (!this.versions) return;
+    const valid = set.packs.filter((p): p is ValidPack => p.valid);
+    try {
+      await this.versions.record(installationId, sha, valid, this.now());
+    } catch (err) {
+      this.log.warn({ installationId, sha, err }, 'policy packs: could not record pack versions');
+    }
+  }
+
+  private missing(installationId: number, where: string, why: string): void {
+    if (this.loggedMissing.has(installationId)) return;
+    this.loggedMissing.add(installationId);
+    this.log.info({ installationId, where }, `policy packs: ${where}: ${why}; no packs apply`);
+  }
+}
+
+interface TreeEntry {
+  path: string;
+  type: 'blob' | 'tree' | 'commit';
+  sha: string;
+  size?: number;
+}
+
+function withEtag(entry: CacheEntry, etag: string | undefined): CacheEntry {
+  if (etag !== undefined) entry.etag = etag;
+  return entry;
+}
+
+function emptySet(sha?: string): PackSet {
+  const set: PackSet = { packs: [], services: {}, errors: [] };
+  if (sha !== undefined) set.sha = sha;
+  return set;
+}
+
+/** The head sha: text, or bytes when the media type carries no charset. */
+function shaFrom(data: unknown): string {
+  let text: string;
+  if (typeof data === 'string') text = data;
+  else if (data instanceof ArrayBuffer) text = Buffer.from(data).toString('utf8');
+  else if (ArrayBuffer.isView(data)) text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  else if (data && typeof data === 'object' && typeof (data as { sha?: unknown }).sha === 'string') text = (data as { sha: string }).sha;
+  else text = '';
+  text = text.trim();
+  if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(text)) throw new Error(`policy packs: unexpected head sha response ${JSON.stringify(text.slice(0, 80))}`);
+  return text;
+}
+
+function statusOf(err: unknown): number | undefined {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
