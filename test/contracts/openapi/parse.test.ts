@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { openapiDiff, SpecParseError } from '../../../src/contracts/openapi/index.js';
+import { fixture } from './helpers.js';
+
+const good = { path: 'openapi/openapi.yaml', content: fixture('paths/base.yaml') };
+
+async function parseErrorOf(head: { path: string; content: string }, base = good, maxBytes?: number): Promise<SpecParseError> {
+  const error = await openapiDiff(base, head, maxBytes === undefined ? {} : { maxBytes }).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(SpecParseError);
+  return error as SpecParseError;
+}
+
+describe('parsing', () => {
+  it('reports a YAML syntax error with file:line:column', async () => {
+    const error = await parseErrorOf({ path: 'openapi/openapi.yaml', content: fixture('parse-error/head.yaml') });
+    expect([error.file, error.line, error.column]).toEqual(['openapi/openapi.yaml', 11, 1]);
+    expect(error.message).toMatch(/^openapi\/openapi\.yaml:11:1: /);
+  });
+
+  it('reports a JSON syntax error with its line', async () => {
+    const error = await parseErrorOf({ path: 'openapi.json', content: fixture('parse-error/head.json') });
+    expect([error.file, error.line]).toEqual(['openapi.json', 7]);
+  });
+
+  it('treats a base that fails to parse as a SpecParseError too', async () => {
+    const error = await parseErrorOf(good, { path: 'old.yaml', content: fixture('parse-error/head.yaml') });
+    expect(error.file).toBe('old.yaml');
+  });
+
+  it('refuses a spec over the size limit', async () => {
+    const error = await parseErrorOf({ path: 'big.yaml', content: good.content + '#'.repeat(2 * 1024 * 1024) }, good, 2 * 1024 * 1024);
+    expect(error.message).toMatch(/^big\.yaml:1:1: spec is 2\.0 MB, over the 2 MB limit$/);
+  });
+
+  it('refuses a document that is not OpenAPI 3.x', async () => {
+    expect((await parseErrorOf({ path: 'x.yaml', content: 'name: not a spec\n' })).message).toContain('not an OpenAPI document');
+    const swagger = await parseErrorOf({ path: 'x.yaml', content: 'swagger: "2.0"\ninfo: {}\n' });
+    expect(swagger.message).toBe('x.yaml:1:1: Swagger 2.0 is not supported: convert the spec to OpenAPI 3.x');
+    expect((await parseErrorOf({ path: 'x.yaml', content: '# c\nopenapi: 4.0.0\n' })).line).toBe(2);
+  });
+});
