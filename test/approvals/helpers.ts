@@ -1,0 +1,130 @@
+// Shared fixtures for the approvals tests (not a test file itself).
+import { createRequire } from 'node:module';
+import type { AuditEventInput } from '../../src/governance/audit.js';
+import type { Pack } from '../../src/packs/schema.js';
+import { Pack as PackSchema } from '../../src/packs/schema.js';
+import { openMemoryDatabase } from '../../src/store/test-db.js';
+import { createApprovalService, type ApprovalPorts } from '../../src/approvals/service.js';
+import { templateForPacks } from '../../src/approvals/template.js';
+import type { Chain } from '../../src/approvals/chain.js';
+import type { MembershipLookup } from '../../src/approvals/team-membership.js';
+import { factsFromCommentPayload, factsFromReviewPayload } from '../../src/approvals/facts.js';
+
+const require = createRequire(import.meta.url);
+type Example = { name: string; examples: Array<Record<string, any>> };
+const examples = require('@octokit/webhooks-examples') as Example[];
+
+export function example(name: string, action: string): Record<string, any> {
+  const ex = examples.find((e) => e.name === name)?.examples.find((x) => x.action === action);
+  if (!ex) throw new Error(`no ${name}.${action} example`);
+  return structuredClone(ex);
+}
+
+export const REPO = 'Codertocat/Hello-World';
+export const PR = 2;
+export const HEAD = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
+export const AUTHOR = 'Codertocat';
+
+export function pack(over: Record<string, unknown> = {}): Pack {
+  return PackSchema.parse({
+    id: 'payments-api',
+    name: 'Payments',
+    scope: { type: 'workspace' },
+    approvalTiers: {
+      tier1: { name: 'Team Lead', users: ['alice'], teams: ['acme/team-leads'], requiredFor: ['medium', 'high', 'critical'] },
+      tier2: { name: 'Director', teams: ['acme/directors'], requiredFor: ['high', 'critical'] },
+      tier3: { name: 'CTO', users: ['cto'], requiredFor: ['critical'] },
+    },
+    ...over,
+  });
+}
+
+/** A real pull_request_review payload, shaped for one case. */
+export function reviewPayload(o: {
+  action?: 'submitted' | 'dismissed';
+  state: string;
+  login: string;
+  type?: string;
+  id?: number;
+  commitId?: string;
+  prHead?: string;
+}): Record<string, any> {
+  const p = example('pull_request_review', 'submitted');
+  p.action = o.action ?? 'submitted';
+  p.review.state = o.state;
+  p.review.user = { ...p.review.user, login: o.login, type: o.type ?? 'User' };
+  p.review.id = o.id ?? 1000;
+  p.review.commit_id = o.commitId ?? HEAD;
+  p.pull_request.head.sha = o.prHead ?? HEAD;
+  p.sender = { ...p.sender, login: o.login, type: o.type ?? 'User' };
+  return p;
+}
+
+/** A real issue_comment payload moved onto PR #2. */
+export function commentPayload(o: {
+  action?: 'created' | 'edited' | 'deleted';
+  body: string;
+  login: string;
+  type?: string;
+  id?: number;
+  from?: string;
+}): Record<string, any> {
+  const action = o.action ?? 'created';
+  const p = example('issue_comment', action);
+  p.issue.number = PR;
+  p.issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${PR}` };
+  p.comment.body = o.body;
+  p.comment.id = o.id ?? 5000;
+  p.comment.user = { ...p.comment.user, login: o.login, type: o.type ?? 'User' };
+  p.sender = { ...p.sender, login: o.login, type: o.type ?? 'User' };
+  if (o.from !== undefined) p.changes = { body: { from: o.from } };
+  return p;
+}
+
+export const comment = (o: Parameters<typeof commentPayload>[0]) => factsFromCommentPayload(commentPayload(o))!;
+export const review = (o: Parameters<typeof reviewPayload>[0]) => factsFromReviewPayload(reviewPayload(o));
+
+/** Team members by "org/slug" (lower-case logins). */
+export function fakeTeams(teams: Record<string, string[]>): MembershipLookup & { calls: number } {
+  const m = {
+    calls: 0,
+    async isTeamMember(org: string, slug: string, login: string) {
+      m.calls++;
+      return (teams[`${org}/${slug}`.toLowerCase()] ?? []).includes(login.toLowerCase());
+    },
+  };
+  return m;
+}
+
+export async function setup(o: { membership?: MembershipLookup; start?: string } = {}) {
+  const db = await openMemoryDatabase();
+  const clock = { now: new Date(o.start ?? '2026-03-01T10:00:00Z') };
+  const audits: AuditEventInput[] = [];
+  const replies: Array<{ repo: string; issue: number; body: string }> = [];
+  const published: Array<{ chain: Chain; headSha: string }> = [];
+  const ports: ApprovalPorts = {
+    db,
+    now: () => clock.now,
+    membership: o.membership ?? fakeTeams({ 'acme/team-leads': ['lead2'], 'acme/directors': ['dana', 'dave'] }),
+    appSlug: 'puddlejumper',
+    audit: async (e) => {
+      audits.push(e);
+    },
+    publish: async (chain, headSha) => {
+      published.push({ chain, headSha });
+    },
+    reply: async (repo, issue, body) => {
+      replies.push({ repo, issue, body });
+    },
+  };
+  const svc = createApprovalService(ports);
+  const tick = (seconds: number) => {
+    clock.now = new Date(clock.now.getTime() + seconds * 1000);
+  };
+  async function ensure(p: Pack = pack(), severity: 'high' | 'critical' | 'medium' | 'low' = 'high', headSha = HEAD) {
+    const { template, options } = templateForPacks([p], severity);
+    return svc.ensureChain({ repo: REPO, prNumber: PR, headSha, author: AUTHOR, severity }, template, options);
+  }
+  const types = (kind?: string) => audits.filter((a) => kind === undefined || a.type === kind).map((a) => a.type);
+  return { db, clock, tick, audits, replies, published, ports, svc, ensure, types };
+}
