@@ -1,0 +1,143 @@
+// `pj diff BASE HEAD`: the OpenAPI engine alone on two files on disk. The CLI entry
+// (src/cli.ts) passes the arguments after `diff` and its own output functions.
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openapiDiff, SpecParseError, type Level, type OpenApiChange, type SpecFile } from '../contracts/openapi/index.js';
+
+export interface DiffIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  cwd: string;
+}
+
+const USAGE = `Usage: pj diff BASE HEAD [--format text|json|markdown] [--fail-on ERR|WARN]
+
+Compares two OpenAPI 3.0/3.1 specs (JSON or YAML) and lists breaking and notable changes.
+Relative $refs are read relative to each spec file; URLs are never fetched.
+
+Options:
+  --format   text (default), json or markdown
+  --fail-on  exit 1 when a change at or above this level is found: ERR (default) or WARN
+  --help     show this help
+
+Exit codes: 0 nothing at or above --fail-on, 1 found, 2 usage error or unreadable spec.`;
+
+const FORMATS = ['text', 'json', 'markdown'] as const;
+type Format = (typeof FORMATS)[number];
+const LEVEL_RANK: Record<Level, number> = { INFO: 0, WARN: 1, ERR: 2 };
+
+interface DiffCommand { basePath: string; headPath: string; format: Format; failOn: Level }
+
+/** Runs the command; returns the process exit code. */
+export async function runDiff(argv: string[], io: DiffIo): Promise<number> {
+  let command: DiffCommand | 'help';
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    io.err(`pj diff: ${error instanceof Error ? error.message : String(error)} (see pj diff --help)`);
+    return 2;
+  }
+  if (command === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  let changes: OpenApiChange[];
+  try {
+    changes = await diffFiles(command, io.cwd);
+  } catch (error) {
+    io.err(`pj diff: ${describeFailure(error)}`);
+    return 2;
+  }
+  io.out(render(changes, command.format));
+  return changes.some((change) => LEVEL_RANK[change.level] >= LEVEL_RANK[command.failOn]) ? 1 : 0;
+}
+
+function parseCommand(argv: string[]): DiffCommand | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      'fail-on': { type: 'string', default: 'ERR' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals.length !== 2) throw new Error(`expected BASE and HEAD, got ${positionals.length} file argument(s)`);
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) throw new Error(`unknown --format ${format}; use text, json or markdown`);
+  const failOn = String(values['fail-on']).toUpperCase();
+  if (failOn !== 'ERR' && failOn !== 'WARN') throw new Error(`unknown --fail-on ${values['fail-on']}; use ERR or WARN`);
+  return { basePath: positionals[0] as string, headPath: positionals[1] as string, format, failOn };
+}
+
+async function diffFiles(command: DiffCommand, cwd: string): Promise<OpenApiChange[]> {
+  const base = await readSpec(command.basePath, cwd);
+  const head = await readSpec(command.headPath, cwd);
+  // Spec paths are relative to cwd when inside it, so refs resolve against the spec's own directory.
+  const readNearby = async (path: string): Promise<string | undefined> => readFile(resolve(cwd, path), 'utf8').catch(() => undefined);
+  const result = await openapiDiff(base, head, { readBase: readNearby, readHead: readNearby });
+  return result.changes;
+}
+
+async function readSpec(path: string, cwd: string): Promise<SpecFile> {
+  const absolute = resolve(cwd, path);
+  const inside = relative(cwd, absolute);
+  const specPath = inside.startsWith('..') || isAbsolute(inside) ? absolute : inside.split(sep).join('/');
+  try {
+    return { path: specPath, content: await readFile(absolute, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new Error(`cannot read ${path}: ${code}`);
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof SpecParseError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function render(changes: OpenApiChange[], format: Format): string {
+  if (format === 'json') return renderJson(changes);
+  if (format === 'markdown') return renderMarkdown(changes);
+  return renderText(changes);
+}
+
+function countByLevel(changes: OpenApiChange[]): string {
+  const counts = (['ERR', 'WARN', 'INFO'] as const).map((level) => `${changes.filter((change) => change.level === level).length} ${level}`);
+  return `${changes.length} change(s): ${counts.join(', ')}`;
+}
+
+function renderText(changes: OpenApiChange[]): string {
+  if (changes.length === 0) return 'No API changes.';
+  const lines = changes.map((change) => `${change.source.file}:${change.source.line}:${change.source.column}: ${change.level} ${change.id}: ${change.message}`);
+  return [...lines, countByLevel(changes)].join('\n');
+}
+
+function renderJson(changes: OpenApiChange[]): string {
+  const records = changes.map((change) => ({
+    id: change.id,
+    level: change.level,
+    method: change.method,
+    path: change.path,
+    message: change.message,
+    source: { file: change.source.file, line: change.source.line },
+  }));
+  return JSON.stringify(records, null, 2);
+}
+
+function markdownCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function renderMarkdown(changes: OpenApiChange[]): string {
+  if (changes.length === 0) return '**No API changes.**';
+  const rows = changes.map((change) => {
+    const endpoint = change.method ? `\`${change.method} ${change.path ?? ''}\`` : change.path ? `\`${change.path}\`` : '';
+    const cells = [change.level, `\`${change.id}\``, endpoint, `${change.source.file}:${change.source.line}`, change.message];
+    return `| ${cells.map(markdownCell).join(' | ')} |`;
+  });
+  return [`**${countByLevel(changes)}**`, '', '| Level | Rule | Endpoint | Where | Message |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+}
