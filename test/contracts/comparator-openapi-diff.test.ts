@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { openapiDiffComparator } from '../../src/contracts/comparators/openapi-diff.js';
+import { MAX_SPEC_BYTES } from '../../src/contracts/comparators/openapi-shared.js';
+import type { ComparatorContext } from '../../src/contracts/comparators/types.js';
+import { MemoryChangeSet, validPack } from '../change/fakes.js';
+
+const BASE = readFileSync(new URL('../../fixtures/prs/petstore/base.yaml', import.meta.url), 'utf8');
+const HEAD = readFileSync(new URL('../../fixtures/prs/petstore/head.yaml', import.meta.url), 'utf8');
+const SPEC = 'openapi/openapi.yaml';
+
+async function run(changes: MemoryChangeSet, config: Record<string, unknown> = { spec: SPEC }) {
+  const pack = validPack({ trackA: { comparators: [{ type: 'openapi.diff', severity: 'high', config }], enforcement: { mode: 'block' } } });
+  const ctx: ComparatorContext = {
+    changes,
+    files: await changes.files(),
+    pack,
+    comparator: pack.pack.trackA!.comparators[0]!,
+    now: new Date('2026-01-01T00:00:00Z'),
+    memo: new Map(),
+  };
+  return openapiDiffComparator.run(ctx);
+}
+
+describe('openapi.diff comparator', () => {
+  it('turns engine changes into findings at head lines, scored by the comparator severity', async () => {
+    const findings = await run(new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: HEAD } }));
+    const required = findings.find((f) => f.ruleId === 'request-parameter-became-required');
+    expect(required).toMatchObject({ level: 'ERR', severity: 'high', score: 80, file: SPEC, line: 12, method: 'GET', path: '/pets' });
+    const removed = findings.find((f) => f.ruleId === 'api-removed-without-deprecation');
+    expect(removed).toMatchObject({ method: 'DELETE', line: 24 });
+    expect(removed!.message).toContain('36'); // the base line
+  });
+
+  it('does nothing when neither the spec nor anything under its directory changed', async () => {
+    const changes = new MemoryChangeSet({ base: { [SPEC]: BASE, 'src/a.ts': 'a' }, head: { [SPEC]: BASE, 'src/a.ts': 'b' } });
+    expect(await run(changes)).toEqual([]);
+    expect(changes.reads).toEqual([]);
+  });
+
+  it('compares when a file next to the spec (a $ref target) changed', async () => {
+    const changes = new MemoryChangeSet({
+      base: { [SPEC]: BASE, 'openapi/pet.yaml': 'a: 1' },
+      head: { [SPEC]: HEAD, 'openapi/pet.yaml': 'a: 2' },
+      files: [{ path: 'openapi/pet.yaml', status: 'modified' }],
+    });
+    expect((await run(changes)).some((f) => f.ruleId === 'request-parameter-became-required')).toBe(true);
+  });
+
+  it('reports a new spec as INFO and a removed spec as ERR', async () => {
+    const added = await run(new MemoryChangeSet({ head: { [SPEC]: HEAD } }));
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({ ruleId: 'api-spec-added', level: 'INFO', severity: 'info' });
+    const removed = await run(new MemoryChangeSet({ base: { [SPEC]: BASE } }));
+    expect(removed[0]).toMatchObject({ ruleId: 'api-spec-removed', level: 'ERR', severity: 'high' });
+  });
+
+  it('fails closed on a spec that does not parse at head, at its file and line', async () => {
+    const broken = 'openapi: 3.0.3\ninfo:\n  title: x\n   version: 1\n  bad: [\n';
+    const findings = await run(new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: broken } }));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ ruleId: 'api-spec-unparsable', level: 'ERR', severity: 'high', file: SPEC });
+    expect(findings[0]!.line).toBeGreaterThanOrEqual(3);
+    expect(findings[0]!.message).toMatch(new RegExp(`^${SPEC}:\\d+`));
+  });
+
+  it('fails closed on a spec over 20 MB, naming the limit', async () => {
+    const huge = `${HEAD}\n# ${'x'.repeat(MAX_SPEC_BYTES)}\n`;
+    const findings = await run(new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: huge } }));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ ruleId: 'api-spec-too-large', severity: 'high' });
+    expect(findings[0]!.message).toContain('20 MB');
+  });
+
+  it('does not block a PR that repairs a broken base spec', async () => {
+    const findings = await run(new MemoryChangeSet({ base: { [SPEC]: 'openapi: [\n' }, head: { [SPEC]: HEAD } }));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ ruleId: 'api-spec-base-unparsable', level: 'WARN' });
+  });
+
+  it('passes severity overrides and ignores to the engine', async () => {
+    const findings = await run(new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: HEAD } }), {
+      spec: [SPEC],
+      severityOverrides: { 'request-parameter-became-required': 'WARN' },
+      ignore: [{ method: 'DELETE', path: '/pets/{id}' }],
+    });
+    expect(findings.find((f) => f.ruleId === 'request-parameter-became-required')).toMatchObject({ level: 'WARN', severity: 'medium' });
+    expect(findings.some((f) => f.method === 'DELETE')).toBe(false);
+  });
+
+  it('has a strict config schema', () => {
+    expect(openapiDiffComparator.configSchema.safeParse({ spec: SPEC }).success).toBe(true);
+    expect(openapiDiffComparator.configSchema.safeParse({ spec: SPEC, severityOveride: {} }).success).toBe(false);
+    expect(openapiDiffComparator.configSchema.safeParse({ spec: SPEC, severityOverrides: { x: 'FATAL' } }).success).toBe(false);
+    expect(openapiDiffComparator.configSchema.safeParse({}).success).toBe(false);
+  });
+});
