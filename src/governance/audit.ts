@@ -83,6 +83,9 @@ export function isUniqueViolation(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
 
+/** Appends through one Db instance queue up here, so they do not race each other for the tail. */
+const tails = new WeakMap<object, Promise<unknown>>();
+
 export class AuditLog {
   private readonly now: () => Date;
 
@@ -99,8 +102,19 @@ export class AuditLog {
    * the same last row only one insert succeeds; the other re-reads the tail and retries.
    * This holds across connections and processes (and on Postgres), and never keeps a
    * SQLite write transaction open while other connections of the same process wait on it.
+   * Within one process, appends through the same Db are queued first (no wasted retries).
    */
-  async append(input: AuditEventInput): Promise<AuditEvent> {
+  append(input: AuditEventInput): Promise<AuditEvent> {
+    const previous = tails.get(this.db) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.appendNow(input),
+      () => this.appendNow(input),
+    );
+    tails.set(this.db, next.catch(() => undefined));
+    return next;
+  }
+
+  private async appendNow(input: AuditEventInput): Promise<AuditEvent> {
     const at = input.at ?? this.now().toISOString();
     const subject = (input.subject ?? {}) as AuditSubject;
     const details = input.details ?? {};
