@@ -204,7 +204,8 @@ export async function insertChain(
 }
 
 /**
- * Writes the transition from `stored.chain` to `next`: each changed step and the chain
+ * Writes the transition from `stored.chain` to `next` (superseded chains too: a review on
+ * an old head still changes that old chain, which can never satisfy a newer one): each changed step and the chain
  * row by compare-and-set, in one transaction. Throws ChainConflict when anything moved.
  */
 export async function saveTransition(db: Db, stored: StoredChain, next: Chain, now: Date): Promise<StoredChain> {
@@ -228,7 +229,6 @@ export async function saveTransition(db: Db, stored: StoredChain, next: Chain, n
       .set({ status: next.status, version: stored.version + 1, updated_at: now.toISOString() })
       .where('id', '=', stored.id)
       .where('version', '=', stored.version)
-      .where('superseded_at', 'is', null)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw new ChainConflict(`chain ${stored.chain.key}`);
   });

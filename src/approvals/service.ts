@@ -275,6 +275,9 @@ export function createApprovalService(ports: ApprovalPorts) {
         if (!(err instanceof ChainConflict)) throw err;
         const reloaded = await loadChainById(db, current.id);
         if (!reloaded) throw err;
+        if (reloaded.supersededAt !== null && current.supersededAt === null) {
+          return { refusal: 'the approval chain was replaced while deciding (the required approvals changed); please act again', stored: reloaded };
+        }
         current = reloaded;
       }
     }
