@@ -62,7 +62,8 @@ export interface EvaluateInput {
   now: Date;
 }
 
-export async function evaluateContracts({ changes, packs, now }: EvaluateInput): Promise<ContractsEvaluation> {
+export async function evaluateContracts({ changes: source, packs, now }: EvaluateInput): Promise<ContractsEvaluation> {
+  const changes = memoReads(source);
   const invalidPacks: InvalidPackEvaluation[] = [];
   const valid: ValidPack[] = [];
   for (const p of packs) {
@@ -154,4 +155,32 @@ async function runComparator(
     const reason = error instanceof Error ? error.message : String(error);
     return failed(`comparator failed: ${entry.type}: ${reason}`);
   }
+}
+
+/** The same ChangeSet, with each file read at most once per evaluation (comparators share specs). */
+function memoReads(source: ChangeSet): ChangeSet {
+  const base = new Map<string, Promise<string | undefined>>();
+  const head = new Map<string, Promise<string | undefined>>();
+  const once = (cache: Map<string, Promise<string | undefined>>, path: string, read: () => Promise<string | undefined>) => {
+    let p = cache.get(path);
+    if (!p) {
+      p = read();
+      cache.set(path, p);
+    }
+    return p;
+  };
+  return {
+    repo: source.repo,
+    baseSha: source.baseSha,
+    headSha: source.headSha,
+    ...(source.number !== undefined ? { number: source.number } : {}),
+    author: source.author,
+    labels: source.labels,
+    get truncated() {
+      return source.truncated;
+    },
+    files: () => source.files(),
+    readBase: (path) => once(base, path, () => source.readBase(path)),
+    readHead: (path) => once(head, path, () => source.readHead(path)),
+  };
 }
