@@ -510,3 +510,8 @@ export function createApprovalService(ports: ApprovalPorts) {
 }
 
 export type ApprovalService = ReturnType<typeof createApprovalService>;
+
+/** The governance pipeline's ChainGate, backed by the approval store: `isApproved(chainKey)`. */
+export function approvalsChainGate(db: Db): { isApproved(chainKey: string): Promise<boolean> } {
+  return { isApproved: async (key) => (await loadChainByKey(db, key))?.chain.status === 'approved' };
+}
