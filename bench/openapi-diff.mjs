@@ -1,0 +1,238 @@
+// Benchmark of the OpenAPI breaking-change engine (`pj diff`) on GitHub's REST descriptions.
+//
+//   npx tsc -p .            # the bench runs the compiled engine in dist/
+//   node bench/openapi-diff.mjs [--runs 3] [--write docs/benchmarks-openapi.md]
+//
+// 1. api.github.com.json against a copy with 5 operations removed and 3 query parameters made
+//    required: wall time and peak RSS of one `pj diff` process; checks all 8 changes are found
+//    and that the positions point at the edited lines.
+// 2. ghes-3.17.json -> ghes-3.18.json: time, memory and counts by level.
+// 3. The openapi-diff npm package on a subset (first 200 paths, all components), capped at
+//    2 GB heap and a timeout, against our engine on the same subset: the ratio.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const GENERATED = join(ROOT, 'node_modules/@octokit/openapi/generated');
+const RUNNER = join(ROOT, 'bench/openapi-diff-run.mjs');
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
+const BASELINE_TIMEOUT_MS = 180_000;
+const SUBSET_PATHS = 200;
+
+function option(name, fallback) {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? fallback : process.argv[index + 1];
+}
+
+/** Runs one child under /usr/bin/time -v; returns wall seconds, peak RSS MB, exit code, stdout. */
+function timed(args, { timeoutMs = 120_000, nodeOptions = [] } = {}) {
+  const child = spawnSync('/usr/bin/time', ['-v', process.execPath, ...nodeOptions, RUNNER, ...args], {
+    cwd: ROOT, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, timeout: timeoutMs,
+  });
+  const stderr = child.stderr ?? '';
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(stderr);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  return {
+    wallSeconds: wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN,
+    peakRssMb: rss ? Number(rss[1]) / 1024 : NaN,
+    code: child.status,
+    timedOut: child.error?.code === 'ETIMEDOUT' || child.signal === 'SIGTERM',
+    stdout: child.stdout ?? '',
+    stderr: stderr.split('\n').filter((line) => !line.startsWith('\t') && !line.startsWith('Command')).join('\n').trim(),
+  };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Spread picks over the document so the edits are not all in one corner. */
+function spread(list, count) {
+  return Array.from({ length: count }, (_, index) => list[Math.floor(((index + 0.5) * list.length) / count)]);
+}
+
+function makeModifiedCopy(spec) {
+  const head = structuredClone(spec);
+  const operations = [];
+  for (const [path, item] of Object.entries(head.paths)) {
+    for (const method of METHODS) if (item[method] && !item[method].deprecated) operations.push({ path, method });
+  }
+  const removed = spread(operations, 5);
+  for (const { path, method } of removed) delete head.paths[path][method];
+  const removedKeys = new Set(removed.map(({ path, method }) => `${method} ${path}`));
+  const candidates = [];
+  for (const { path, method } of operations) {
+    if (removedKeys.has(`${method} ${path}`)) continue;
+    for (const parameter of head.paths[path][method].parameters ?? []) {
+      if (!parameter.$ref && parameter.in === 'query' && !parameter.required) candidates.push({ path, method, parameter });
+    }
+  }
+  const required = spread(candidates, 3);
+  for (const { parameter } of required) parameter.required = true;
+  return {
+    head,
+    removed: removed.map(({ path, method }) => ({ method: method.toUpperCase(), path })),
+    required: required.map(({ path, method, parameter }) => ({ method: method.toUpperCase(), path, name: parameter.name })),
+  };
+}
+
+function checkGithubFindings(changes, expected, headText) {
+  const headLines = headText.split('\n');
+  const problems = [];
+  for (const { method, path } of expected.removed) {
+    if (!changes.some((change) => /^api-(path-)?removed-/.test(change.id) && change.method === method && change.path === path)) problems.push(`removal of ${method} ${path} not found`);
+  }
+  for (const { method, path, name } of expected.required) {
+    const change = changes.find((item) => item.id === 'request-parameter-became-required' && item.method === method && item.path === path && item.message.includes(` ${name} `));
+    if (!change) problems.push(`${name} of ${method} ${path} becoming required not found`);
+    else if (!headLines[change.source.line - 1]?.includes('"required": true')) problems.push(`position of ${name}: line ${change.source.line} is not the required key`);
+  }
+  return problems;
+}
+
+function countBy(changes, key) {
+  const counts = {};
+  for (const change of changes) counts[change[key]] = (counts[change[key]] ?? 0) + 1;
+  return counts;
+}
+
+function subset(spec) {
+  return { ...spec, paths: Object.fromEntries(Object.entries(spec.paths).slice(0, SUBSET_PATHS)) };
+}
+
+function machine() {
+  const node = process.version;
+  const free = spawnSync('free', ['-h'], { encoding: 'utf8' }).stdout?.split('\n')[1]?.trim() ?? `${(totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(freemem() / 2 ** 30).toFixed(1)} GiB free`;
+  const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout?.trim() || String(cpus().length);
+  return { node, nproc, memory: free, cpu: cpus()[0]?.model ?? 'unknown', date: new Date().toISOString() };
+}
+
+function main() {
+  if (!existsSync(join(ROOT, 'dist/src/cli/diff.js'))) {
+    console.error('dist/src/cli/diff.js is missing: build first with `npx tsc -p .`');
+    process.exit(2);
+  }
+  const runs = Number(option('--runs', '3'));
+  const work = mkdtempSync(join(tmpdir(), 'pj-bench-openapi-'));
+  try {
+    const baseFile = join(GENERATED, 'api.github.com.json');
+    const baseText = readFileSync(baseFile, 'utf8');
+    const spec = JSON.parse(baseText);
+    const expected = makeModifiedCopy(spec);
+    const headFile = join(work, 'api.github.com.modified.json');
+    const headText = JSON.stringify(expected.head, null, 2);
+    writeFileSync(headFile, headText);
+
+    // 1. GitHub REST description, 5 removals + 3 required parameters.
+    const githubRuns = Array.from({ length: runs }, () => timed([baseFile, headFile, '--format', 'json']));
+    const githubChanges = JSON.parse(githubRuns[0].stdout || '[]');
+    const problems = checkGithubFindings(githubChanges, expected, headText);
+    const github = {
+      wallSeconds: median(githubRuns.map((run) => run.wallSeconds)),
+      wallMax: Math.max(...githubRuns.map((run) => run.wallSeconds)),
+      peakRssMb: Math.max(...githubRuns.map((run) => run.peakRssMb)),
+      exitCode: githubRuns[0].code,
+      changes: githubChanges.length,
+      byId: countBy(githubChanges, 'id'),
+      problems,
+      expected,
+    };
+
+    // 2. GHES 3.17 -> 3.18.
+    const ghesRuns = Array.from({ length: runs }, () => timed([join(GENERATED, 'ghes-3.17.json'), join(GENERATED, 'ghes-3.18.json'), '--format', 'json']));
+    const ghesChanges = JSON.parse(ghesRuns[0].stdout || '[]');
+    const ghes = {
+      wallSeconds: median(ghesRuns.map((run) => run.wallSeconds)),
+      peakRssMb: Math.max(...ghesRuns.map((run) => run.peakRssMb)),
+      changes: ghesChanges.length,
+      byLevel: countBy(ghesChanges, 'level'),
+      topIds: Object.entries(countBy(ghesChanges, 'id')).sort((a, b) => b[1] - a[1]).slice(0, 8),
+    };
+
+    // 3. openapi-diff on a subset both can finish, against ours on the same subset.
+    const subsetBase = join(work, 'subset-base.json');
+    const subsetHead = join(work, 'subset-head.json');
+    writeFileSync(subsetBase, JSON.stringify(subset(spec), null, 2));
+    writeFileSync(subsetHead, JSON.stringify(subset(expected.head), null, 2));
+    const ours = timed([subsetBase, subsetHead, '--format', 'json']);
+    const theirs = timed(['--baseline', subsetBase, subsetHead], { timeoutMs: BASELINE_TIMEOUT_MS, nodeOptions: ['--max-old-space-size=2048'] });
+    const baseline = {
+      paths: SUBSET_PATHS,
+      ours: { wallSeconds: ours.wallSeconds, peakRssMb: ours.peakRssMb, changes: JSON.parse(ours.stdout || '[]').length },
+      theirs: { wallSeconds: theirs.wallSeconds, peakRssMb: theirs.peakRssMb, code: theirs.code, timedOut: theirs.timedOut, result: theirs.stdout.trim(), error: theirs.code === 0 ? '' : theirs.stderr.split('\n').slice(-3).join(' ') },
+    };
+    const result = { machine: machine(), runs, github, ghes, baseline };
+    printSummary(result);
+    const target = option('--write', undefined);
+    if (target) writeFileSync(join(ROOT, target), renderMarkdown(result));
+    process.exitCode = problems.length === 0 ? 0 : 1;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function printSummary({ github, ghes, baseline }) {
+  console.log(`github: ${github.wallSeconds.toFixed(2)} s median wall (max ${github.wallMax.toFixed(2)}), ${github.peakRssMb.toFixed(0)} MB peak RSS, ${github.changes} changes`, github.byId);
+  console.log(github.problems.length === 0 ? 'github: all 5 removals and 3 required parameters found at the right lines' : `github: PROBLEMS ${github.problems.join('; ')}`);
+  console.log(`ghes 3.17 -> 3.18: ${ghes.wallSeconds.toFixed(2)} s, ${ghes.peakRssMb.toFixed(0)} MB, ${ghes.changes} changes`, ghes.byLevel);
+  console.log(`subset (${baseline.paths} paths): ours ${baseline.ours.wallSeconds.toFixed(2)} s / ${baseline.ours.peakRssMb.toFixed(0)} MB; openapi-diff ${baseline.theirs.wallSeconds.toFixed(2)} s / ${baseline.theirs.peakRssMb.toFixed(0)} MB (exit ${baseline.theirs.code}${baseline.theirs.timedOut ? ', timed out' : ''}) ${baseline.theirs.result} ${baseline.theirs.error}`);
+  console.log(`ratio openapi-diff / ours (wall): ${(baseline.theirs.wallSeconds / baseline.ours.wallSeconds).toFixed(1)}x`);
+}
+
+function renderMarkdown({ machine, runs, github, ghes, baseline }) {
+  const fmt = (seconds) => `${seconds.toFixed(2)} s`;
+  const mb = (value) => `${value.toFixed(0)} MB`;
+  const ratio = baseline.theirs.wallSeconds / baseline.ours.wallSeconds;
+  return `# OpenAPI diff engine benchmark
+
+Generated by \`node bench/openapi-diff.mjs --write docs/benchmarks-openapi.md\` (after \`npx tsc -p .\`).
+Each measurement is one \`pj diff\` process (\`bench/openapi-diff-run.mjs\` calling \`runDiff\`) under
+\`/usr/bin/time -v\`: wall clock includes Node start-up, reading both files, parsing, diffing and
+printing JSON. Median of ${runs} runs for wall time, maximum for peak RSS.
+
+**Machine:** ${machine.nproc} CPUs (${machine.cpu}), memory \`${machine.memory}\` (free -h: total used free ...),
+Node ${machine.node}, ${machine.date}.
+
+## 1. GitHub REST description (api.github.com.json, 13 MB) vs. a modified copy
+
+The copy has 5 operations removed and 3 inline query parameters made required (picked spread
+over the document by the bench).
+
+| | Goal | Measured |
+| --- | --- | --- |
+| Wall time | < 1.5 s | ${fmt(github.wallSeconds)} (max ${fmt(github.wallMax)}) |
+| Peak RSS | < 400 MB | ${mb(github.peakRssMb)} |
+| Findings | 5 removals + 3 required | ${github.problems.length === 0 ? 'all 8 found; positions point at the edited `"required": true` lines' : 'PROBLEMS: ' + github.problems.join('; ')} |
+
+Changes reported: ${github.changes} (${Object.entries(github.byId).map(([id, count]) => `${id} ×${count}`).join(', ')}); exit code ${github.exitCode}.
+
+Removed: ${github.expected.removed.map(({ method, path }) => `\`${method} ${path}\``).join(', ')}.
+Made required: ${github.expected.required.map(({ method, path, name }) => `\`${name}\` of \`${method} ${path}\``).join(', ')}.
+
+## 2. GHES 3.17 → 3.18 (11 MB → 11 MB)
+
+| Wall time | Peak RSS | Changes | ERR | WARN | INFO |
+| --- | --- | --- | --- | --- | --- |
+| ${fmt(ghes.wallSeconds)} | ${mb(ghes.peakRssMb)} | ${ghes.changes} | ${ghes.byLevel.ERR ?? 0} | ${ghes.byLevel.WARN ?? 0} | ${ghes.byLevel.INFO ?? 0} |
+
+Most frequent rules: ${ghes.topIds.map(([id, count]) => `${id} ×${count}`).join(', ')}.
+
+## 3. Baseline: the openapi-diff npm package
+
+openapi-diff 0.24 on the first ${baseline.paths} paths (with all components) of the same two documents,
+in a child process with \`--max-old-space-size=2048\` and a ${BASELINE_TIMEOUT_MS / 1000} s timeout.
+
+| Engine | Wall time | Peak RSS | Result |
+| --- | --- | --- | --- |
+| ours (\`pj diff\`) | ${fmt(baseline.ours.wallSeconds)} | ${mb(baseline.ours.peakRssMb)} | ${baseline.ours.changes} changes |
+| openapi-diff | ${baseline.theirs.timedOut ? 'timed out' : fmt(baseline.theirs.wallSeconds)} | ${mb(baseline.theirs.peakRssMb)} | ${baseline.theirs.code === 0 ? baseline.theirs.result : `exit ${baseline.theirs.code}: ${baseline.theirs.error}`} |
+
+Ratio (openapi-diff wall / ours): **${Number.isFinite(ratio) ? ratio.toFixed(1) + '×' : 'n/a'}**.
+`;
+}
+
+main();
