@@ -28,3 +28,10 @@ describe('request bodies', () => {
     expectChange(changes, 'request-body-one-of-removed', 'PUT', '/pets/{petId}', 30);
   });
 });
+
+describe('request body visibility', () => {
+  it('notes a request property that became readOnly (clients should stop sending it)', async () => {
+    const { changes } = await diffFixture('request-bodies');
+    expect(expectChange(changes, 'request-optional-property-became-read-only', 'POST', '/pets', 57).level).toBe('INFO');
+  });
+});
