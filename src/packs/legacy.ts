@@ -389,16 +389,16 @@ export function fromDriftPlan(dp: LegacyDriftPlan, options: MigrateOptions = {})
   }
   const outputs = [...new Set(arrayOf(dp.allowedOutputs).map((o) => LEGACY_OUTPUTS[String(o)]).filter((o): o is string => o !== undefined))];
 
+  const doc = { system: dp.primaryDocSystem, id: dp.primaryDocId ?? undefined, ...(dp.docClass ? { class: dp.docClass } : {}) };
   const trackB: NonNullable<PackInput['trackB']> = {
     enabled: true,
+    ...(PrimaryDoc.safeParse(doc).success ? { primaryDoc: doc as NonNullable<PackInput['trackB']>['primaryDoc'] } : {}),
     inputSources: (Array.isArray(dp.inputSources) ? (dp.inputSources as unknown[]) : [])
       .filter((s): s is string => typeof s === 'string' && s.length > 0)
       .map((type) => ({ type })),
     driftTypes: driftTypes as never,
     allowedOutputs: outputs.filter((o): o is (typeof OUTPUT_KINDS)[number] => (OUTPUT_KINDS as readonly string[]).includes(o)),
   };
-  const doc = { system: dp.primaryDocSystem, id: dp.primaryDocId ?? undefined, ...(dp.docClass ? { class: dp.docClass } : {}) };
-  if (PrimaryDoc.safeParse(doc).success) trackB.primaryDoc = doc as NonNullable<PackInput['trackB']>['primaryDoc'];
   const materiality = materialityOf(dp.thresholds);
   if (materiality) trackB.materiality = materiality;
 
