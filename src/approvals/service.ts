@@ -357,7 +357,13 @@ export function createApprovalService(ports: ApprovalPorts) {
     ctx: Ctx,
     opts: { tier?: string; reason?: string },
   ): Promise<ApprovalOutcome> {
+    // A redelivered review or comment never decides twice (matters without distinctApprovers).
+    const already = stored.chain.steps.find((s) => s.source?.kind === source.kind && s.source.id === source.id);
+    if (already) return ignore(`this ${source.kind} already decided ${already.tierName}`, actor, ctx, stored.chain, { source }, false);
     const result = await transition(stored, ctx, async (s) => {
+      if (s.chain.steps.some((x) => x.source?.kind === source.kind && x.source.id === source.id)) {
+        return { refusal: `this ${source.kind} already decided a step` };
+      }
       const p = await plan(s.chain, actor, ctx.prAuthor, kind, opts.tier);
       if ('refusal' in p) return p;
       return {

@@ -293,6 +293,16 @@ describe('approval flows', () => {
     expect(await t.svc.onComment(comment({ body: '/approve', login: 'alice' }))).toMatchObject({ kind: 'refused', reason: 'no approval is required for this pull request' });
   });
 
+  it('a redelivered approving review decides once, even without distinctApprovers', async () => {
+    const t = await setup({ membership: fakeTeams({ 'acme/directors': ['alice'] }) });
+    await t.ensure(pack({ approvalOptions: { distinctApprovers: false } }));
+    await t.svc.onReview(review({ state: 'approved', login: 'alice', id: 5 }));
+    expect(await t.svc.onReview(review({ state: 'approved', login: 'alice', id: 5 }))).toMatchObject({ kind: 'ignored' });
+    expect(statuses(await current(t.db))).toEqual(['tier1:approved', 'tier2:active']);
+    await t.svc.onReview(review({ state: 'approved', login: 'alice', id: 6 }));
+    expect((await current(t.db))?.status).toBe('approved');
+  });
+
   it("ignores the app's own comments and plain comments", async () => {
     const t = await setup();
     await t.ensure();
