@@ -22,7 +22,14 @@ export interface ApprovalGate {
   /** Tier names still to approve, e.g. ["Director"]. */
   waitingFor?: string[];
   approvedBy?: Array<{ login: string; tier: string }>;
-  rejectedBy?: Array<{ login: string; tier: string }>;
+  /** One decider (as the approvals report's GateState has it) or several. */
+  rejectedBy?: Rejection | Rejection[];
+}
+
+interface Rejection {
+  login: string;
+  tier: string;
+  reason?: string;
 }
 
 const TITLE_LIMIT = 250;
@@ -87,8 +94,14 @@ function decide(ev: ContractsEvaluation, gate?: ApprovalGate): Decision {
       return { conclusion: 'success', title: who ? `Approved by ${who}` : 'Approved', explanation: `The required approvals are in${counts ? ` for: ${counts}` : ''}.` };
     }
     if (gate.state === 'rejected') {
-      const who = (gate.rejectedBy ?? []).map((a) => `@${a.login} (${a.tier})`).join(', ');
-      return { conclusion: 'failure', title: who ? `Rejected by ${who}` : 'Rejected', explanation: `An approver rejected this pull request${counts ? ` (${counts})` : ''}.` };
+      const list = gate.rejectedBy === undefined ? [] : Array.isArray(gate.rejectedBy) ? gate.rejectedBy : [gate.rejectedBy];
+      const who = list.map((a) => `@${a.login} (${a.tier})`).join(', ');
+      const reasons = list.filter((a) => a.reason).map((a) => `@${a.login}: ${a.reason}`).join('; ');
+      return {
+        conclusion: 'failure',
+        title: who ? `Rejected by ${who}` : 'Rejected',
+        explanation: `An approver rejected this pull request${counts ? ` (${counts})` : ''}.${reasons ? ` ${reasons}` : ''}`,
+      };
     }
     const waiting = gate.waitingFor?.length ? gate.waitingFor.join(', ') : 'the required approvers';
     return { conclusion: 'failure', title: `Waiting for approval: ${waiting}`, explanation: `${counts || 'These changes'} need approval before merging.` };

@@ -92,6 +92,9 @@ describe('buildContractsCheck', () => {
       buildContractsCheck(ev, SHA, { state: 'approved', approvedBy: [{ login: 'alice', tier: 'Team Lead' }, { login: 'bob', tier: 'Director' }] }),
     ).toMatchObject({ conclusion: 'success', title: 'Approved by @alice (Team Lead), @bob (Director)' });
     expect(buildContractsCheck(ev, SHA, { state: 'rejected', rejectedBy: [{ login: 'carol', tier: 'CTO' }] })).toMatchObject({ conclusion: 'failure', title: 'Rejected by @carol (CTO)' });
+    const single = buildContractsCheck(ev, SHA, { state: 'rejected', rejectedBy: { login: 'dan', tier: 'Director', reason: 'not now' } });
+    expect(single).toMatchObject({ conclusion: 'failure', title: 'Rejected by @dan (Director)' });
+    expect(single.summary).toContain('@dan: not now');
     expect(buildContractsCheck(ev, SHA, { state: 'not_required' }).conclusion).toBe('failure');
   });
 
