@@ -10,10 +10,10 @@ export interface SelectOptions {
   ignorePaths?: boolean;
 }
 
-/** Positive globs select; globs starting with "!" exclude. */
+/** Positive globs select; globs starting with "!" exclude. Each side is one combined RegExp. */
 interface GlobMatcher {
-  include: RegExp[];
-  exclude: RegExp[];
+  include: RegExp | undefined;
+  exclude: RegExp | undefined;
 }
 
 const MINIMATCH_OPTIONS = { dot: true, nocomment: true, nonegate: true } as const;
@@ -30,7 +30,14 @@ export function compileGlobs(globs: readonly string[]): GlobMatcher {
     if (re === false) continue; // an invalid pattern matches nothing
     (negated ? exclude : include).push(re);
   }
-  return { include, exclude };
+  return { include: combine(include), exclude: combine(exclude) };
+}
+
+function combine(res: RegExp[]): RegExp | undefined {
+  if (res.length === 0) return undefined;
+  if (res.length === 1) return res[0];
+  // minimatch regexps are anchored (^...$) and flag-free with these options: an alternation is equivalent.
+  return new RegExp(res.map((r) => `(?:${r.source})`).join('|'), res[0]!.flags);
 }
 
 function cached(key: string, globs: readonly string[]): GlobMatcher {
@@ -54,9 +61,9 @@ function packMatcher(loaded: LoadedPack, globs: readonly string[]): GlobMatcher 
 }
 
 function matches(m: GlobMatcher, path: string): boolean {
-  if (m.exclude.some((re) => re.test(path))) return false;
   // Only exclusions: everything else is included.
-  return m.include.length === 0 ? m.exclude.length > 0 : m.include.some((re) => re.test(path));
+  if (m.include ? !m.include.test(path) : !m.exclude) return false;
+  return !m.exclude?.test(path);
 }
 
 export function selectPacks(
