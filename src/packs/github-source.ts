@@ -59,6 +59,7 @@ export class PackSource {
   private readonly cache = new Map<number, CacheEntry>();
   private readonly blobs = new Map<string, string>();
   private readonly loggedMissing = new Set<number>();
+  private readonly inflight = new Map<number, Promise<PackSet>>();
 
   constructor(options: PackSourceOptions) {
     this.configRepo = options.configRepo ?? '.github';
@@ -75,7 +76,16 @@ export class PackSource {
     this.cache.delete(installationId);
   }
 
-  async load(octokit: OctokitLike, installationId: number, owner: string): Promise<PackSet> {
+  /** The installation's packs at the config repo's head. Concurrent calls share one load. */
+  load(octokit: OctokitLike, installationId: number, owner: string): Promise<PackSet> {
+    const running = this.inflight.get(installationId);
+    if (running) return running;
+    const p = this.loadNow(octokit, installationId, owner).finally(() => this.inflight.delete(installationId));
+    this.inflight.set(installationId, p);
+    return p;
+  }
+
+  private async loadNow(octokit: OctokitLike, installationId: number, owner: string): Promise<PackSet> {
     const repo = this.configRepo;
     let cached = this.cache.get(installationId);
     if (cached && cached.owner.toLowerCase() !== owner.toLowerCase()) {

@@ -156,3 +156,14 @@ describe('PackSource (GitHub config repo)', () => {
     if (!set.packs[0]!.valid) expect(set.packs[0]!.errors[0]).toMatchObject({ file: 'policy-packs/huge.yml', line: 1, column: 1 });
   });
 });
+
+describe('PackSource concurrency', () => {
+  it('concurrent loads for one installation share one set of requests', async () => {
+    const source = new PackSource({ known, log: logger().log });
+    nock(API).get('/repos/acme/.github/commits/HEAD').reply(200, HEAD, { 'content-type': 'application/vnd.github.sha; charset=utf-8' });
+    mockTreeAndBlobs(HEAD);
+    const [a, b] = await Promise.all([source.load(octokit(), 5, 'acme'), source.load(octokit(), 5, 'acme')]);
+    expect(a).toBe(b);
+    expect(a.packs).toHaveLength(2);
+  });
+});
