@@ -85,6 +85,8 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /** Appends through one Db instance queue up here, so they do not race each other for the tail. */
 const tails = new WeakMap<object, Promise<unknown>>();
+/** The last hash this process appended through a Db: a good guess for the tail (a stale guess just conflicts). */
+const lastHashes = new WeakMap<object, string>();
 
 export class AuditLog {
   private readonly now: () => Date;
@@ -105,64 +107,72 @@ export class AuditLog {
    * Within one process, appends through the same Db are queued first (no wasted retries).
    */
   append(input: AuditEventInput): Promise<AuditEvent> {
+    return this.appendMany([input]).then((events) => events[0] as AuditEvent);
+  }
+
+  /** Appends several events as consecutive links, in one INSERT (one commit). */
+  appendMany(inputs: AuditEventInput[]): Promise<AuditEvent[]> {
     const previous = tails.get(this.db) ?? Promise.resolve();
     const next = previous.then(
-      () => this.appendNow(input),
-      () => this.appendNow(input),
+      () => this.appendNow(inputs),
+      () => this.appendNow(inputs),
     );
     tails.set(this.db, next.catch(() => undefined));
     return next;
   }
 
-  private async appendNow(input: AuditEventInput): Promise<AuditEvent> {
-    const at = input.at ?? this.now().toISOString();
-    const subject = (input.subject ?? {}) as AuditSubject;
-    const details = input.details ?? {};
-    const installationId = input.installationId ?? null;
-    const subjectJson = canonicalJson(subject);
-    const detailsJson = canonicalJson(details);
-    const repo = typeof subject.repo === 'string' ? subject.repo : null;
+  private async appendNow(inputs: AuditEventInput[]): Promise<AuditEvent[]> {
+    if (inputs.length === 0) return [];
+    const prepared = inputs.map((input) => {
+      const subjectJson = canonicalJson(input.subject ?? {});
+      const detailsJson = canonicalJson(input.details ?? {});
+      const at = input.at ?? this.now().toISOString();
+      const installationId = input.installationId ?? null;
+      // Equal to eventHashInput(...) of the stored row: the parts are canonical already, the keys in sorted order.
+      const hashInput = `{"actor":${JSON.stringify(input.actor)},"at":${JSON.stringify(at)},"details":${detailsJson},"installationId":${installationId === null ? 'null' : JSON.stringify(installationId)},"subject":${subjectJson},"type":${JSON.stringify(input.type)}}`;
+      const subject = JSON.parse(subjectJson) as AuditSubject;
+      return { input, at, installationId, subjectJson, detailsJson, hashInput, subject, repo: typeof subject.repo === 'string' ? subject.repo : null };
+    });
     for (let attempt = 0; ; attempt++) {
-      const last = await this.db.selectFrom('audit_events').select(['hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
-      const prevHash = last?.hash ?? GENESIS_HASH;
-      // Hash the JSON round-trip of what is stored, so verify() recomputes the same bytes.
-      const hash = computeHash(prevHash, {
-        at,
-        installationId,
-        actor: input.actor,
-        type: input.type,
-        subject: JSON.parse(subjectJson),
-        details: JSON.parse(detailsJson),
-      });
-      try {
-        const row = await this.db
-          .insertInto('audit_events')
-          .values({
-            at,
-            installation_id: installationId,
-            actor: input.actor,
-            type: input.type,
-            repo,
-            subject: subjectJson,
-            details: detailsJson,
-            prev_hash: prevHash,
-            hash,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        return {
-          id: row.id,
-          at,
-          installationId,
-          actor: input.actor,
-          type: input.type,
-          repo,
-          subject: JSON.parse(subjectJson),
-          details: JSON.parse(detailsJson),
-          prevHash,
+      let prevHash = attempt === 0 ? lastHashes.get(this.db) : undefined;
+      if (prevHash === undefined) {
+        const last = await this.db.selectFrom('audit_events').select(['hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+        prevHash = last?.hash ?? GENESIS_HASH;
+      }
+      let prev: string = prevHash;
+      const rows = prepared.map((p) => {
+        const hash = sha256(prev + p.hashInput);
+        const row = {
+          at: p.at,
+          installation_id: p.installationId,
+          actor: p.input.actor,
+          type: p.input.type,
+          repo: p.repo,
+          subject: p.subjectJson,
+          details: p.detailsJson,
+          prev_hash: prev,
           hash,
         };
+        prev = hash;
+        return row;
+      });
+      try {
+        const ids = await this.db.insertInto('audit_events').values(rows).returning('id').execute();
+        lastHashes.set(this.db, prev);
+        return rows.map((row, i) => ({
+          id: ids[i]?.id ?? 0,
+          at: row.at,
+          installationId: row.installation_id,
+          actor: row.actor,
+          type: row.type,
+          repo: row.repo,
+          subject: prepared[i]!.subject,
+          details: JSON.parse(row.details) as Record<string, unknown>,
+          prevHash: row.prev_hash,
+          hash: row.hash,
+        }));
       } catch (error) {
+        lastHashes.delete(this.db);
         if (!isUniqueViolation(error) || attempt >= 1000) throw error;
         // Another writer appended first: read the new tail and try again.
       }

@@ -7,7 +7,7 @@ import type { Updateable } from 'kysely';
 import type { Db } from '../store/database.js';
 import type { ActionsTable } from '../store/tables/governance.js';
 import type { ActionProposal, ActionRecord, ActionStatus } from './action.js';
-import type { AuditSubject } from './audit.js';
+import type { AuditEventInput, AuditSubject } from './audit.js';
 import { isUniqueViolation } from './audit.js';
 import { canonicalJson, sha256 } from './canonical.js';
 import { judge } from './judge.js';
@@ -79,15 +79,19 @@ export class GovernancePipeline {
     return s;
   }
 
-  private async audit(row: ActionRow, actor: string, type: string, details: Record<string, unknown>): Promise<void> {
-    await this.policy.writeAuditEvent({
+  private auditEvent(row: ActionRow, actor: string, type: string, details: Record<string, unknown>): AuditEventInput {
+    return {
       at: this.iso(),
       installationId: row.installation_id,
       actor,
       type,
       subject: this.subject(row),
       details: { packId: row.pack_id, packVersionHash: row.pack_version_hash, ...details },
-    });
+    };
+  }
+
+  private async audit(row: ActionRow, actor: string, type: string, details: Record<string, unknown>): Promise<void> {
+    await this.policy.writeAuditEvent(this.auditEvent(row, actor, type, details));
   }
 
   /** CAS + audit + metrics. Returns the new row, or undefined when the race was lost (and nothing happened). */
@@ -201,15 +205,25 @@ export class GovernancePipeline {
    * lease) and dispatches each one it wins. Returns how many it claimed.
    */
   async dispatchDue(limit = 20): Promise<number> {
-    const candidates = await this.store.due(this.iso(), limit);
     let claimed = 0;
-    for (const candidate of candidates) {
+    // Dispatching rows whose lease expired: their worker died mid-call. Resume them one by one.
+    for (const candidate of await this.store.expired(this.iso(), limit)) {
       const row = await this.claim(candidate);
       if (row === undefined) continue;
       claimed++;
       await this.dispatchClaimed(row);
     }
-    return claimed;
+    if (claimed >= limit) return claimed;
+    // Approved and due: claimed as a batch in one compare-and-set statement.
+    const rows = await this.store.claimDue(this.workerId, this.iso(), this.iso(this.leaseMs), limit - claimed);
+    const events = rows.map((row) => {
+      actionTransitions.inc({ kind: row.kind, status: 'dispatching' });
+      return this.auditEvent(row, `worker:${this.workerId}`, 'action.dispatching', { from: 'approved', attempt: row.attempts, leaseExpiresAt: row.lease_expires_at });
+    });
+    if (this.policy.writeAuditEvents) await this.policy.writeAuditEvents(events);
+    else for (const event of events) await this.policy.writeAuditEvent(event);
+    for (const row of rows) await this.dispatchClaimed(row);
+    return claimed + rows.length;
   }
 
   /** One claim attempt (exposed for tests and the benchmark). The loser gets undefined. */
@@ -255,7 +269,10 @@ export class GovernancePipeline {
       if (failed) actionFailures.inc({ kind: row.kind, reason: 'unknown_kind' });
       return toRecord(failed ?? row);
     }
-    const previous = await this.store.latestDispatched(row.idempotency_key, row.revision);
+    const previousResult = async (): Promise<Record<string, unknown> | null> => {
+      const previous = await this.store.latestDispatched(row.idempotency_key, row.revision);
+      return previous?.result ? (JSON.parse(previous.result) as Record<string, unknown>) : null;
+    };
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -263,7 +280,7 @@ export class GovernancePipeline {
         registration.dispatcher.dispatch({
           action: toRecord(row),
           payload: JSON.parse(row.payload) as unknown,
-          previousResult: previous?.result ? (JSON.parse(previous.result) as Record<string, unknown>) : null,
+          previousResult,
         }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(Object.assign(new Error(`dispatch timed out after ${this.dispatchTimeoutMs} ms`), { name: 'TimeoutError' })), this.dispatchTimeoutMs);

@@ -38,6 +38,8 @@ export interface PolicyProvider {
   checkAuthorization(actor: Actor, action: ActionProposal): Promise<Authorization>;
   getChainTemplate(action: ActionProposal, pack: Pack, severity: Severity): Promise<ChainTemplate | undefined>;
   writeAuditEvent(event: AuditEventInput): Promise<AuditEvent>;
+  /** Optional batch form (one commit for a batch claim); the pipeline falls back to writeAuditEvent. */
+  writeAuditEvents?(events: AuditEventInput[]): Promise<AuditEvent[]>;
 }
 
 /** The seam through which approval chains release waiting actions. */
@@ -82,5 +84,9 @@ export class LocalPolicyProvider implements PolicyProvider {
 
   writeAuditEvent(event: AuditEventInput): Promise<AuditEvent> {
     return this.audit.append(event);
+  }
+
+  writeAuditEvents(events: AuditEventInput[]): Promise<AuditEvent[]> {
+    return this.audit.appendMany(events);
   }
 }

@@ -5,8 +5,8 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 export interface DispatchContext<P = unknown> {
   action: ActionRecord;
   payload: P;
-  /** The result of the latest dispatched revision of the same key, if any (e.g. a comment id). */
-  previousResult: Record<string, unknown> | null;
+  /** Reads the result of the latest dispatched revision of the same key, if any (e.g. a comment id). */
+  previousResult(): Promise<Record<string, unknown> | null>;
 }
 
 /** What a dispatcher returns is stored as the action's result (ids, numbers, timestamps). */

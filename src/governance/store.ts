@@ -207,6 +207,53 @@ export class ActionStore {
     return undefined;
   }
 
+  /**
+   * Claims up to `limit` approved, due actions in one statement: the subquery picks them
+   * and the UPDATE re-checks every condition, atomically (SQLite runs the whole statement
+   * under its write lock; on Postgres the subquery would add FOR UPDATE SKIP LOCKED).
+   * Several workers calling this at once get disjoint sets and never lose a race.
+   */
+  async claimDue(owner: string, now: string, leaseUntil: string, limit: number): Promise<ActionRow[]> {
+    return this.db
+      .updateTable('actions')
+      .set({
+        status: 'dispatching',
+        lease_owner: owner,
+        lease_expires_at: leaseUntil,
+        attempts: sql<number>`attempts + 1`,
+        updated_at: now,
+      })
+      .where('status', '=', 'approved')
+      .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
+      .where(
+        sql<boolean>`not exists (select 1 from actions as older where older.idempotency_key = actions.idempotency_key and older.revision < actions.revision and older.status = 'dispatching')`,
+      )
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('actions as due')
+          .select('due.id')
+          .where('due.status', '=', 'approved')
+          .where('due.next_attempt_at', '<=', now) // approved rows always carry next_attempt_at
+          .orderBy('due.next_attempt_at', 'asc') // walks the (status, next_attempt_at) index: earliest due first
+          .orderBy('due.id', 'asc')
+          .limit(limit),
+      )
+      .returningAll()
+      .execute();
+  }
+
+  /** Dispatching actions whose lease expired (their worker died mid-call). */
+  async expired(now: string, limit: number): Promise<ActionRow[]> {
+    return this.db
+      .selectFrom('actions')
+      .selectAll()
+      .where('status', '=', 'dispatching')
+      .where('lease_expires_at', '<=', now)
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .execute();
+  }
+
   async awaitingChain(chainKey: string): Promise<ActionRow[]> {
     return this.db
       .selectFrom('actions')

@@ -19,7 +19,7 @@ export function commentDispatcher(options: { getOctokit: GetOctokit }): Dispatch
         await octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner, repo, comment_id: commentId, body });
         return { commentId, created: false };
       };
-      const known = previousResult?.commentId;
+      const known = (await previousResult())?.commentId;
       if (typeof known === 'number') {
         try {
           return await edit(known);

@@ -20,7 +20,7 @@ export function issueDispatcher(options: { getOctokit: GetOctokit }): Dispatcher
         await octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: issueNumber, ...fields });
         return { issueNumber, created: false };
       };
-      const known = previousResult?.issueNumber;
+      const known = (await previousResult())?.issueNumber;
       if (typeof known === 'number') {
         try {
           const current = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: known });
