@@ -7,7 +7,7 @@ import { Pack } from './schema.js';
 export const PACK_SCHEMA_ID = 'https://puddlejumper.dev/schema/policy-pack.schema.json';
 
 export function packJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(Pack, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(Pack, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Record<string, unknown>;
   const { $schema, ...rest } = generated;
   return {
     $schema,
