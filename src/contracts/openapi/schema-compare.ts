@@ -172,10 +172,10 @@ export class SchemaComparer {
 
   private compareCompositions(base: Located, head: Located, scope: SchemaScope, findings: Findings): void {
     for (const { keyword, kind } of COMPOSITIONS) {
-      const baseList = base.value as Record<string, unknown>;
-      const headList = head.value as Record<string, unknown>;
-      const baseItems = Array.isArray(baseList[keyword]) ? (baseList[keyword] as unknown[]) : [];
-      const headItems = Array.isArray(headList[keyword]) ? (headList[keyword] as unknown[]) : [];
+      const baseMembers = (base.value as Record<string, unknown>)[keyword];
+      const headMembers = (head.value as Record<string, unknown>)[keyword];
+      const baseItems = Array.isArray(baseMembers) ? (baseMembers as unknown[]) : [];
+      const headItems = Array.isArray(headMembers) ? (headMembers as unknown[]) : [];
       if (baseItems.length === 0 && headItems.length === 0) continue;
       const headByKey = new Map(headItems.map((item, index) => [subschemaKey(item, index), index]));
       const baseKeys = new Set<string>();
