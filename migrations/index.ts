@@ -3,9 +3,12 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001_foundation.js';
 import * as m002 from './002_governance.js';
+import * as m003 from './003_approvals.js';
+import * as m004 from './004_evaluations.js';
 
 export const migrations: Record<string, Migration> = {
   '001_foundation': m001,
   '002_governance': m002,
-  '003_approvals': await import('./003_approvals.js'),
+  '003_approvals': m003,
+  '004_evaluations': m004,
 };

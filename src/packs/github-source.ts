@@ -2,7 +2,7 @@
 // Few API calls: one conditional request for the head sha (a 304 costs nothing against
 // the rate limit), and nothing more while that sha is cached; otherwise one tree call
 // and one call per pack blob that was not seen before (blobs are cached by their sha).
-import { loadPackSet, isServiceCatalog, isYamlFile, type PackFile } from './load-set.js';
+import { loadPackSet, isYamlFile, type PackFile } from './load-set.js';
 import { MAX_FILE_BYTES } from './parse.js';
 import type { KnownTypes, PackSet, ValidPack } from './types.js';
 import { PackVersionsRepo } from './versions-repo.js';
@@ -121,7 +121,36 @@ export class PackSource {
       return cached.set;
     }
 
-    // 2. The tree at that sha, filtered to the packs folder.
+    const read = await this.readAt(octokit, owner, sha, installationId);
+    if (read.folderMissing) {
+      this.missing(installationId, `${owner}/${repo}/${this.packsDir}`, 'folder not found');
+      this.cache.set(installationId, withEtag({ owner, sha, set: read.set }, etag));
+      return read.set;
+    }
+    const set = read.set;
+    this.cache.set(installationId, withEtag({ owner, sha, set }, etag));
+    this.loggedMissing.delete(installationId);
+    const invalid = set.packs.filter((p) => !p.valid).length;
+    this.log.info(
+      { installationId, sha, packs: set.packs.length, invalid, catalogErrors: set.errors.length, services: Object.keys(set.services).length },
+      'policy packs loaded',
+    );
+    if (!set.packs.length) this.log.debug({ installationId }, 'policy packs: the folder has no pack files');
+    await this.recordVersions(installationId, sha, set);
+    return set;
+  }
+
+  /**
+   * The packs of the config repo at any commit (a push or a pull request to the config
+   * repo is validated at its own sha). Not cached per installation; blobs still are.
+   */
+  async loadAt(octokit: OctokitLike, owner: string, sha: string): Promise<PackSet> {
+    return (await this.readAt(octokit, owner, sha)).set;
+  }
+
+  /** The tree at `sha`, filtered to the packs folder, and the blobs not seen yet. */
+  private async readAt(octokit: OctokitLike, owner: string, sha: string, installationId?: number): Promise<{ set: PackSet; folderMissing: boolean }> {
+    const repo = this.configRepo;
     const tree = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
       owner,
       repo,
@@ -135,14 +164,8 @@ export class PackSource {
     const prefix = `${this.packsDir}/`;
     const folderExists = treeData.tree.some((e) => e.type === 'tree' && e.path === this.packsDir);
     const entries = treeData.tree.filter((e) => e.type === 'blob' && e.path.startsWith(prefix) && isYamlFile(e.path));
-    if (!folderExists && entries.length === 0) {
-      this.missing(installationId, `${owner}/${repo}/${this.packsDir}`, 'folder not found');
-      const set = emptySet(sha);
-      this.cache.set(installationId, withEtag({ owner, sha, set }, etag));
-      return set;
-    }
+    if (!folderExists && entries.length === 0) return { set: emptySet(sha), folderMissing: true };
 
-    // 3. The blobs not seen yet.
     const files: PackFile[] = await mapLimit(entries, 8, async (e) => {
       if (e.size !== undefined && e.size > MAX_FILE_BYTES) return { path: e.path, text: '', size: e.size };
       let text = this.blobs.get(e.sha);
@@ -155,18 +178,7 @@ export class PackSource {
       }
       return { path: e.path, text };
     });
-
-    const set = loadPackSet(files, this.known, sha);
-    this.cache.set(installationId, withEtag({ owner, sha, set }, etag));
-    this.loggedMissing.delete(installationId);
-    const invalid = set.packs.filter((p) => !p.valid).length;
-    this.log.info(
-      { installationId, sha, packs: set.packs.length, invalid, catalogErrors: set.errors.length, services: Object.keys(set.services).length },
-      'policy packs loaded',
-    );
-    if (!files.some((f) => !isServiceCatalog(f.path))) this.log.debug({ installationId }, 'policy packs: the folder has no pack files');
-    await this.recordVersions(installationId, sha, set);
-    return set;
+    return { set: loadPackSet(files, this.known, sha), folderMissing: false };
   }
 
   private async recordVersions(installationId: number, sha: string, set: PackSet): Promise<void> {

@@ -1,10 +1,10 @@
 // The typed shape of the whole database. Each area owns its table types in
 // store/tables/; this file only joins them.
 import type { Kysely } from 'kysely';
-import type { FoundationTables } from './tables/foundation.js';
+import type { ApprovalTables } from './tables/approvals.js';
+import type { EvaluationTables, FoundationTables } from './tables/foundation.js';
 import type { GovernanceTables } from './tables/governance.js';
 
-export interface Database extends FoundationTables, GovernanceTables {}
-import type { ApprovalTables } from './tables/approvals.js'; export interface Database extends ApprovalTables {} // approvals (declaration merging)
+export interface Database extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables {}
 
 export type Db = Kysely<Database>;

@@ -37,3 +37,17 @@ export interface FoundationTables {
   webhook_deliveries: WebhookDeliveriesTable;
   pack_versions: PackVersionsTable;
 }
+
+export interface ContractEvaluationsTable {
+  installation_id: number;
+  repo: string;
+  head_sha: string;
+  pr_number: number;
+  evaluation: string;
+  approvals_check: number;
+  evaluated_at: string;
+}
+
+export interface EvaluationTables {
+  contract_evaluations: ContractEvaluationsTable;
+}

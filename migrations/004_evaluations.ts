@@ -1,0 +1,22 @@
+// Frozen once landed. The latest contracts evaluation of each PR head, so that an
+// approval can re-publish the contracts check without re-reading the PR.
+import type { Kysely } from 'kysely';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('contract_evaluations')
+    .addColumn('installation_id', 'integer', (c) => c.notNull())
+    .addColumn('repo', 'text', (c) => c.notNull())
+    .addColumn('head_sha', 'text', (c) => c.notNull())
+    .addColumn('pr_number', 'integer', (c) => c.notNull())
+    .addColumn('evaluation', 'text', (c) => c.notNull()) // JSON ContractsEvaluation
+    .addColumn('approvals_check', 'integer', (c) => c.notNull()) // 1: this PR publishes the approvals check
+    .addColumn('evaluated_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('contract_evaluations_pk', ['repo', 'head_sha'])
+    .execute();
+  await db.schema.createIndex('contract_evaluations_pr').on('contract_evaluations').columns(['repo', 'pr_number']).execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('contract_evaluations').execute();
+}

@@ -1,0 +1,74 @@
+// Publishing what an evaluation decided: the contracts check (gated by the approval
+// chain in block mode) and the approvals check, as actions of the governance pipeline.
+import type { Services } from './services.js';
+import type { ContractsEvaluation } from '../contracts/evaluate.js';
+import type { CheckRunPayload } from '../report/check-run.js';
+import { buildContractsCheck } from '../report/contracts-check.js';
+import { buildApprovalsCheck, gateState } from '../report/approvals-check.js';
+import type { Chain } from '../approvals/chain.js';
+import type { PackOrigin } from '../governance/action.js';
+import { sha256Hex } from '../packs/hash.js';
+
+export interface PrSubject {
+  installationId: number;
+  repo: string;
+  prNumber: number;
+  headSha: string;
+}
+
+/** One check run per (name, head sha): every new payload is a new revision of the same action. */
+export async function proposeCheck(svc: Services, s: PrSubject, payload: CheckRunPayload, origin?: PackOrigin): Promise<void> {
+  await svc.pipeline.propose({
+    installationId: s.installationId,
+    kind: 'check_run.upsert',
+    idempotencyKey: `check:${s.repo}@${payload.headSha}:${payload.name}`,
+    subject: { repo: s.repo, prNumber: s.prNumber, headSha: payload.headSha },
+    payload,
+    ...(origin ? { origin } : {}),
+  });
+}
+
+/** A reply on the PR conversation, found again by its marker if dispatch is resumed. */
+export async function proposeReply(svc: Services, installationId: number, repo: string, issueNumber: number, body: string): Promise<void> {
+  const marker = `reply:${repo}#${issueNumber}:${svc.now().toISOString()}:${sha256Hex(body).slice(0, 12)}`;
+  await svc.pipeline.propose({
+    installationId,
+    kind: 'comment.upsert',
+    idempotencyKey: marker,
+    subject: { repo, prNumber: issueNumber },
+    payload: { repo, issueNumber, body, marker },
+  });
+}
+
+/**
+ * The gate applies only where a pack would block: warn mode shows the chain in the
+ * approvals check but never holds the contracts check back.
+ */
+export function contractsCheckFor(evaluation: ContractsEvaluation, chain: Chain | undefined): CheckRunPayload {
+  const blocks = evaluation.packs.some((p) => p.blocks);
+  const gate = blocks && chain ? gateState(chain) : undefined;
+  return buildContractsCheck(evaluation, evaluation.headSha, gate);
+}
+
+/**
+ * When every pack behind the check is in test mode, the check carries that pack as its
+ * origin, so the pipeline itself refuses anything but a neutral check (fail closed).
+ */
+export function checkOrigin(evaluation: ContractsEvaluation): PackOrigin | undefined {
+  if (evaluation.invalidPacks.length > 0 || evaluation.packs.length === 0) return undefined;
+  if (!evaluation.packs.every((p) => p.testMode)) return undefined;
+  const first = evaluation.packs[0]!;
+  return { packId: first.packId, versionHash: first.versionHash, valid: true, testMode: true };
+}
+
+export async function publishResults(
+  svc: Services,
+  s: PrSubject,
+  evaluation: ContractsEvaluation,
+  chain: Chain | undefined,
+  withApprovalsCheck: boolean,
+): Promise<void> {
+  await proposeCheck(svc, s, contractsCheckFor(evaluation, chain), checkOrigin(evaluation));
+  if (withApprovalsCheck) await proposeCheck(svc, s, buildApprovalsCheck(chain, s.headSha));
+  await svc.pipeline.dispatchDue(50);
+}
