@@ -28,8 +28,8 @@ describe('check_run.upsert dispatch', () => {
   it('502, then a secondary rate limit with retry-after, then 201: one check run, dispatched after 3 attempts', async () => {
     const h = await harness({ retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 100 } });
     const gh = nock(API);
-    // Every attempt first looks for an existing run (none), then creates.
-    gh.get(`/repos/acme/api/commits/${SHA}/check-runs`).query(true).times(3).reply(200, { total_count: 0, check_runs: [] });
+    // The first attempt creates at once; the retries first look for a run an earlier attempt may have made (none).
+    gh.get(`/repos/acme/api/commits/${SHA}/check-runs`).query(true).times(2).reply(200, { total_count: 0, check_runs: [] });
     let posts = 0;
     mockAttempts(gh, [
       () => gh.post('/repos/acme/api/check-runs').reply(() => (posts++, [502, { message: 'Bad Gateway' }])),
@@ -98,7 +98,7 @@ describe('check_run.upsert dispatch', () => {
     }) as Octokit;
     const h = await harness({ getOctokit: async () => octokit, retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 100 } });
     const gh = nock(API);
-    gh.get(`/repos/acme/api/commits/${SHA}/check-runs`).query(true).times(3).reply(200, { total_count: 0, check_runs: [] });
+    gh.get(`/repos/acme/api/commits/${SHA}/check-runs`).query(true).times(2).reply(200, { total_count: 0, check_runs: [] });
     gh.post('/repos/acme/api/check-runs').reply(502, { message: 'Bad Gateway' });
     gh.post('/repos/acme/api/check-runs').reply(403, secondary, { 'retry-after': '1' });
     gh.post('/repos/acme/api/check-runs').reply(201, { id: 9, head_sha: SHA });
@@ -122,7 +122,6 @@ describe('check_run.upsert dispatch', () => {
       message: `finding ${i}`,
     }));
     const gh = nock(API);
-    gh.get(`/repos/acme/api/commits/${SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
     gh.post('/repos/acme/api/check-runs', (b: { output: { annotations: unknown[] } }) => b.output.annotations.length === 50).reply(201, { id: 5 });
     const sizes: number[] = [];
     gh.patch('/repos/acme/api/check-runs/5', (b: { output: { title: string; summary: string; annotations: unknown[] } }) => {
@@ -140,7 +139,6 @@ describe('check_run.upsert dispatch', () => {
   it('a permanent 422 fails the action with its reason, in the audit log and the metrics', async () => {
     const h = await harness();
     const gh = nock(API);
-    gh.get(`/repos/acme/api/commits/${SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
     gh.post('/repos/acme/api/check-runs').reply(422, { message: 'Validation Failed: head_sha is not a commit' });
     const action = await h.pipeline.propose(proposal());
     await h.pipeline.runUntilIdle({ sleep: h.clock.sleep });
@@ -152,5 +150,25 @@ describe('check_run.upsert dispatch', () => {
     expect(String(failed?.details.reason)).toMatch(/head_sha is not a commit/);
     const metric = await metricsRegistry.getSingleMetricAsString('pj_action_failures_total');
     expect(metric).toMatch(/pj_action_failures_total\{kind="check_run.upsert",reason="http_422"\} 1/);
+  });
+
+  it('does not send the same annotations twice: GitHub appends them on every update', async () => {
+    const h = await harness();
+    const annotations = [{ path: 'openapi.yaml', start_line: 3, end_line: 3, annotation_level: 'failure' as const, message: 'removed' }];
+    const gh = nock(API);
+    gh.post('/repos/acme/api/check-runs', (b: { output: { annotations: unknown[] } }) => b.output.annotations.length === 1).reply(201, { id: 6 });
+    const sent: number[] = [];
+    gh.patch('/repos/acme/api/check-runs/6', (b: { output: { annotations: unknown[] } }) => (sent.push(b.output.annotations.length), true))
+      .times(2)
+      .reply(200, { id: 6 });
+    await h.pipeline.propose(proposal(checkPayload({ annotations, title: 'Waiting for approval: Director' })));
+    await h.pipeline.runUntilIdle();
+    // Approved later: same findings, new title; the annotations are already on the run.
+    await h.pipeline.propose(proposal(checkPayload({ annotations, title: 'Approved by @alice (Director)' })));
+    await h.pipeline.runUntilIdle();
+    // Different findings are sent.
+    await h.pipeline.propose(proposal(checkPayload({ annotations: [{ ...annotations[0]!, start_line: 9, end_line: 9 }] })));
+    await h.pipeline.runUntilIdle();
+    expect(sent).toEqual([0, 1]);
   });
 });

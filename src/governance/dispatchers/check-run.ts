@@ -1,12 +1,16 @@
 // check_run.upsert: one check run per (name, head sha), created once and then updated
-// by id. The id is cached in `check_runs`; without it (first time, or a resumed
-// dispatch that died before storing it) GitHub is asked before anything is created.
+// by id. The id is cached in `check_runs`. Without it, GitHub is asked before anything
+// is created only when an earlier attempt or revision may have created it already (a
+// resumed dispatch that died before storing the id): a first creation costs one call.
+// GitHub appends the annotations of every update, so annotations already sent for this
+// check (same digest as the previous revision's) are not sent again.
 import type { CheckAnnotation, CheckRunPayload } from '../../report/check-run.js';
 import { ANNOTATIONS_PER_REQUEST } from '../../report/check-run.js';
 import type { Db } from '../../store/database.js';
 import { hasStatus, prepareOctokit, splitRepo, type GetOctokit, type Octokit } from '../octokit.js';
 import { CheckRunPayloadSchema, payloadProblem } from '../payloads.js';
 import type { Dispatcher } from '../registry.js';
+import { canonicalJson, sha256 } from '../canonical.js';
 
 export interface CheckRunDispatcherOptions {
   db: Db;
@@ -40,7 +44,7 @@ export function checkRunDispatcher(options: CheckRunDispatcherOptions): Dispatch
   return {
     kind: 'check_run.upsert',
     validate: (payload) => payloadProblem('check_run.upsert', CheckRunPayloadSchema, payload),
-    async dispatch({ action, payload: p }) {
+    async dispatch({ action, payload: p, previousResult }) {
       const { owner, repo } = splitRepo(action.subject.repo);
       const octokit = prepareOctokit(await options.getOctokit(action.installationId), action.installationId);
       const key = { installation_id: action.installationId, repo: action.subject.repo, head_sha: p.headSha, name: p.name };
@@ -53,7 +57,9 @@ export function checkRunDispatcher(options: CheckRunDispatcherOptions): Dispatch
         .where('name', '=', key.name)
         .executeTakeFirst();
 
-      const [first = [], ...rest] = chunks<CheckAnnotation>(p.annotations, ANNOTATIONS_PER_REQUEST);
+      const annotationsDigest = sha256(canonicalJson(p.annotations));
+      const alreadySent = cached !== undefined && p.annotations.length > 0 && (await previousResult())?.annotationsDigest === annotationsDigest;
+      const [first = [], ...rest] = chunks<CheckAnnotation>(alreadySent ? [] : p.annotations, ANNOTATIONS_PER_REQUEST);
       const output = (annotations: CheckAnnotation[]) => ({
         title: p.title,
         summary: p.summary,
@@ -81,7 +87,8 @@ export function checkRunDispatcher(options: CheckRunDispatcherOptions): Dispatch
         }
       }
       if (id === undefined) {
-        id = await findExisting(octokit, owner, repo, p);
+        const mayExist = action.attempts > 1 || action.revision > 1 || cached !== undefined;
+        id = mayExist ? await findExisting(octokit, owner, repo, p) : undefined;
         if (id !== undefined) {
           await update(id);
         } else {
@@ -108,7 +115,7 @@ export function checkRunDispatcher(options: CheckRunDispatcherOptions): Dispatch
       for (const batch of rest) {
         await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner, repo, check_run_id: checkRunId, output: output(batch) });
       }
-      return { checkRunId, created, annotations: p.annotations.length, requests: 1 + rest.length };
+      return { checkRunId, created, annotations: p.annotations.length, annotationsDigest, requests: 1 + rest.length };
     },
   };
 }
