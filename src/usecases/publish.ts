@@ -16,13 +16,16 @@ export interface PrSubject {
   headSha: string;
 }
 
+/** What a check belongs to: a PR head, or a bare commit (a push to the config repo). */
+export type CheckSubject = Omit<PrSubject, 'prNumber'> & { prNumber?: number };
+
 /** One check run per (name, head sha): every new payload is a new revision of the same action. */
-export async function proposeCheck(svc: Services, s: PrSubject, payload: CheckRunPayload, origin?: PackOrigin): Promise<void> {
+export async function proposeCheck(svc: Services, s: CheckSubject, payload: CheckRunPayload, origin?: PackOrigin): Promise<void> {
   await svc.pipeline.propose({
     installationId: s.installationId,
     kind: 'check_run.upsert',
     idempotencyKey: `check:${s.repo}@${payload.headSha}:${payload.name}`,
-    subject: { repo: s.repo, prNumber: s.prNumber, headSha: payload.headSha },
+    subject: { repo: s.repo, headSha: payload.headSha, ...(s.prNumber !== undefined ? { prNumber: s.prNumber } : {}) },
     payload,
     ...(origin ? { origin } : {}),
   });

@@ -1,0 +1,37 @@
+// Approval inputs (reviews and slash commands) and the approval service wired to
+// the governance pipeline: replies are comments, a changed chain re-publishes checks.
+import type { Services } from './services.js';
+import type { Octokit } from '../governance/octokit.js';
+import { createApprovalService, type ApprovalService } from '../approvals/service.js';
+import { TeamMembership } from '../approvals/team-membership.js';
+import type { Chain } from '../approvals/chain.js';
+import { buildApprovalsCheck } from '../report/approvals-check.js';
+import { loadEvaluation } from './evaluations.js';
+import { proposeCheck, proposeReply, publishResults } from './publish.js';
+
+export async function approvalsFor(svc: Services, octokit: Octokit, installationId: number): Promise<ApprovalService> {
+  const appSlug = await svc.appSlug();
+  return createApprovalService({
+    db: svc.db,
+    now: svc.now,
+    appSlug,
+    installationId,
+    membership: new TeamMembership(octokit, svc.membership).forEvaluation(),
+    audit: (event) => svc.policy.writeAuditEvent(event),
+    publish: (chain, headSha) => republish(svc, installationId, chain, headSha),
+    reply: (repo, issueNumber, body) => proposeReply(svc, installationId, repo, issueNumber, body),
+  });
+}
+
+/** A chain changed: both checks of its head are rebuilt from the stored evaluation. */
+async function republish(svc: Services, installationId: number, chain: Chain, headSha: string): Promise<void> {
+  const subject = { installationId, repo: chain.repo, prNumber: chain.prNumber, headSha };
+  const stored = await loadEvaluation(svc.db, chain.repo, headSha);
+  if (stored) {
+    await publishResults(svc, subject, stored.evaluation, chain, stored.withApprovalsCheck);
+    return;
+  }
+  // Never evaluated here (say, a chain of an older head): the approvals check alone.
+  await proposeCheck(svc, subject, buildApprovalsCheck(chain, headSha));
+  await svc.pipeline.dispatchDue(10);
+}

@@ -1,0 +1,74 @@
+// The use case behind every pull-request trigger: read the PR through a ChangeSet,
+// select the packs that govern it, run Track A, keep the approval chain in step with
+// the highest severity, and publish both checks through the governance pipeline.
+import type { Services } from './services.js';
+import type { Octokit } from '../governance/octokit.js';
+import { GitHubChangeSet, type PullRequestFacts } from '../change/github.js';
+import { touchedPaths } from '../change/changeset.js';
+import { selectPacks } from '../packs/select.js';
+import type { ValidPack } from '../packs/types.js';
+import { evaluateContracts, type ContractsEvaluation } from '../contracts/evaluate.js';
+import { buildInProgressContractsCheck } from '../report/contracts-check.js';
+import { templateForPacks } from '../approvals/template.js';
+import type { Chain } from '../approvals/chain.js';
+import { approvalsFor } from './approvals.js';
+import { proposeCheck, publishResults, type PrSubject } from './publish.js';
+import { saveEvaluation } from './evaluations.js';
+
+export interface EvaluationOutcome {
+  evaluation: ContractsEvaluation;
+  chain: Chain | undefined;
+}
+
+export async function evaluatePullRequest(
+  svc: Services,
+  octokit: Octokit,
+  installationId: number,
+  facts: PullRequestFacts,
+): Promise<EvaluationOutcome> {
+  const repo = `${facts.owner}/${facts.repo}`;
+  const subject: PrSubject = { installationId, repo, prNumber: facts.number, headSha: facts.headSha };
+  svc.octokits.remember(installationId, octokit);
+
+  const packSet = await svc.packs.load(octokit, installationId, facts.owner);
+  const changes = new GitHubChangeSet(octokit, facts);
+  // No pack at all: not even the file list is needed to know that none applies.
+  const paths = packSet.packs.length > 0 ? touchedPaths(await changes.files()) : [];
+  const selected = selectPacks(packSet, repo, paths);
+  if (selected.length > 0) {
+    await proposeCheck(svc, subject, buildInProgressContractsCheck(facts.headSha));
+    await svc.pipeline.dispatchDue(10);
+  }
+
+  const evaluation = await evaluateContracts({ changes, packs: selected, now: svc.now() });
+  // Test-mode packs never drive approvals; invalid ones already fail the check.
+  const governing = selected.filter((p): p is ValidPack => p.valid && !p.pack.testMode.enabled);
+  const { template, options } = templateForPacks(
+    governing.map((p) => p.pack),
+    evaluation.highestSeverity,
+  );
+  const approvals = await approvalsFor(svc, octokit, installationId);
+  const { chain } = await approvals.ensureChain(
+    { repo, prNumber: facts.number, headSha: facts.headSha, author: facts.author.login, severity: evaluation.highestSeverity ?? 'info' },
+    template,
+    options,
+  );
+  // The approvals check exists on PRs that a pack with approval tiers governs, so branch
+  // protection can require it there; elsewhere it would only cost API calls.
+  const withApprovalsCheck = governing.some((p) => Object.keys(p.pack.approvalTiers).length > 0);
+  await saveEvaluation(svc.db, subject, evaluation, withApprovalsCheck, svc.now());
+  await svc.policy.writeAuditEvent({
+    installationId,
+    actor: 'app',
+    type: 'evaluation.completed',
+    subject: { repo, prNumber: facts.number, headSha: facts.headSha },
+    details: {
+      packs: evaluation.packs.map((p) => ({ id: p.packId, versionHash: p.versionHash, findings: p.findings.length, blocks: p.blocks, testMode: p.testMode })),
+      invalidPacks: evaluation.invalidPacks.map((p) => ({ file: p.file, id: p.id, error: p.errors[0]?.message })),
+      highestSeverity: evaluation.highestSeverity ?? null,
+      chain: chain ? { key: chain.key, status: chain.status } : null,
+    },
+  });
+  await publishResults(svc, subject, evaluation, chain, withApprovalsCheck);
+  return { evaluation, chain };
+}
