@@ -113,6 +113,7 @@ async function evaluatePack(
     }
   }
   findings.sort(compareFindings);
+  dropSupersededVersionNotes(findings, trackA?.comparators ?? []);
   const blocking = findings.filter((f) => atLeast(f.severity, BLOCKING_SEVERITY));
   const testMode = pack.pack.testMode.enabled;
   const wouldBlock = enforcement.mode === 'block' && blocking.length > 0;
@@ -130,6 +131,18 @@ async function evaluatePack(
     blocks: wouldBlock && !testMode,
     ...(highest !== undefined ? { highestSeverity: highest } : {}),
   };
+}
+
+/**
+ * The engine notes a missing major bump (oasdiff's INFO api-major-version-not-bumped);
+ * with openapi.version_bump configured that comparator owns the question and says it
+ * louder, on the same line. One message per problem.
+ */
+function dropSupersededVersionNotes(findings: Finding[], comparators: ComparatorEntry[]): void {
+  if (!comparators.some((c) => c.enabled && c.type === 'openapi.version_bump')) return;
+  for (let i = findings.length - 1; i >= 0; i--) {
+    if (findings[i]!.comparator === 'openapi.diff' && findings[i]!.ruleId === 'api-major-version-not-bumped') findings.splice(i, 1);
+  }
 }
 
 async function runComparator(

@@ -14,7 +14,7 @@ export const APPROVALS_CHECK_NAME = 'PuddleJumper / approvals';
 
 export interface GateState {
   state: 'not_required' | 'waiting' | 'approved' | 'rejected';
-  /** Tier names of the steps not yet approved, in chain order. */
+  /** Tier names of the steps that can be decided now (the active group), in chain order. */
   waitingFor: string[];
   approvedBy: Array<{ login: string; tier: string }>;
   rejectedBy?: { login: string; tier: string; reason?: string };
@@ -33,7 +33,9 @@ export function gateState(chain: Chain | undefined): GateState {
     };
   }
   if (chain.status === 'approved') return { state: 'approved', waitingFor: [], approvedBy };
-  const waitingFor = chain.steps.filter((s) => s.status === 'active' || s.status === 'waiting').map((s) => s.tierName);
+  // The title names who can act now; the later groups are listed in the approvals check.
+  const active = chain.steps.filter((s) => s.status === 'active');
+  const waitingFor = (active.length > 0 ? active : chain.steps.filter((s) => s.status === 'waiting')).map((s) => s.tierName);
   return { state: 'waiting', waitingFor: [...new Set(waitingFor)], approvedBy };
 }
 

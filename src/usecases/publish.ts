@@ -41,6 +41,7 @@ export async function proposeReply(svc: Services, installationId: number, repo: 
     subject: { repo, prNumber: issueNumber },
     payload: { repo, issueNumber, body, marker },
   });
+  await svc.pipeline.dispatchDue(10);
 }
 
 /**

@@ -19,10 +19,10 @@ describe('approvals check run and gate', () => {
     const c = buildApprovalsCheck(chain0, 'abc');
     expect(c.status).toBe('in_progress');
     expect(c.conclusion).toBeUndefined();
-    expect(c.title).toBe('Waiting for approval: Team Lead, Director');
+    expect(c.title).toBe('Waiting for approval: Team Lead'); // who can act now; Director comes after
     expect(c.summary).toContain('@alice, acme/team-leads members');
     expect(c.summary).toContain('acme/directors members');
-    expect(gateState(chain0)).toMatchObject({ state: 'waiting', waitingFor: ['Team Lead', 'Director'] });
+    expect(gateState(chain0)).toMatchObject({ state: 'waiting', waitingFor: ['Team Lead'] });
   });
 
   it('approved: success, "Approved by @alice (Team Lead), @bob (Director)"', () => {

@@ -14,9 +14,11 @@ const origin: PackOrigin = {
 const MARKER = '<!-- puddlejumper:gate:acme/api#7 -->';
 
 describe('comment.upsert', () => {
-  it('finds the comment by its hidden marker and PATCHes it in place', async () => {
-    const h = await harness();
+  it('after a failed attempt that may have posted, finds the comment by its hidden marker and PATCHes it in place', async () => {
+    const h = await harness({ retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
     const gh = nock(API);
+    // GitHub stored the comment but the response was lost.
+    gh.post('/repos/acme/api/issues/7/comments').reply(502, { message: 'Bad Gateway' });
     gh.get('/repos/acme/api/issues/7/comments')
       .query({ per_page: '100', page: '1' })
       .reply(200, [
@@ -32,8 +34,8 @@ describe('comment.upsert', () => {
       payload: { repo: 'acme/api', issueNumber: 7, body: 'new summary', marker: 'gate:acme/api#7' },
       origin,
     });
-    await h.pipeline.runUntilIdle();
-    expect(await h.pipeline.get(action.id)).toMatchObject({ status: 'dispatched', result: { commentId: 2, created: false } });
+    await h.pipeline.runUntilIdle({ sleep: h.clock.sleep });
+    expect(await h.pipeline.get(action.id)).toMatchObject({ status: 'dispatched', attempts: 2, result: { commentId: 2, created: false } });
 
     // The next revision edits the stored id directly.
     gh.patch('/repos/acme/api/issues/comments/2').reply(200, { id: 2 });
@@ -49,10 +51,9 @@ describe('comment.upsert', () => {
     expect(await h.pipeline.get(next.id)).toMatchObject({ status: 'dispatched', result: { commentId: 2 } });
   });
 
-  it('creates the comment when no marker is found', async () => {
+  it('a first attempt posts at once: nothing can carry its marker yet', async () => {
     const h = await harness();
     const gh = nock(API);
-    gh.get('/repos/acme/api/issues/7/comments').query(true).reply(200, [{ id: 1, body: 'LGTM' }]);
     gh.post('/repos/acme/api/issues/7/comments', (b: { body: string }) => b.body.endsWith(MARKER)).reply(201, { id: 99 });
     const action = await h.pipeline.propose({
       installationId: 1,

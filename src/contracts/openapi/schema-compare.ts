@@ -161,7 +161,17 @@ export class SchemaComparer {
     compareValueKeyword('const', 'const', b, h, base, head, findings);
     this.compareCompositions(base, head, scope, findings);
     this.compareItems(base, head, scope, findings);
+    this.compareAdditionalProperties(base, head, scope, findings);
     this.compareProperties(base, head, scope, findings);
+  }
+
+  /** Map values (`additionalProperties: {schema}`) are compared like properties named `*`. */
+  private compareAdditionalProperties(base: Located, head: Located, scope: SchemaScope, findings: Findings): void {
+    const baseValues = childLocated(base, 'additionalProperties');
+    const headValues = childLocated(head, 'additionalProperties');
+    if (baseValues && headValues && isObject(baseValues.value) && isObject(headValues.value)) {
+      findings.addNested(this.compare(baseValues, headValues, scope, false), '*');
+    }
   }
 
   private compareItems(base: Located, head: Located, scope: SchemaScope, findings: Findings): void {

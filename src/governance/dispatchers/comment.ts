@@ -1,5 +1,6 @@
 // comment.upsert: one comment per marker on an issue or PR, found by its hidden marker
-// (or the id a previous revision stored) and edited in place.
+// (or the id a previous revision stored) and edited in place. The search runs only when
+// an earlier attempt or revision may have posted it: a first post costs one call.
 import { markerComment } from '../action.js';
 import { hasStatus, prepareOctokit, splitRepo, type GetOctokit } from '../octokit.js';
 import { CommentPayloadSchema, payloadProblem, type CommentPayload } from '../payloads.js';
@@ -27,7 +28,8 @@ export function commentDispatcher(options: { getOctokit: GetOctokit }): Dispatch
           if (!hasStatus(error, 404)) throw error; // deleted by someone: find or create again
         }
       }
-      const found = await findPaged(
+      const mayExist = action.attempts > 1 || action.revision > 1;
+      const found = !mayExist ? undefined : await findPaged(
         async (page) =>
           (await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: p.issueNumber, per_page: PER_PAGE, page })).data,
         (c) => (c.body ?? '').includes(marker),

@@ -1,0 +1,225 @@
+// A pull request from webhook to check runs, through the whole app: packs from the
+// config repo, Track A on the changed spec, the approval chain, the governance pipeline.
+import { readFileSync } from 'node:fs';
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { API, createTestApp, mockConfigRepo, mockConfigUnchanged, recordCalls, type TestApp } from '../helpers/app.js';
+import { examplePayload } from '../helpers/payloads.js';
+import { TestOctokit } from '../helpers/server.js';
+
+const fixture = (p: string) => readFileSync(new URL(`../../fixtures/prs/${p}`, import.meta.url), 'utf8');
+const synchronize = () => JSON.parse(fixture('pull_request.synchronize.json')) as Record<string, any>;
+const BASE_SPEC = fixture('petstore/base.yaml');
+const HEAD_SPEC = fixture('petstore/head.yaml');
+const PACK = fixture('petstore/pack.yml');
+const CONFIG_SHA = 'c'.repeat(40);
+const HEAD_BLOB = '9'.repeat(40);
+const REPO = '/repos/Codertocat/Hello-World';
+
+const TIERS = `
+approvalTiers:
+  lead: { name: Team Lead, users: [Alice], requiredFor: [high, critical] }
+  director: { name: Director, users: [bob], requiredFor: [high, critical] }
+`;
+
+function mockSpecChange(scope: nock.Scope, pr: Record<string, any>, file = 'openapi/openapi.yaml', headBlob = HEAD_BLOB): void {
+  scope
+    .get(`${REPO}/pulls/2/files`)
+    .query(true)
+    .reply(200, [{ filename: file, status: 'modified', sha: headBlob }]);
+  if (file !== 'openapi/openapi.yaml') return;
+  scope
+    .get(`${REPO}/contents/openapi%2Fopenapi.yaml`)
+    .query({ ref: pr.pull_request.base.sha })
+    .reply(200, BASE_SPEC, { 'content-type': 'application/vnd.github.raw' })
+    .get(`${REPO}/git/blobs/${headBlob}`)
+    .reply(200, HEAD_SPEC, { 'content-type': 'application/vnd.github.raw' });
+}
+
+interface CheckBody {
+  name: string;
+  status: string;
+  conclusion?: string;
+  output: { title: string; summary: string; annotations: Array<{ path: string; start_line: number }> };
+}
+
+/** Check-run creations and updates, as the bodies GitHub received. */
+function mockChecks(scope: nock.Scope, bodies: CheckBody[]): void {
+  let id = 100;
+  const names = new Map<number, string>();
+  scope
+    .post(`${REPO}/check-runs`)
+    .times(10)
+    .optionally()
+    .reply(201, (_uri, body) => {
+      bodies.push(body as CheckBody);
+      names.set(++id, (body as CheckBody).name);
+      return { id, name: (body as CheckBody).name };
+    });
+  scope
+    .patch(/\/repos\/Codertocat\/Hello-World\/check-runs\/\d+/)
+    .times(20)
+    .optionally()
+    .reply(200, (uri, body) => {
+      const checkId = Number(uri.split('/').pop());
+      bodies.push({ name: names.get(checkId)!, ...(body as Omit<CheckBody, 'name'>) });
+      return { id: checkId };
+    });
+}
+
+const last = (bodies: CheckBody[], name: string) => bodies.filter((b) => b.name === name).at(-1)!;
+
+describe('pull request → PuddleJumper / contracts', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await createTestApp();
+  });
+  afterEach(async () => {
+    await t.db.destroy();
+  });
+
+  async function warmPacks(files: Record<string, string>): Promise<void> {
+    const gh = nock(API);
+    mockConfigRepo(gh, 'Codertocat', CONFIG_SHA, files);
+    await t.services.packs.load(new TestOctokit({ auth: { token: 't' } }), 1, 'Codertocat');
+  }
+
+  it('synchronize with one pack and one changed spec: at most 5 counted calls, failure with annotations on the spec lines', async () => {
+    const gh = nock(API);
+    mockConfigRepo(gh, 'Codertocat', CONFIG_SHA, { 'policy-packs/hello.yml': PACK });
+    // The first event loads the packs; the one measured finds them in the sha-keyed cache.
+    const warm = synchronize();
+    mockSpecChange(gh, warm);
+    const bodies: CheckBody[] = [];
+    mockChecks(gh, bodies);
+    await t.receive('pull_request', warm);
+    nock.cleanAll();
+
+    // A new push: new head blob, and a rebased base (nothing of it is cached).
+    const pr = synchronize();
+    pr.pull_request.head.sha = 'd'.repeat(40);
+    pr.pull_request.base.sha = 'e'.repeat(40);
+    const measured = nock(API);
+    mockConfigUnchanged(measured, 'Codertocat', CONFIG_SHA);
+    mockSpecChange(measured, pr, 'openapi/openapi.yaml', '8'.repeat(40));
+    const checks: CheckBody[] = [];
+    mockChecks(measured, checks);
+    const calls = recordCalls(measured);
+    await t.receive('pull_request', pr);
+
+    const counted = calls.filter((c) => !c.includes('/.github/commits/HEAD'));
+    expect(counted).toEqual([
+      `GET ${REPO}/pulls/2/files`,
+      `POST ${REPO}/check-runs`,
+      `GET ${REPO}/contents/openapi%2Fopenapi.yaml`,
+      `GET ${REPO}/git/blobs/${'8'.repeat(40)}`,
+      expect.stringMatching(new RegExp(`^PATCH ${REPO}/check-runs/\\d+$`)),
+    ]);
+    expect(checks[0]).toMatchObject({ name: 'PuddleJumper / contracts', status: 'in_progress' });
+    const done = checks[1]!;
+    expect(done).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: '2 breaking changes, 1 problem' } });
+    expect(done.output.annotations.map((a) => [a.path, a.start_line]).sort()).toEqual([
+      ['openapi/openapi.yaml', 12],
+      ['openapi/openapi.yaml', 24],
+      ['openapi/openapi.yaml', 4],
+    ]);
+    expect(done.output.summary).toMatch(/hello-world-api/);
+    // The decision is evidence: the evaluation and every action transition are audited.
+    const types = (await t.db.selectFrom('audit_events').select('type').execute()).map((r) => r.type);
+    expect(types).toContain('evaluation.completed');
+    expect(types.filter((x) => x === 'action.dispatched').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a PR that touches no pack glob: at most 2 counted calls and "no policy pack applies"', async () => {
+    await warmPacks({ 'policy-packs/hello.yml': PACK });
+    const pr = synchronize();
+    const gh = nock(API);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    mockSpecChange(gh, pr, 'README.md');
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    const calls = recordCalls(gh);
+    await t.receive('pull_request', pr);
+    expect(calls.filter((c) => !c.includes('/.github/commits/HEAD'))).toEqual([`GET ${REPO}/pulls/2/files`, `POST ${REPO}/check-runs`]);
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(checks[0]!.output.title).toMatch(/no policy pack applies/i);
+  });
+
+  it('an invalid pack that would govern the PR fails the check, naming its file and error', async () => {
+    await warmPacks({ 'policy-packs/hello.yml': PACK.replace('enforcement:', 'enforcment:') });
+    const pr = synchronize();
+    const gh = nock(API);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    gh.get(`${REPO}/pulls/2/files`).query(true).reply(200, [{ filename: 'openapi/openapi.yaml', status: 'modified', sha: HEAD_BLOB }]);
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    await t.receive('pull_request', pr);
+    const done = last(checks, 'PuddleJumper / contracts');
+    expect(done.conclusion).toBe('failure');
+    expect(`${done.output.title}\n${done.output.summary}`).toMatch(/policy-packs\/hello\.yml:\d+:\d+/);
+    expect(done.output.summary).toMatch(/enforcment/);
+  });
+
+  it('a test-mode pack never blocks: neutral, "[test mode] would have failed", no approvals check', async () => {
+    await warmPacks({ 'policy-packs/hello.yml': `${PACK}testMode: { enabled: true }\n${TIERS}` });
+    const pr = synchronize();
+    const gh = nock(API);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    mockSpecChange(gh, pr);
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    await t.receive('pull_request', pr);
+    const done = last(checks, 'PuddleJumper / contracts');
+    expect(done).toMatchObject({ conclusion: 'neutral' });
+    expect(done.output.title).toMatch(/^\[test mode\] would have failed: /);
+    expect(checks.some((c) => c.name === 'PuddleJumper / approvals')).toBe(false);
+  });
+
+  it('block mode waits for the chain: /approve by each tier in turn turns the contracts check green', async () => {
+    await warmPacks({ 'policy-packs/hello.yml': `${PACK}${TIERS}` });
+    const pr = synchronize();
+    const gh = nock(API);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    mockSpecChange(gh, pr);
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    await t.receive('pull_request', pr);
+
+    expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: 'Waiting for approval: Team Lead' } });
+    expect(last(checks, 'PuddleJumper / approvals')).toMatchObject({ status: 'in_progress' });
+
+    const comment = (login: string, body: string, id: number) => {
+      const p = examplePayload('issue_comment', 'created');
+      p.installation = { id: 1 };
+      p.issue.number = 2;
+      p.issue.pull_request = { url: `https://api.github.com${REPO}/pulls/2` };
+      p.issue.user = { ...p.issue.user, login: 'Codertocat' };
+      p.comment = { ...p.comment, id, body, user: { ...p.comment.user, login, type: 'User' } };
+      p.sender = { ...p.sender, login, type: 'User' };
+      return p;
+    };
+
+    // The author may not approve: refused with a reply, nothing changes.
+    const replies: string[] = [];
+    gh.post(`${REPO}/issues/2/comments`).times(5).optionally().reply(201, (_u, body) => {
+      replies.push((body as { body: string }).body);
+      return { id: 900 + replies.length };
+    });
+    await t.receive('issue_comment', comment('Codertocat', '/approve', 501));
+    expect(replies.at(-1)).toMatch(/@Codertocat .*author/i);
+    expect(last(checks, 'PuddleJumper / contracts').output.title).toBe('Waiting for approval: Team Lead');
+
+    // Logins are compared case-insensitively: "alice" fills the tier that lists "Alice".
+    await t.receive('issue_comment', comment('alice', '/approve', 502));
+    expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: 'Waiting for approval: Director' } });
+
+    await t.receive('issue_comment', comment('bob', 'Looks right.\n/approve', 503));
+    const contracts = last(checks, 'PuddleJumper / contracts');
+    expect(contracts).toMatchObject({ conclusion: 'success', output: { title: 'Approved by @alice (Team Lead), @bob (Director)' } });
+    expect(last(checks, 'PuddleJumper / approvals')).toMatchObject({ status: 'completed', conclusion: 'success' });
+    // The findings' annotations went out once, with the first completed check.
+    const withAnnotations = checks.filter((c) => c.name === 'PuddleJumper / contracts' && c.output.annotations.length > 0);
+    expect(withAnnotations).toHaveLength(1);
+  });
+});
