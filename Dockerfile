@@ -21,7 +21,6 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json app.yml ./
 COPY policy-packs ./policy-packs
-COPY schema ./schema
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

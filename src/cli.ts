@@ -21,6 +21,7 @@ Commands:
   migrate               convert legacy ContractPack/DriftPlan exports to packs, or back
   migrate-db            bring the database (DATABASE_URL) schema up to date
   audit verify|export   check or export the audit log
+  schema                print the JSON Schema of a pack, for editors
 
 Run 'pj <command> --help' for the options of a command.
 `;
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   diff: async () => (await import('./cli/diff.js')).runDiff,
   migrate: async () => (await import('./cli/migrate.js')).runMigrate,
   'migrate-db': async () => (await import('./cli/migrate-db.js')).runMigrateDb,
+  schema: async () => (await import('./cli/schema.js')).runSchema,
   audit: async () => {
     const { runAudit } = await import('./cli/audit.js');
     const { openConfiguredDatabase } = await import('./cli/migrate-db.js');

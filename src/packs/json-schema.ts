@@ -1,10 +1,10 @@
 // The JSON Schema for editors (yaml-language-server), generated from the zod schema so it
-// can never disagree with it. `schema/policy-pack.schema.json` is this output; a test
-// fails when the committed file is stale (`node scripts/gen-schema.mjs` rewrites it).
+// can never disagree with it. `policy-packs/policy-pack.schema.json` is this output; a test
+// fails when the committed file is stale (`npx pj schema > policy-packs/policy-pack.schema.json`).
 import { z } from 'zod';
 import { Pack } from './schema.js';
 
-export const PACK_SCHEMA_ID = 'https://puddlejumper.dev/schema/policy-pack.schema.json';
+export const PACK_SCHEMA_ID = 'urn:puddlejumper:policy-pack';
 
 export function packJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(Pack, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as Record<string, unknown>;

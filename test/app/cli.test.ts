@@ -22,7 +22,7 @@ describe('pj', () => {
   });
 
   it('every command answers --help with exit 0', async () => {
-    for (const c of ['validate', 'check', 'diff', 'migrate', 'migrate-db', 'audit']) {
+    for (const c of ['validate', 'check', 'diff', 'migrate', 'migrate-db', 'audit', 'schema']) {
       const h = io();
       expect(await runCli([c, '--help'], h.io), c).toBe(0);
       expect(h.out.join(''), c).toMatch(/Usage:\s+pj /);

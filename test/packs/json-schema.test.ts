@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { packJsonSchemaText } from '../../src/packs/json-schema.js';
 
-describe('schema/policy-pack.schema.json', () => {
-  it('is the JSON Schema generated from the zod schema (regenerate: npm run build && node scripts/gen-schema.mjs)', () => {
-    expect(readFileSync('schema/policy-pack.schema.json', 'utf8')).toBe(packJsonSchemaText());
+describe('policy-packs/policy-pack.schema.json', () => {
+  it('is the JSON Schema generated from the zod schema (regenerate: npx pj schema > policy-packs/policy-pack.schema.json)', () => {
+    expect(readFileSync('policy-packs/policy-pack.schema.json', 'utf8')).toBe(packJsonSchemaText());
   });
 
   it('rejects unknown keys and names the enums, like the zod schema', () => {
