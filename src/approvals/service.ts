@@ -61,7 +61,7 @@ import {
   type SupersedeReason,
 } from './chain-repo.js';
 import { isDecisionCommand, parseCommand, type Command } from './commands.js';
-import { actorRefusal, isBotActor, isEligible, type Actor } from './eligibility.js';
+import { actorRefusal, isBotActor, isEligible, type Actor, type Eligibility, type EligibilityContext, type EligibilityTier } from './eligibility.js';
 import type { CommentFacts, ReviewFacts } from './facts.js';
 import { recordChainEvents, setPendingSteps } from './metrics.js';
 import type { MembershipLookup } from './team-membership.js';
@@ -73,6 +73,8 @@ export interface ApprovalPorts {
   now: () => Date;
   /** Team membership for this evaluation (see TeamMembership.forEvaluation()). */
   membership: MembershipLookup;
+  /** Who may decide a step: the PolicyProvider's checkApprover (default: the tier rules of isEligible). */
+  checkApprover?: (actor: Actor, tier: EligibilityTier, ctx: EligibilityContext) => Promise<Eligibility>;
   /** The app's slug; its bot account `${appSlug}[bot]` never approves. */
   appSlug: string;
   /** Appends an audit event (the governance AuditLog / PolicyProvider.writeAuditEvent). */
@@ -123,6 +125,7 @@ interface Ctx {
 
 export function createApprovalService(ports: ApprovalPorts) {
   const { db } = ports;
+  const mayDecide = ports.checkApprover ?? isEligible;
 
   const auditActor = (login: string | undefined) => (login ? `user:${login}` : 'app');
 
@@ -330,7 +333,7 @@ export function createApprovalService(ports: ApprovalPorts) {
     const reasons: string[] = [];
     for (const s of candidates) {
       const tierDef = chain.tiers[s.tierId] ?? { name: s.tierName, users: [], teams: [] };
-      const e = await isEligible(actor, tierDef, ectx);
+      const e = await mayDecide(actor, tierDef, ectx);
       if (e.eligible) eligible.push(s);
       else reasons.push(e.reason);
     }
@@ -338,7 +341,7 @@ export function createApprovalService(ports: ApprovalPorts) {
       // Eligible only for a later step? Say so rather than "not in <active tier>".
       for (const s of chain.steps.filter((x) => x.status === 'waiting' && wanted(x))) {
         const tierDef = chain.tiers[s.tierId];
-        if (tierDef && (await isEligible(actor, tierDef, ectx)).eligible) {
+        if (tierDef && (await mayDecide(actor, tierDef, ectx)).eligible) {
           const blocking = activeSteps(chain).map((x) => x.tierName).join(', ');
           return { refusal: `${s.tierName} is not active yet (waiting for ${blocking})` };
         }

@@ -4,6 +4,7 @@
 import type { Pack, Severity } from '../packs/schema.js';
 import type { ActionProposal } from './action.js';
 import type { AuditEvent, AuditEventInput, AuditLog } from './audit.js';
+import { isEligible, type Actor as Approver, type Eligibility, type EligibilityContext, type EligibilityTier } from '../approvals/eligibility.js';
 
 export type Actor =
   | { type: 'app' }
@@ -84,6 +85,11 @@ export class LocalPolicyProvider implements PolicyProvider {
 
   writeAuditEvent(event: AuditEventInput): Promise<AuditEvent> {
     return this.audit.append(event);
+  }
+
+  /** The tier's users (case-insensitive) and active team members; never the author, a bot or the app. */
+  checkApprover(actor: Approver, tier: EligibilityTier, ctx: EligibilityContext): Promise<Eligibility> {
+    return isEligible(actor, tier, ctx);
   }
 
   writeAuditEvents(events: AuditEventInput[]): Promise<AuditEvent[]> {

@@ -18,6 +18,7 @@ export async function approvalsFor(svc: Services, octokit: Octokit, installation
     installationId,
     membership: new TeamMembership(octokit, svc.membership).forEvaluation(),
     audit: (event) => svc.policy.writeAuditEvent(event),
+    checkApprover: (actor, tier, ctx) => svc.policy.checkApprover(actor, tier, ctx),
     publish: (chain, headSha) => republish(svc, installationId, chain, headSha),
     reply: (repo, issueNumber, body) => proposeReply(svc, installationId, repo, issueNumber, body),
   });
