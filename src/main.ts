@@ -1,12 +1,12 @@
 // Process entry: settings, store and migrations, then the Probot server.
 // With no APP_ID Probot serves its setup page for registering the App.
-import { ProbotOctokit, run } from 'probot';
+import { run } from 'probot';
 import { loadSettings, SettingsError, type Settings } from './config.js';
 import { openDatabase } from './store/open.js';
 import { migrateToLatest } from './store/migrate.js';
 import { puddleJumperApp } from './app.js';
 import { buildRoutes } from './routes.js';
-import { outboxThrottle } from './governance/octokit.js';
+import { OutboxOctokit } from './governance/octokit.js';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   await run(puddleJumperApp({ db, routes: (app) => buildRoutes({ app, db, settings, startWorker: true }) }), {
     env: probotEnv(settings),
     // Writes are retried by the action outbox (counted, audited, durable), not inside a call.
-    Octokit: ProbotOctokit.defaults({ throttle: outboxThrottle }),
+    Octokit: OutboxOctokit,
   });
 }
 

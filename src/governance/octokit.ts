@@ -12,10 +12,11 @@
 //    decided by the instance's `onSecondaryRateLimit`/`onRateLimit`, which cannot be
 //    changed per request. `outboxThrottle` returns false for writes so the 403/429
 //    surfaces to the outbox, which honours `retry-after`/`x-ratelimit-reset` via
-//    `next_attempt_at`. Production passes it when creating the Probot Octokit class:
-//      new Probot({ ..., Octokit: ProbotOctokit.defaults({ throttle: outboxThrottle }) })
-//    (ProbotOctokit merges throttle options deeply, so only the two callbacks change).
-import type { ProbotOctokit } from 'probot';
+//    `next_attempt_at`. Production builds its Probot with `OutboxOctokit` below: Probot
+//    passes its own `throttle` callbacks to every instance, so plain object defaults
+//    (`ProbotOctokit.defaults({ throttle })`) would be overwritten; the function form
+//    lays ours over Probot's.
+import { ProbotOctokit } from 'probot';
 import { githubRateLimitRemaining } from './metrics.js';
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -39,6 +40,16 @@ export const outboxThrottle = {
   onRateLimit: (_retryAfter: number, options: RequestOptionsLike, _octokit: unknown, retryCount = 0): boolean =>
     isRead(options) && retryCount < 2,
 };
+
+type OctokitOptions = NonNullable<ConstructorParameters<typeof ProbotOctokit>[0]>;
+
+/** Octokit options with our throttle callbacks laid over whatever the caller (Probot) set. */
+export function withOutboxThrottle(options: OctokitOptions): OctokitOptions {
+  return { ...options, throttle: { ...(options.throttle ?? {}), ...outboxThrottle } as OctokitOptions['throttle'] };
+}
+
+/** The Octokit class of the production Probot: writes are retried by the outbox only. */
+export const OutboxOctokit = ProbotOctokit.defaults(withOutboxThrottle);
 
 const prepared = new WeakMap<object, number>();
 

@@ -222,4 +222,65 @@ describe('pull request → PuddleJumper / contracts', () => {
     const withAnnotations = checks.filter((c) => c.name === 'PuddleJumper / contracts' && c.output.annotations.length > 0);
     expect(withAnnotations).toHaveLength(1);
   });
+
+  it('approving reviews drive the chain; a bot review is refused; a push starts a new chain for the new head', async () => {
+    await warmPacks({ 'policy-packs/hello.yml': `${PACK}${TIERS}` });
+    const pr = synchronize();
+    const gh = nock(API);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    mockSpecChange(gh, pr);
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    await t.receive('pull_request', pr);
+
+    const review = (login: string, type: string, state: string, id: number, commit = pr.pull_request.head.sha) => {
+      const p = examplePayload('pull_request_review', 'submitted', 1);
+      p.installation = { id: 1 };
+      p.review = { ...p.review, id, state, commit_id: commit, user: { ...p.review.user, login, type } };
+      p.sender = { ...p.sender, login, type };
+      p.pull_request.head.sha = pr.pull_request.head.sha;
+      return p;
+    };
+    await t.receive('pull_request_review', review('dependabot[bot]', 'Bot', 'approved', 1));
+    expect(last(checks, 'PuddleJumper / contracts').output.title).toBe('Waiting for approval: Team Lead');
+    const refused = await t.db.selectFrom('audit_events').select('details').where('type', '=', 'approval.refused').execute();
+    expect(refused.map((r) => r.details).join()).toMatch(/bots cannot approve/);
+
+    await t.receive('pull_request_review', review('alice', 'User', 'approved', 2));
+    expect(last(checks, 'PuddleJumper / contracts').output.title).toBe('Waiting for approval: Director');
+
+    // A push: the new head needs its own approvals (invalidateOnPush), the old ones stay with the old head.
+    const pushed = synchronize();
+    pushed.pull_request.head.sha = 'f'.repeat(40);
+    pushed.pull_request.base.sha = 'e'.repeat(40);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    mockSpecChange(gh, pushed, 'openapi/openapi.yaml', '7'.repeat(40));
+    await t.receive('pull_request', pushed);
+    const newHead = checks.filter((c) => c.name === 'PuddleJumper / contracts').at(-1)!;
+    expect(newHead.output.title).toBe('Waiting for approval: Team Lead');
+    // Bob approves the old head: only the old chain moves.
+    await t.receive('pull_request_review', review('bob', 'User', 'approved', 3));
+    const chains = await t.db.selectFrom('approval_chains').select(['head_sha', 'status']).orderBy('id').execute();
+    expect(chains).toEqual([
+      { head_sha: pr.pull_request.head.sha, status: 'approved' },
+      { head_sha: 'f'.repeat(40), status: 'pending' },
+    ]);
+  });
+
+  it('check_run.rerequested re-runs the evaluation of the PR it belongs to', async () => {
+    await warmPacks({ 'policy-packs/hello.yml': PACK });
+    const pr = synchronize();
+    const payload = examplePayload('check_run', 'rerequested');
+    payload.installation = { id: 1 };
+    payload.repository = pr.repository;
+    payload.check_run = { ...payload.check_run, head_sha: pr.pull_request.head.sha, pull_requests: [{ number: 2 }] };
+    const gh = nock(API);
+    gh.get(`${REPO}/pulls/2`).reply(200, { ...pr.pull_request, state: 'open' });
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    mockSpecChange(gh, pr);
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    await t.receive('check_run', payload);
+    expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: '2 breaking changes, 1 problem' } });
+  });
 });

@@ -28,8 +28,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Octokit for tests: no retries, no throttling, so nock sees exactly what the app sends. */
-export const TestOctokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
+/**
+ * Octokit for tests: no retries, no throttling, so nock sees exactly what the app sends.
+ * Function-form defaults: Probot hands every instance its own `throttle` options.
+ */
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, any>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...options.throttle, enabled: false },
+}));
 
 export async function startTestServer(deps: AppDeps): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
