@@ -7,6 +7,7 @@
 // shared by passing the same `MembershipCache` to every instance, and one per
 // evaluation (`forEvaluation()`), so one webhook never asks twice even with TTL 0.
 // Concurrent lookups of one key share a single request.
+import { statusOf } from '../github/status.js';
 
 /** The part of an Octokit this needs (a Probot `context.octokit` fits). */
 export interface MembershipRequester {
@@ -40,9 +41,6 @@ export class MembershipCache {
   }
 }
 
-function statusOf(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : undefined;
-}
 
 export class TeamMembership implements MembershipLookup {
   private readonly inflight = new Map<string, Promise<boolean>>();

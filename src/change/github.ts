@@ -5,6 +5,7 @@
 // commit, and everything is cached by an immutable key (blob sha or commit:path).
 import type { ChangeSet, ChangedFile, FileStatus, PrAuthor } from './changeset.js';
 import { contentCache, type ByteLru } from './blob-cache.js';
+import { statusOf } from '../github/status.js';
 
 /** The part of Octokit this needs; Probot's context.octokit satisfies it. */
 export interface OctokitLike {
@@ -221,10 +222,6 @@ function decode(data: unknown): string | undefined {
   throw new Error('unexpected content response from GitHub');
 }
 
-function statusOf(error: unknown): number | undefined {
-  const s = (error as { status?: unknown } | null)?.status;
-  return typeof s === 'number' ? s : undefined;
-}
 
 function isTooLarge(error: unknown): boolean {
   const e = error as { message?: unknown; response?: { data?: { errors?: Array<{ code?: string }>; message?: string } } };

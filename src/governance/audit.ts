@@ -4,7 +4,7 @@
 import type { Db } from '../store/database.js';
 import type { AuditEventsTable } from '../store/tables/governance.js';
 import type { Selectable } from 'kysely';
-import { canonicalJson, sha256 } from './canonical.js';
+import { canonicalJson, sha256Hex } from '../canonical.js';
 
 export interface AuditSubject {
   repo?: string;
@@ -75,7 +75,7 @@ export function eventHashInput(e: {
 }
 
 export function computeHash(prevHash: string, event: Parameters<typeof eventHashInput>[0]): string {
-  return sha256(prevHash + eventHashInput(event));
+  return sha256Hex(prevHash + eventHashInput(event));
 }
 
 export function isUniqueViolation(error: unknown): boolean {
@@ -141,7 +141,7 @@ export class AuditLog {
       }
       let prev: string = prevHash;
       const rows = prepared.map((p) => {
-        const hash = sha256(prev + p.hashInput);
+        const hash = sha256Hex(prev + p.hashInput);
         const row = {
           at: p.at,
           installation_id: p.installationId,

@@ -88,7 +88,4 @@ export function splitRepo(fullName: string): { owner: string; repo: string } {
   return { owner: fullName.slice(0, i), repo: fullName.slice(i + 1) };
 }
 
-/** True for an Octokit RequestError with this status. */
-export function hasStatus(error: unknown, status: number): boolean {
-  return (error as { status?: unknown } | null)?.status === status;
-}
+export { hasStatus } from '../github/status.js';

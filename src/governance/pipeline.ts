@@ -9,7 +9,7 @@ import type { ActionsTable } from '../store/tables/governance.js';
 import type { ActionProposal, ActionRecord, ActionStatus } from './action.js';
 import type { AuditEventInput, AuditSubject } from './audit.js';
 import { isUniqueViolation } from './audit.js';
-import { canonicalJson, sha256 } from './canonical.js';
+import { canonicalJson, sha256Hex } from '../canonical.js';
 import { judge } from './judge.js';
 import { actionFailures, actionTransitions, dispatchAttempts, dispatchDuration, dispatchRetries } from './metrics.js';
 import { actorName, neverApproved, type Actor, type ChainGate, type PolicyProvider } from './policy-provider.js';
@@ -119,7 +119,7 @@ export class GovernancePipeline {
   async propose(p: ActionProposal, actor: Actor = p.origin ? { type: 'pack', packId: p.origin.packId } : { type: 'app' }): Promise<ActionRecord> {
     if (p.idempotencyKey.length === 0) throw new Error('an action needs an idempotency key');
     const payloadJson = canonicalJson(p.payload);
-    const payloadHash = sha256(`${p.kind}\n${payloadJson}`);
+    const payloadHash = sha256Hex(`${p.kind}\n${payloadJson}`);
     let row: ActionRow | undefined;
     for (let attempt = 0; row === undefined; attempt++) {
       const latest = await this.store.latestForKey(p.idempotencyKey);

@@ -7,6 +7,7 @@ import { MAX_FILE_BYTES } from './parse.js';
 import type { KnownTypes, PackSet, ValidPack } from './types.js';
 import { PackVersionsRepo } from './versions-repo.js';
 import type { Db } from '../store/database.js';
+import { statusOf } from '../github/status.js';
 
 export interface OctokitResponse {
   status: number;
@@ -229,10 +230,6 @@ function shaFrom(data: unknown): string {
   return text;
 }
 
-function statusOf(err: unknown): number | undefined {
-  const status = (err as { status?: unknown } | null)?.status;
-  return typeof status === 'number' ? status : undefined;
-}
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);

@@ -7,7 +7,7 @@ import { buildContractsCheck } from '../report/contracts-check.js';
 import { buildApprovalsCheck, gateState } from '../report/approvals-check.js';
 import type { Chain } from '../approvals/chain.js';
 import type { PackOrigin } from '../governance/action.js';
-import { sha256Hex } from '../packs/hash.js';
+import { sha256Hex } from '../canonical.js';
 
 export interface PrSubject {
   installationId: number;

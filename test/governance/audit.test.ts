@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/open.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { AuditLog } from '../../src/governance/audit.js';
-import { canonicalJson } from '../../src/governance/canonical.js';
+import { canonicalJson } from '../../src/canonical.js';
 import { runAudit } from '../../src/cli/audit.js';
 import { Clock, tempDir } from './helpers.js';
 

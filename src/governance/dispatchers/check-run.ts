@@ -10,7 +10,7 @@ import type { Db } from '../../store/database.js';
 import { hasStatus, prepareOctokit, splitRepo, type GetOctokit, type Octokit } from '../octokit.js';
 import { CheckRunPayloadSchema, payloadProblem } from '../payloads.js';
 import type { Dispatcher } from '../registry.js';
-import { canonicalJson, sha256 } from '../canonical.js';
+import { canonicalJson, sha256Hex } from '../../canonical.js';
 
 export interface CheckRunDispatcherOptions {
   db: Db;
@@ -57,7 +57,7 @@ export function checkRunDispatcher(options: CheckRunDispatcherOptions): Dispatch
         .where('name', '=', key.name)
         .executeTakeFirst();
 
-      const annotationsDigest = sha256(canonicalJson(p.annotations));
+      const annotationsDigest = sha256Hex(canonicalJson(p.annotations));
       const alreadySent = cached !== undefined && p.annotations.length > 0 && (await previousResult())?.annotationsDigest === annotationsDigest;
       const [first = [], ...rest] = chunks<CheckAnnotation>(alreadySent ? [] : p.annotations, ANNOTATIONS_PER_REQUEST);
       const output = (annotations: CheckAnnotation[]) => ({
