@@ -24,8 +24,13 @@ export async function approvalsFor(svc: Services, octokit: Octokit, installation
   });
 }
 
-/** A chain changed: both checks of its head are rebuilt from the stored evaluation. */
+/**
+ * A chain changed: actions that waited for it are released (or denied when it was
+ * rejected), and both checks of its head are rebuilt from the stored evaluation.
+ */
 async function republish(svc: Services, installationId: number, chain: Chain, headSha: string): Promise<void> {
+  if (chain.status === 'approved') await svc.pipeline.release(chain.key);
+  if (chain.status === 'rejected') await svc.pipeline.rejectChain(chain.key, `approval chain ${chain.key} was rejected`);
   const subject = { installationId, repo: chain.repo, prNumber: chain.prNumber, headSha };
   const stored = await loadEvaluation(svc.db, chain.repo, headSha);
   if (stored) {

@@ -214,7 +214,21 @@ describe('pull request → PuddleJumper / contracts', () => {
     await t.receive('issue_comment', comment('alice', '/approve', 502));
     expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: 'Waiting for approval: Director' } });
 
+    // An action that needs the chain (the governance seam) waits for it, then goes out once.
+    const { key } = await t.db.selectFrom('approval_chains').select('key').executeTakeFirstOrThrow();
+    const waiting = await t.services.pipeline.propose({
+      installationId: 1,
+      kind: 'comment.upsert',
+      idempotencyKey: 'after-approval',
+      subject: { repo: 'Codertocat/Hello-World', prNumber: 2 },
+      payload: { repo: 'Codertocat/Hello-World', issueNumber: 2, body: 'released by the chain', marker: 'after-approval' },
+      awaitChain: key,
+    });
+    expect(waiting.status).toBe('proposed');
+
     await t.receive('issue_comment', comment('bob', 'Looks right.\n/approve', 503));
+    expect((await t.services.pipeline.get(waiting.id))?.status).toBe('dispatched');
+    expect(replies.at(-1)).toMatch(/released by the chain/);
     const contracts = last(checks, 'PuddleJumper / contracts');
     expect(contracts).toMatchObject({ conclusion: 'success', output: { title: 'Approved by @alice (Team Lead), @bob (Director)' } });
     expect(last(checks, 'PuddleJumper / approvals')).toMatchObject({ status: 'completed', conclusion: 'success' });
