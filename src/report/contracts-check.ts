@@ -47,6 +47,25 @@ export function buildInProgressContractsCheck(headSha: string): CheckRunPayload 
   };
 }
 
+/** Fail closed: an evaluation that could not finish fails the check with its reason. */
+export function buildErroredContractsCheck(headSha: string, reason: string): CheckRunPayload {
+  return {
+    name: CONTRACTS_CHECK_NAME,
+    headSha,
+    status: 'completed',
+    conclusion: 'failure',
+    title: 'Evaluation failed',
+    summary: [
+      'PuddleJumper could not finish evaluating this pull request, so it does not pass.',
+      '',
+      `> ${reason.replace(/\s+/g, ' ').slice(0, 1000)}`,
+      '',
+      'Re-run the check (or comment `/pj recheck`) once the cause is gone.',
+    ].join('\n'),
+    annotations: [],
+  };
+}
+
 export function buildContractsCheck(evaluation: ContractsEvaluation, headSha: string, gate?: ApprovalGate): CheckRunPayload {
   const { conclusion, title, explanation } = decide(evaluation, gate);
   const annotations = buildAnnotations(evaluation);

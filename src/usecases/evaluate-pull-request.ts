@@ -8,7 +8,7 @@ import { touchedPaths } from '../change/changeset.js';
 import { selectPacks } from '../packs/select.js';
 import type { ValidPack } from '../packs/types.js';
 import { evaluateContracts, type ContractsEvaluation } from '../contracts/evaluate.js';
-import { buildInProgressContractsCheck } from '../report/contracts-check.js';
+import { buildErroredContractsCheck, buildInProgressContractsCheck } from '../report/contracts-check.js';
 import { templateForPacks } from '../approvals/template.js';
 import type { Chain } from '../approvals/chain.js';
 import { approvalsFor } from './approvals.js';
@@ -26,9 +26,23 @@ export async function evaluatePullRequest(
   installationId: number,
   facts: PullRequestFacts,
 ): Promise<EvaluationOutcome> {
-  const repo = `${facts.owner}/${facts.repo}`;
-  const subject: PrSubject = { installationId, repo, prNumber: facts.number, headSha: facts.headSha };
+  const subject: PrSubject = { installationId, repo: `${facts.owner}/${facts.repo}`, prNumber: facts.number, headSha: facts.headSha };
   svc.octokits.remember(installationId, octokit);
+  try {
+    return await evaluate(svc, octokit, subject, facts);
+  } catch (error) {
+    // Fail closed: an error that outlived the Octokit retries fails the check, with the
+    // reason, instead of leaving it in progress. Rethrown so the delivery is recorded as
+    // failed and a redelivery runs it again.
+    const reason = error instanceof Error ? error.message : String(error);
+    await proposeCheck(svc, subject, buildErroredContractsCheck(facts.headSha, reason));
+    await svc.pipeline.dispatchDue(10);
+    throw error;
+  }
+}
+
+async function evaluate(svc: Services, octokit: Octokit, subject: PrSubject, facts: PullRequestFacts): Promise<EvaluationOutcome> {
+  const { installationId, repo } = subject;
 
   const packSet = await svc.packs.load(octokit, installationId, facts.owner);
   const changes = new GitHubChangeSet(octokit, facts);

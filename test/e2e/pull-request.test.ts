@@ -297,4 +297,38 @@ describe('pull request → PuddleJumper / contracts', () => {
     await t.receive('check_run', payload);
     expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: '2 breaking changes, 1 problem' } });
   });
+
+  it('an API error that outlives the retries fails the check with the reason, and the delivery can be redelivered', async () => {
+    await warmPacks({ 'policy-packs/hello.yml': PACK });
+    const pr = synchronize();
+    const gh = nock(API);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    gh.get(`${REPO}/pulls/2/files`).query(true).reply(502, { message: 'Server Error' });
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    await expect(t.receive('pull_request', pr)).rejects.toThrow();
+    expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: 'Evaluation failed' } });
+    expect(last(checks, 'PuddleJumper / contracts').output.summary).toMatch(/Server Error/);
+    const delivery = await t.db.selectFrom('webhook_deliveries').select('status').executeTakeFirstOrThrow();
+    expect(delivery.status).toBe('failed');
+  });
+
+  it('/pj recheck re-runs the evaluation', async () => {
+    await warmPacks({ 'policy-packs/hello.yml': PACK });
+    const pr = synchronize();
+    const p = examplePayload('issue_comment', 'created');
+    p.installation = { id: 1 };
+    p.issue.number = 2;
+    p.issue.pull_request = { url: `https://api.github.com${REPO}/pulls/2` };
+    p.comment = { ...p.comment, body: '/pj recheck', user: { ...p.comment.user, login: 'carol', type: 'User' } };
+    p.sender = { ...p.sender, login: 'carol', type: 'User' };
+    const gh = nock(API);
+    gh.get(`${REPO}/pulls/2`).reply(200, { ...pr.pull_request, state: 'open' });
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    mockSpecChange(gh, pr);
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    await t.receive('issue_comment', p);
+    expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: '2 breaking changes, 1 problem' } });
+  });
 });
