@@ -123,16 +123,26 @@ export function mergeOptions(options: ApprovalOptions[]): ApprovalOptions {
   };
 }
 
-/** Convenience for the evaluation: the merged template and options of the packs that govern a PR. */
+export interface RequiredChain {
+  template: ChainTemplate;
+  options: ApprovalOptions;
+}
+
+/** Several packs' chains as one: templates merged by tier; only packs that require a chain contribute options. */
+export function combineChains(required: RequiredChain[]): RequiredChain {
+  const requiring = required.filter((r) => r.template.groups.length > 0);
+  return {
+    template: mergeTemplates(requiring.map((r) => r.template)),
+    // None requiring -> the defaults.
+    options: mergeOptions(requiring.map((r) => r.options)),
+  };
+}
+
+/** The merged template and options of the packs that govern a PR, for a severity. */
 export function templateForPacks(
   packs: Array<TemplatePack & Pick<Pack, 'approvalOptions'>>,
   severity: Severity | undefined,
-): { template: ChainTemplate; options: ApprovalOptions } {
-  const relevant = severity === undefined ? [] : packs.map((p) => ({ p, t: chainTemplateFor(p, severity) }));
-  const requiring = relevant.filter((r) => r.t.groups.length > 0);
-  return {
-    template: mergeTemplates(requiring.map((r) => r.t)),
-    // Only packs that require a chain contribute options; none requiring -> defaults.
-    options: mergeOptions(requiring.map((r) => r.p.approvalOptions)),
-  };
+): RequiredChain {
+  if (severity === undefined) return combineChains([]);
+  return combineChains(packs.map((p) => ({ template: chainTemplateFor(p, severity), options: p.approvalOptions })));
 }

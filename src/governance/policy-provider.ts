@@ -4,6 +4,7 @@
 import type { Pack, Severity } from '../packs/schema.js';
 import type { ActionProposal } from './action.js';
 import type { AuditEvent, AuditEventInput, AuditLog } from './audit.js';
+import { chainTemplateFor, type ChainTemplate } from '../approvals/template.js';
 import { isEligible, type Actor as Approver, type Eligibility, type EligibilityContext, type EligibilityTier } from '../approvals/eligibility.js';
 
 export type Actor =
@@ -25,10 +26,7 @@ export function actorName(actor: Actor): string {
   }
 }
 
-/** Minimal here; the approvals area refines it. Groups run in order; each inner list is a parallel group. */
-export interface ChainTemplate {
-  groups: Array<Array<{ tierId: string }>>;
-}
+export type { ChainTemplate };
 
 export interface Authorization {
   allowed: boolean;
@@ -37,7 +35,8 @@ export interface Authorization {
 
 export interface PolicyProvider {
   checkAuthorization(actor: Actor, action: ActionProposal): Promise<Authorization>;
-  getChainTemplate(action: ActionProposal, pack: Pack, severity: Severity): Promise<ChainTemplate | undefined>;
+  /** The chain a pack requires at a severity (for an action, when one is known); undefined: none. */
+  getChainTemplate(action: ActionProposal | undefined, pack: Pack, severity: Severity): Promise<ChainTemplate | undefined>;
   writeAuditEvent(event: AuditEventInput): Promise<AuditEvent>;
   /** Optional batch form (one commit for a batch claim); the pipeline falls back to writeAuditEvent. */
   writeAuditEvents?(events: AuditEventInput[]): Promise<AuditEvent[]>;
@@ -74,13 +73,9 @@ export class LocalPolicyProvider implements PolicyProvider {
   }
 
   /** An explicit `approvalChains[severity]`, else every tier whose `requiredFor` includes the severity, one step each. */
-  async getChainTemplate(_action: ActionProposal, pack: Pack, severity: Severity): Promise<ChainTemplate | undefined> {
-    const explicit = pack.approvalChains?.[severity];
-    if (explicit !== undefined) return { groups: explicit.map((group) => group.map((tierId) => ({ tierId }))) };
-    const tiers = Object.entries(pack.approvalTiers)
-      .filter(([, tier]) => tier.requiredFor.includes(severity))
-      .map(([tierId]) => [{ tierId }]);
-    return tiers.length > 0 ? { groups: tiers } : undefined;
+  async getChainTemplate(_action: ActionProposal | undefined, pack: Pack, severity: Severity): Promise<ChainTemplate | undefined> {
+    const template = chainTemplateFor(pack, severity);
+    return template.groups.length > 0 ? template : undefined;
   }
 
   writeAuditEvent(event: AuditEventInput): Promise<AuditEvent> {

@@ -9,7 +9,8 @@ import { selectPacks } from '../packs/select.js';
 import type { ValidPack } from '../packs/types.js';
 import { evaluateContracts, type ContractsEvaluation } from '../contracts/evaluate.js';
 import { buildErroredContractsCheck, buildInProgressContractsCheck } from '../report/contracts-check.js';
-import { templateForPacks } from '../approvals/template.js';
+import { combineChains, type RequiredChain } from '../approvals/template.js';
+import type { Severity } from '../packs/schema.js';
 import type { Chain } from '../approvals/chain.js';
 import { approvalsFor } from './approvals.js';
 import { proposeCheck, publishResults, type PrSubject } from './publish.js';
@@ -57,10 +58,7 @@ async function evaluate(svc: Services, octokit: Octokit, subject: PrSubject, fac
   const evaluation = await evaluateContracts({ changes, packs: selected, now: svc.now() });
   // Test-mode packs never drive approvals; invalid ones already fail the check.
   const governing = selected.filter((p): p is ValidPack => p.valid && !p.pack.testMode.enabled);
-  const { template, options } = templateForPacks(
-    governing.map((p) => p.pack),
-    evaluation.highestSeverity,
-  );
+  const { template, options } = await requiredChain(svc, governing, evaluation.highestSeverity);
   const approvals = await approvalsFor(svc, octokit, installationId);
   const { chain } = await approvals.ensureChain(
     { repo, prNumber: facts.number, headSha: facts.headSha, author: facts.author.login, severity: evaluation.highestSeverity ?? 'info' },
@@ -85,4 +83,16 @@ async function evaluate(svc: Services, octokit: Octokit, subject: PrSubject, fac
   });
   await publishResults(svc, subject, evaluation, chain, withApprovalsCheck);
   return { evaluation, chain };
+}
+
+/** The chain the PR needs: each governing pack's template, as the PolicyProvider says, combined by tier. */
+async function requiredChain(svc: Services, packs: ValidPack[], severity: Severity | undefined): Promise<RequiredChain> {
+  const required: RequiredChain[] = [];
+  if (severity !== undefined) {
+    for (const p of packs) {
+      const template = await svc.policy.getChainTemplate(undefined, p.pack, severity);
+      if (template) required.push({ template, options: p.pack.approvalOptions });
+    }
+  }
+  return combineChains(required);
 }
