@@ -84,6 +84,20 @@ describe('pull request → PuddleJumper / contracts', () => {
     await t.services.packs.load(new TestOctokit({ auth: { token: 't' } }), 1, 'Codertocat');
   }
 
+  /** The packs are in the sha-keyed cache; the PR event arrives; GitHub answers with the fixture spec change. */
+  async function receivePr(packs: Record<string, string>, file = 'openapi/openapi.yaml') {
+    await warmPacks(packs);
+    const pr = synchronize();
+    const gh = nock(API);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    mockSpecChange(gh, pr, file);
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    const calls = recordCalls(gh);
+    await t.receive('pull_request', pr);
+    return { pr, gh, checks, calls };
+  }
+
   it('synchronize with one pack and one changed spec: at most 5 counted calls, failure with annotations on the spec lines', async () => {
     const gh = nock(API);
     mockConfigRepo(gh, 'Codertocat', CONFIG_SHA, { 'policy-packs/hello.yml': PACK });
@@ -131,15 +145,7 @@ describe('pull request → PuddleJumper / contracts', () => {
   });
 
   it('a PR that touches no pack glob: at most 2 counted calls and "no policy pack applies"', async () => {
-    await warmPacks({ 'policy-packs/hello.yml': PACK });
-    const pr = synchronize();
-    const gh = nock(API);
-    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
-    mockSpecChange(gh, pr, 'README.md');
-    const checks: CheckBody[] = [];
-    mockChecks(gh, checks);
-    const calls = recordCalls(gh);
-    await t.receive('pull_request', pr);
+    const { checks, calls } = await receivePr({ 'policy-packs/hello.yml': PACK }, 'README.md');
     expect(calls.filter((c) => !c.includes('/.github/commits/HEAD'))).toEqual([`GET ${REPO}/pulls/2/files`, `POST ${REPO}/check-runs`]);
     expect(checks).toHaveLength(1);
     expect(checks[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
@@ -162,14 +168,7 @@ describe('pull request → PuddleJumper / contracts', () => {
   });
 
   it('a test-mode pack never blocks: neutral, "[test mode] would have failed", no approvals check', async () => {
-    await warmPacks({ 'policy-packs/hello.yml': `${PACK}testMode: { enabled: true }\n${TIERS}` });
-    const pr = synchronize();
-    const gh = nock(API);
-    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
-    mockSpecChange(gh, pr);
-    const checks: CheckBody[] = [];
-    mockChecks(gh, checks);
-    await t.receive('pull_request', pr);
+    const { checks } = await receivePr({ 'policy-packs/hello.yml': `${PACK}testMode: { enabled: true }\n${TIERS}` });
     const done = last(checks, 'PuddleJumper / contracts');
     expect(done).toMatchObject({ conclusion: 'neutral' });
     expect(done.output.title).toMatch(/^\[test mode\] would have failed: /);
@@ -177,14 +176,7 @@ describe('pull request → PuddleJumper / contracts', () => {
   });
 
   it('block mode waits for the chain: /approve by each tier in turn turns the contracts check green', async () => {
-    await warmPacks({ 'policy-packs/hello.yml': `${PACK}${TIERS}` });
-    const pr = synchronize();
-    const gh = nock(API);
-    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
-    mockSpecChange(gh, pr);
-    const checks: CheckBody[] = [];
-    mockChecks(gh, checks);
-    await t.receive('pull_request', pr);
+    const { gh, checks } = await receivePr({ 'policy-packs/hello.yml': `${PACK}${TIERS}` });
 
     expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: 'Waiting for approval: Team Lead' } });
     expect(last(checks, 'PuddleJumper / approvals')).toMatchObject({ status: 'in_progress' });
@@ -238,14 +230,7 @@ describe('pull request → PuddleJumper / contracts', () => {
   });
 
   it('approving reviews drive the chain; a bot review is refused; a push starts a new chain for the new head', async () => {
-    await warmPacks({ 'policy-packs/hello.yml': `${PACK}${TIERS}` });
-    const pr = synchronize();
-    const gh = nock(API);
-    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
-    mockSpecChange(gh, pr);
-    const checks: CheckBody[] = [];
-    mockChecks(gh, checks);
-    await t.receive('pull_request', pr);
+    const { pr, gh, checks } = await receivePr({ 'policy-packs/hello.yml': `${PACK}${TIERS}` });
 
     const review = (login: string, type: string, state: string, id: number, commit = pr.pull_request.head.sha) => {
       const p = examplePayload('pull_request_review', 'submitted', 1);
