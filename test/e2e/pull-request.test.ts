@@ -316,4 +316,23 @@ describe('pull request → PuddleJumper / contracts', () => {
     await t.receive('issue_comment', p);
     expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: '2 breaking changes, 1 problem' } });
   });
+
+  it('an edit re-evaluates only when it moved the base branch', async () => {
+    await warmPacks({ 'policy-packs/hello.yml': PACK });
+    const edited = synchronize();
+    edited.action = 'edited';
+    edited.changes = { title: { from: 'Old title' } };
+    await t.receive('pull_request', edited); // no request at all: nock would refuse it
+
+    const rebased = synchronize();
+    rebased.action = 'edited';
+    rebased.changes = { base: { ref: { from: 'develop' }, sha: { from: '0'.repeat(40) } } };
+    const gh = nock(API);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    mockSpecChange(gh, rebased);
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    await t.receive('pull_request', rebased);
+    expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure' });
+  });
 });
