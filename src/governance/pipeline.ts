@@ -306,6 +306,21 @@ export class GovernancePipeline {
       const seconds = (performance.now() - started) / 1000;
       const c = classifyError(error, this.now());
       const policy = registration.retryPolicy;
+      const newer = await this.store.latestForKey(row.idempotency_key);
+      if (c.retryable && newer !== undefined && newer.revision > row.revision) {
+        // A newer revision of the same effect exists: retrying this one could only undo it.
+        const superseded = await this.move(
+          row,
+          'dispatching',
+          'superseded',
+          { superseded_by: newer.id, next_attempt_at: null, last_error: c.message, lease_owner: null, lease_expires_at: null },
+          actor,
+          { attempt: row.attempts, error: c.message, code: c.code, supersededBy: newer.id },
+          owner,
+        );
+        dispatchAttempts.inc({ kind: row.kind, outcome: 'superseded' });
+        return toRecord(superseded ?? (await this.store.get(row.id)) ?? row);
+      }
       if (c.retryable && row.attempts < policy.maxAttempts) {
         const delay = backoffDelayMs(policy, row.attempts, c.retryAfterMs, this.random);
         const retry = await this.move(

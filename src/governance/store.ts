@@ -7,6 +7,13 @@ import type { ActionProposal, ActionRecord, ActionStatus, PackOrigin } from './a
 
 export type ActionRow = Selectable<ActionsTable>;
 
+/**
+ * An approved revision may go out only in order: no older revision of its key is
+ * mid-dispatch, and no newer one has been approved or sent (an older revision waiting for
+ * a retry must never overwrite what a newer one said).
+ */
+const IN_ORDER = sql<boolean>`not exists (select 1 from actions as other where other.idempotency_key = actions.idempotency_key and ((other.revision < actions.revision and other.status = 'dispatching') or (other.revision > actions.revision and other.status in ('approved', 'dispatching', 'dispatched'))))`;
+
 export function toRecord(row: ActionRow): ActionRecord {
   const subject: ActionRecord['subject'] = { repo: row.repo };
   if (row.pr_number !== null) subject.prNumber = row.pr_number;
@@ -189,7 +196,7 @@ export class ActionStore {
         .where('status', '=', 'approved')
         .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
         .where(
-          sql<boolean>`not exists (select 1 from actions as older where older.idempotency_key = actions.idempotency_key and older.revision < actions.revision and older.status = 'dispatching')`,
+          IN_ORDER,
         )
         .returningAll()
         .executeTakeFirst();
@@ -226,7 +233,7 @@ export class ActionStore {
       .where('status', '=', 'approved')
       .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
       .where(
-        sql<boolean>`not exists (select 1 from actions as older where older.idempotency_key = actions.idempotency_key and older.revision < actions.revision and older.status = 'dispatching')`,
+        IN_ORDER,
       )
       .where('id', 'in', (eb) =>
         eb

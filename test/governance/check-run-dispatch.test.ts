@@ -171,4 +171,23 @@ describe('check_run.upsert dispatch', () => {
     await h.pipeline.runUntilIdle();
     expect(sent).toEqual([0, 1]);
   });
+
+  it('a revision that fails after a newer one was proposed is superseded, never retried over it', async () => {
+    const h = await harness({ retry: { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 10 } });
+    const gh = nock(API);
+    const first = await h.pipeline.propose(proposal(checkPayload({ conclusion: 'success', title: 'ok' })));
+    // Claimed, and mid-call when the chain is withdrawn and a "waiting" revision is proposed.
+    const [claimed] = await h.pipeline.store.claimDue(h.pipeline.workerId, new Date(h.clock.t).toISOString(), new Date(h.clock.t + 60_000).toISOString(), 1);
+    expect(claimed?.id).toBe(first.id);
+    const newer = await h.pipeline.propose(proposal(checkPayload({ conclusion: 'failure', title: 'Waiting for approval: Director' })));
+    gh.post('/repos/acme/api/check-runs').reply(502, { message: 'Bad Gateway' });
+    await h.pipeline.dispatchClaimed(claimed!);
+    expect(await h.pipeline.get(first.id)).toMatchObject({ status: 'superseded', supersededBy: newer.id });
+
+    const sent: string[] = [];
+    gh.get(`/repos/acme/api/commits/${SHA}/check-runs`).query(true).reply(200, { total_count: 0, check_runs: [] });
+    gh.post('/repos/acme/api/check-runs').reply(201, (_u, body) => (sent.push((body as { output: { title: string } }).output.title), { id: 1 }));
+    await h.pipeline.runUntilIdle({ sleep: h.clock.sleep });
+    expect(sent).toEqual(['Waiting for approval: Director']);
+  });
 });
