@@ -26,7 +26,9 @@ export function compileGlobs(globs: readonly string[]): GlobMatcher {
   const exclude: RegExp[] = [];
   for (const glob of globs) {
     const negated = glob.startsWith('!');
-    const re = new Minimatch(negated ? glob.slice(1) : glob, MINIMATCH_OPTIONS).makeRe();
+    // Changed paths are repo-relative without a leading "./" or "/": globs are written either way.
+    const pattern = (negated ? glob.slice(1) : glob).replace(/^(?:\.\/|\/)+/, '');
+    const re = new Minimatch(pattern, MINIMATCH_OPTIONS).makeRe();
     if (re === false) continue; // an invalid pattern matches nothing
     (negated ? exclude : include).push(re);
   }

@@ -74,6 +74,19 @@ describe('selectPacks', () => {
     expect(ids(broken, 'acme/z', ['api/x.yaml'])).toEqual(['b', 'c']);
   });
 
+  it('a leading ./ or / in pack and service pathGlobs is ignored (the pack still applies)', () => {
+    const s = set({
+      'p/services.yml': 'api:\n  repos: [acme/api]\n  pathGlobs: ["/openapi/**"]\n',
+      'p/dot.yml': 'id: dotslash\nname: D\nscope: { type: workspace }\npathGlobs: ["./openapi/**", "!./openapi/examples/**"]\n',
+      'p/abs.yml': 'id: abs\nname: A\nscope: { type: workspace }\npathGlobs: ["/openapi/*.yaml"]\n',
+      'p/svc.yml': 'id: svc\nname: S\nscope: { type: service, ref: api }\n',
+    });
+    expect(s.packs.every((p) => p.valid)).toBe(true);
+    expect(ids(s, 'acme/api', ['openapi/x.yaml'])).toEqual(['abs', 'dotslash', 'svc']);
+    expect(ids(s, 'acme/api', ['openapi/examples/e.json'])).toEqual(['svc']);
+    expect(ids(s, 'acme/api', ['src/a.ts'])).toEqual([]);
+  });
+
   it('stays fast for 3000 files x 50 packs', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 50; i++) {
