@@ -11,6 +11,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('pr_number', 'integer', (c) => c.notNull())
     .addColumn('evaluation', 'text', (c) => c.notNull()) // JSON ContractsEvaluation
     .addColumn('approvals_check', 'integer', (c) => c.notNull()) // 1: this PR publishes the approvals check
+    .addColumn('gate', 'text', (c) => c.notNull()) // GateMode: how the chain bears on the contracts check
     .addColumn('evaluated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('contract_evaluations_pk', ['repo', 'head_sha'])
     .execute();

@@ -49,7 +49,11 @@ export function waitingText(gate: GateState): string {
   return `Waiting for approval: ${gate.waitingFor.join(', ')}`;
 }
 
-export function buildApprovalsCheck(chain: Chain | undefined, headSha: string): CheckRunPayload {
+/**
+ * `advisory`: no pack blocks this PR (warn mode), so the chain is shown but never holds
+ * the merge back: a pending or rejected chain completes `neutral` instead.
+ */
+export function buildApprovalsCheck(chain: Chain | undefined, headSha: string, options: { advisory?: boolean } = {}): CheckRunPayload {
   const gate = gateState(chain);
   const base = { name: APPROVALS_CHECK_NAME, headSha, annotations: [], ...(chain ? { externalId: chain.key } : {}) };
   if (!chain || gate.state === 'not_required') {
@@ -74,6 +78,10 @@ export function buildApprovalsCheck(chain: Chain | undefined, headSha: string): 
     default:
       payload = { ...base, status: 'in_progress', title: waitingText(gate) };
       summary = [header, table, COMMANDS_HELP].join('\n\n');
+  }
+  if (options.advisory && payload.conclusion !== 'success') {
+    payload = { ...payload, status: 'completed', conclusion: 'neutral', title: `Advisory (warn mode): ${payload.title}`.slice(0, 250) };
+    summary = `Warn mode: no pack blocks this pull request, so this chain is advisory and does not hold the merge back.\n\n${summary}`;
   }
   if (summary.length > CHECK_SUMMARY_LIMIT) summary = `${summary.slice(0, CHECK_SUMMARY_LIMIT - 20)}\n\n… (truncated)`;
   return { ...payload, summary };

@@ -151,6 +151,11 @@ function decide(ev: ContractsEvaluation, gate?: ApprovalGate): Decision {
   if (testFindings.length > 0) {
     return { conclusion: 'neutral', title: `[test mode] ${countTitle(testFindings)}`, explanation: 'Findings of packs in test mode; they never block.' };
   }
+  if (live.length === 0) {
+    // Only test-mode packs apply: their check is neutral whatever they find (test mode
+    // may publish nothing but its own neutral check).
+    return { conclusion: 'neutral', title: '[test mode] No contract problems found', explanation: 'Only packs in test mode apply; they report and never block.' };
+  }
   return { conclusion: 'success', title: 'No contract problems found', explanation: 'The packs that apply found nothing to report.' };
 }
 

@@ -34,7 +34,7 @@ async function republish(svc: Services, installationId: number, chain: Chain, he
   const subject = { installationId, repo: chain.repo, prNumber: chain.prNumber, headSha };
   const stored = await loadEvaluation(svc.db, chain.repo, headSha);
   if (stored) {
-    await publishResults(svc, subject, stored.evaluation, chain, stored.withApprovalsCheck);
+    await publishResults(svc, subject, stored.evaluation, chain, stored);
     return;
   }
   // Never evaluated here (say, a chain of an older head): the approvals check alone.

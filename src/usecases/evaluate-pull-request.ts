@@ -13,7 +13,7 @@ import { combineChains, type RequiredChain } from '../approvals/template.js';
 import type { Severity } from '../packs/schema.js';
 import type { Chain } from '../approvals/chain.js';
 import { approvalsFor } from './approvals.js';
-import { proposeCheck, publishResults, type PrSubject } from './publish.js';
+import { proposeCheck, publishResults, type GateMode, type PrSubject } from './publish.js';
 import { saveEvaluation } from './evaluations.js';
 
 export interface EvaluationOutcome {
@@ -56,9 +56,13 @@ async function evaluate(svc: Services, octokit: Octokit, subject: PrSubject, fac
   }
 
   const evaluation = await evaluateContracts({ changes, packs: selected, now: svc.now() });
-  // Test-mode packs never drive approvals; invalid ones already fail the check.
+  // Test-mode packs never drive approvals; invalid ones already fail the check. Where
+  // packs block, only their chains can lift the block: a warn pack's approvers never do.
   const governing = selected.filter((p): p is ValidPack => p.valid && !p.pack.testMode.enabled);
-  const { template, options } = await requiredChain(svc, governing, evaluation.highestSeverity);
+  const blocking = governing.filter((p) => evaluation.packs.some((e) => e.packId === p.pack.id && e.blocks));
+  const required = await requiredChains(svc, blocking.length > 0 ? blocking : governing, evaluation.highestSeverity);
+  const gate: GateMode = blocking.length === 0 ? 'advisory' : required.length === blocking.length ? 'gate' : 'no_chain';
+  const { template, options } = combineChains(required);
   const approvals = await approvalsFor(svc, octokit, installationId);
   const { chain } = await approvals.ensureChain(
     { repo, prNumber: facts.number, headSha: facts.headSha, author: facts.author.login, severity: evaluation.highestSeverity ?? 'info' },
@@ -68,7 +72,7 @@ async function evaluate(svc: Services, octokit: Octokit, subject: PrSubject, fac
   // The approvals check exists on PRs that a pack with approval tiers governs, so branch
   // protection can require it there; elsewhere it would only cost API calls.
   const withApprovalsCheck = governing.some((p) => Object.keys(p.pack.approvalTiers).length > 0);
-  await saveEvaluation(svc.db, subject, evaluation, withApprovalsCheck, svc.now());
+  await saveEvaluation(svc.db, subject, evaluation, { withApprovalsCheck, gate }, svc.now());
   await svc.policy.writeAuditEvent({
     installationId,
     actor: 'app',
@@ -79,20 +83,20 @@ async function evaluate(svc: Services, octokit: Octokit, subject: PrSubject, fac
       invalidPacks: evaluation.invalidPacks.map((p) => ({ file: p.file, id: p.id, error: p.errors[0]?.message })),
       highestSeverity: evaluation.highestSeverity ?? null,
       chain: chain ? { key: chain.key, status: chain.status } : null,
+      gate,
     },
   });
-  await publishResults(svc, subject, evaluation, chain, withApprovalsCheck);
+  await publishResults(svc, subject, evaluation, chain, { withApprovalsCheck, gate });
   return { evaluation, chain };
 }
 
-/** The chain the PR needs: each governing pack's template, as the PolicyProvider says, combined by tier. */
-async function requiredChain(svc: Services, packs: ValidPack[], severity: Severity | undefined): Promise<RequiredChain> {
+/** The chains the packs require at the PR's highest severity, as the PolicyProvider says (packs requiring none are left out). */
+async function requiredChains(svc: Services, packs: ValidPack[], severity: Severity | undefined): Promise<RequiredChain[]> {
   const required: RequiredChain[] = [];
-  if (severity !== undefined) {
-    for (const p of packs) {
-      const template = await svc.policy.getChainTemplate(undefined, p.pack, severity);
-      if (template) required.push({ template, options: p.pack.approvalOptions });
-    }
+  if (severity === undefined) return required;
+  for (const p of packs) {
+    const template = await svc.policy.getChainTemplate(undefined, p.pack, severity);
+    if (template) required.push({ template, options: p.pack.approvalOptions });
   }
-  return combineChains(required);
+  return required;
 }

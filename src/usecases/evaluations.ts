@@ -1,23 +1,31 @@
 // The latest contracts evaluation of each PR head: what an approval re-publishes.
 import type { Db } from '../store/database.js';
 import type { ContractsEvaluation } from '../contracts/evaluate.js';
-import type { PrSubject } from './publish.js';
+import type { GateMode, PrSubject } from './publish.js';
 
 export interface StoredEvaluation {
   evaluation: ContractsEvaluation;
   withApprovalsCheck: boolean;
+  gate: GateMode;
   installationId: number;
   prNumber: number;
 }
 
-export async function saveEvaluation(db: Db, s: PrSubject, evaluation: ContractsEvaluation, withApprovalsCheck: boolean, now: Date): Promise<void> {
+export async function saveEvaluation(
+  db: Db,
+  s: PrSubject,
+  evaluation: ContractsEvaluation,
+  published: { withApprovalsCheck: boolean; gate: GateMode },
+  now: Date,
+): Promise<void> {
   const row = {
     installation_id: s.installationId,
     repo: s.repo,
     head_sha: s.headSha,
     pr_number: s.prNumber,
     evaluation: JSON.stringify(evaluation),
-    approvals_check: withApprovalsCheck ? 1 : 0,
+    approvals_check: published.withApprovalsCheck ? 1 : 0,
+    gate: published.gate,
     evaluated_at: now.toISOString(),
   };
   await db
@@ -38,6 +46,7 @@ export async function loadEvaluation(db: Db, repo: string, headSha: string): Pro
   return {
     evaluation: JSON.parse(row.evaluation) as ContractsEvaluation,
     withApprovalsCheck: row.approvals_check === 1,
+    gate: row.gate as GateMode,
     installationId: row.installation_id,
     prNumber: row.pr_number,
   };

@@ -6,6 +6,7 @@ import type { CheckRunPayload } from '../report/check-run.js';
 import { buildContractsCheck } from '../report/contracts-check.js';
 import { buildApprovalsCheck, gateState } from '../report/approvals-check.js';
 import type { Chain } from '../approvals/chain.js';
+import { loadLatestChainByKey } from '../approvals/chain-repo.js';
 import type { PackOrigin } from '../governance/action.js';
 import { sha256Hex } from '../canonical.js';
 
@@ -45,12 +46,15 @@ export async function proposeReply(svc: Services, installationId: number, repo: 
 }
 
 /**
- * The gate applies only where a pack would block: warn mode shows the chain in the
- * approvals check but never holds the contracts check back.
+ * How the approval chain bears on the contracts check:
+ * - `gate`: packs block and each of them requires a chain: the chain's approval lifts the block;
+ * - `no_chain`: a blocking pack requires no chain at this severity: nothing can lift it;
+ * - `advisory`: no pack blocks (warn mode): the chain is shown and never holds the merge back.
  */
-export function contractsCheckFor(evaluation: ContractsEvaluation, chain: Chain | undefined): CheckRunPayload {
-  const blocks = evaluation.packs.some((p) => p.blocks);
-  const gate = blocks && chain ? gateState(chain) : undefined;
+export type GateMode = 'gate' | 'no_chain' | 'advisory';
+
+export function contractsCheckFor(evaluation: ContractsEvaluation, chain: Chain | undefined, gateMode: GateMode): CheckRunPayload {
+  const gate = gateMode === 'gate' && chain ? gateState(chain) : undefined;
   return buildContractsCheck(evaluation, evaluation.headSha, gate);
 }
 
@@ -70,9 +74,14 @@ export async function publishResults(
   s: PrSubject,
   evaluation: ContractsEvaluation,
   chain: Chain | undefined,
-  withApprovalsCheck: boolean,
+  published: { withApprovalsCheck: boolean; gate: GateMode },
 ): Promise<void> {
-  await proposeCheck(svc, s, contractsCheckFor(evaluation, chain), checkOrigin(evaluation));
-  if (withApprovalsCheck) await proposeCheck(svc, s, buildApprovalsCheck(chain, s.headSha));
+  // Decisions may have landed since the caller read the chain: publish what is stored now,
+  // so a slower publisher never puts back an older state of the gate.
+  if (chain) chain = (await loadLatestChainByKey(svc.db, chain.key))?.chain ?? chain;
+  await proposeCheck(svc, s, contractsCheckFor(evaluation, chain, published.gate), checkOrigin(evaluation));
+  if (published.withApprovalsCheck) {
+    await proposeCheck(svc, s, buildApprovalsCheck(chain, s.headSha, { advisory: published.gate === 'advisory' }));
+  }
   await svc.pipeline.dispatchDue(50);
 }

@@ -22,7 +22,7 @@ approvalTiers:
   director: { name: Director, users: [bob], requiredFor: [high, critical] }
 `;
 
-function mockSpecChange(scope: nock.Scope, pr: Record<string, any>, file = 'openapi/openapi.yaml', headBlob = HEAD_BLOB): void {
+function mockSpecChange(scope: nock.Scope, pr: Record<string, any>, file = 'openapi/openapi.yaml', headBlob = HEAD_BLOB, headSpec = HEAD_SPEC): void {
   scope
     .get(`${REPO}/pulls/2/files`)
     .query(true)
@@ -33,7 +33,7 @@ function mockSpecChange(scope: nock.Scope, pr: Record<string, any>, file = 'open
     .query({ ref: pr.pull_request.base.sha })
     .reply(200, BASE_SPEC, { 'content-type': 'application/vnd.github.raw' })
     .get(`${REPO}/git/blobs/${headBlob}`)
-    .reply(200, HEAD_SPEC, { 'content-type': 'application/vnd.github.raw' });
+    .reply(200, headSpec, { 'content-type': 'application/vnd.github.raw' });
 }
 
 interface CheckBody {
@@ -334,5 +334,46 @@ describe('pull request → PuddleJumper / contracts', () => {
     mockChecks(gh, checks);
     await t.receive('pull_request', rebased);
     expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure' });
+  });
+
+  it('test mode on a clean PR completes neutral, never left in progress', async () => {
+    await warmPacks({ 'policy-packs/hello.yml': `${PACK}testMode: { enabled: true }\n` });
+    const pr = synchronize();
+    const gh = nock(API);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    mockSpecChange(gh, pr, 'openapi/openapi.yaml', HEAD_BLOB, BASE_SPEC);
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    await t.receive('pull_request', pr);
+    expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ status: 'completed', conclusion: 'neutral', output: { title: '[test mode] No contract problems found' } });
+  });
+
+  const WARN_PACK = `id: hello-advisory
+name: Hello advisory
+scope: { type: repo, ref: Codertocat/Hello-World }
+pathGlobs: ["openapi/**"]
+trackA:
+  comparators:
+    - { type: openapi.diff, severity: high, config: { spec: openapi/openapi.yaml } }
+  enforcement: { mode: warn }
+${TIERS}`;
+
+  it("a warn pack's approvers can never lift another pack's block", async () => {
+    const { checks } = await receivePr({ 'policy-packs/hello.yml': PACK, 'policy-packs/advisory.yml': WARN_PACK });
+    const contracts = last(checks, 'PuddleJumper / contracts');
+    expect(contracts.conclusion).toBe('failure');
+    expect(contracts.output.title).not.toMatch(/Waiting for approval/);
+    // The blocking pack requires no chain, so there is none to approve.
+    expect(last(checks, 'PuddleJumper / approvals')).toMatchObject({ conclusion: 'success', output: { title: 'No approval required' } });
+  });
+
+  it('warn mode shows the chain but never blocks: the approvals check completes neutral', async () => {
+    const { checks } = await receivePr({ 'policy-packs/advisory.yml': WARN_PACK });
+    expect(last(checks, 'PuddleJumper / contracts').conclusion).toBe('neutral');
+    expect(last(checks, 'PuddleJumper / approvals')).toMatchObject({
+      status: 'completed',
+      conclusion: 'neutral',
+      output: { title: 'Advisory (warn mode): Waiting for approval: Team Lead' },
+    });
   });
 });

@@ -45,6 +45,7 @@ export interface ContractEvaluationsTable {
   pr_number: number;
   evaluation: string;
   approvals_check: number;
+  gate: string;
   evaluated_at: string;
 }
 
