@@ -61,7 +61,7 @@ export function loadPackSet(files: ReadonlyArray<PackFile>, known: KnownTypes, s
   // Service scopes must name a service of the catalog.
   packs = packs.map((loaded, i) => {
     const scope = loaded.valid ? loaded.pack.scope : loaded.scope;
-    if (scope?.type !== 'service' || scope.ref === undefined || scope.ref in services) return loaded;
+    if (scope?.type !== 'service' || scope.ref === undefined || Object.hasOwn(services, scope.ref)) return loaded;
     const names = Object.keys(services).sort();
     const why = !catalog
       ? `no service catalog (services.yml) in the packs folder`

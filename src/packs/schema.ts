@@ -205,7 +205,7 @@ export const Pack = z
     for (const [severity, groups] of Object.entries(pack.approvalChains ?? {})) {
       groups?.forEach((group, g) =>
         group.forEach((tier, t) => {
-          if (!(tier in pack.approvalTiers)) {
+          if (!Object.hasOwn(pack.approvalTiers, tier)) {
             ctx.addIssue({
               code: 'custom',
               path: ['approvalChains', severity, g, t],

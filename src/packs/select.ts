@@ -102,7 +102,8 @@ function applies(
   if (scope) {
     if (scope.type === 'repo' && scope.ref?.toLowerCase() !== repo) return false;
     if (scope.type === 'service') {
-      const service = scope.ref === undefined ? undefined : services[scope.ref];
+      // Own entries only: a name like "constructor" or "__proto__" is no service.
+      const service = scope.ref === undefined || !Object.hasOwn(services, scope.ref) ? undefined : services[scope.ref];
       if (!service) {
         // A valid pack never gets here (loading checks the catalog); an invalid one fails closed.
         if (loaded.valid) return false;

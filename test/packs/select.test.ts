@@ -87,6 +87,21 @@ describe('selectPacks', () => {
     expect(ids(s, 'acme/api', ['src/a.ts'])).toEqual([]);
   });
 
+  it('a service scope naming an Object.prototype member is an unknown service, and selection does not throw', () => {
+    for (const ref of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const s = set({
+        'p/services.yml': 'api:\n  repos: [acme/api]\n',
+        'p/x.yml': `id: x\nname: X\nscope: { type: service, ref: "${ref}" }\n`,
+        'p/ws.yml': 'id: ws\nname: W\nscope: { type: workspace }\n',
+      });
+      const x = s.packs.find((p) => p.file === 'p/x.yml')!;
+      expect(x.valid, ref).toBe(false);
+      expect(x.valid ? [] : x.errors.map((e) => e.message)).toEqual([expect.stringContaining(`unknown service "${ref}"`)]);
+      // The invalid pack fails closed (applies); the others are still selected.
+      expect(ids(s, 'acme/api', ['a.ts'])).toEqual(['ws', 'x']);
+    }
+  });
+
   it('stays fast for 3000 files x 50 packs', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 50; i++) {

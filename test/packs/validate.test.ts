@@ -146,6 +146,15 @@ describe('validatePackFile: located errors', () => {
     expect(p.errors[0]).toMatchObject({ line: 7, column: 19 });
     expect(p.errors[0]!.message).toContain('unknown tier "director" (declared tiers: lead)');
   });
+
+  it('approval chains naming an Object.prototype member (toString, constructor) are unknown tiers', () => {
+    const text = `${BASE}approvalTiers:\n  lead: { name: Lead, users: [alice] }\napprovalChains:\n  high: [[toString], [constructor]]\n`;
+    const p = invalid(validatePackFile('a.yml', text, known));
+    expect(p.errors.map((e) => e.message)).toEqual([
+      expect.stringContaining('unknown tier "toString"'),
+      expect.stringContaining('unknown tier "constructor"'),
+    ]);
+  });
 });
 
 describe('loadPackSet', () => {
