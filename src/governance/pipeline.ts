@@ -40,8 +40,20 @@ export interface GovernancePipelineOptions {
   random?: () => number;
 }
 
-/** Statuses in which an identical payload for the same key is already handled: re-proposing it is a no-op. */
-const SETTLED_OR_PENDING: ReadonlySet<string> = new Set(['proposed', 'approved', 'dispatching', 'dispatched', 'denied']);
+/**
+ * Statuses in which an identical payload for the same key is already handled: re-proposing
+ * it is a no-op. `proposed` and `denied` are not here: a proposed row may have been left
+ * half-judged by a crash, and a denial (e.g. missing credentials) may no longer hold, so
+ * both are judged again when re-proposed.
+ */
+const SETTLED_OR_PENDING: ReadonlySet<string> = new Set(['approved', 'dispatching', 'dispatched']);
+
+/** A proposed row without a chain this old was left half-judged (its proposer died); the worker judges it. */
+const STUCK_PROPOSED_MS = 60_000;
+
+function defaultActor(origin: { packId: string } | undefined | null): Actor {
+  return origin ? { type: 'pack', packId: origin.packId } : { type: 'app' };
+}
 
 export class GovernancePipeline {
   readonly store: ActionStore;
@@ -116,15 +128,23 @@ export class GovernancePipeline {
    * revision (unique (idempotency_key, revision)); re-proposing the payload of the latest
    * revision is a no-op that returns it; a new revision supersedes older ones still waiting.
    */
-  async propose(p: ActionProposal, actor: Actor = p.origin ? { type: 'pack', packId: p.origin.packId } : { type: 'app' }): Promise<ActionRecord> {
+  async propose(p: ActionProposal, actor: Actor = defaultActor(p.origin)): Promise<ActionRecord> {
     if (p.idempotencyKey.length === 0) throw new Error('an action needs an idempotency key');
     const payloadJson = canonicalJson(p.payload);
     const payloadHash = sha256Hex(`${p.kind}\n${payloadJson}`);
+    const name = actorName(actor);
     let row: ActionRow | undefined;
     for (let attempt = 0; row === undefined; attempt++) {
       const latest = await this.store.latestForKey(p.idempotencyKey);
-      if (latest !== undefined && latest.payload_hash === payloadHash && SETTLED_OR_PENDING.has(latest.status)) {
-        return toRecord(latest);
+      if (latest !== undefined && latest.payload_hash === payloadHash) {
+        if (SETTLED_OR_PENDING.has(latest.status)) return toRecord(latest);
+        if (latest.status === 'proposed') {
+          // Waiting for a chain that is not approved yet: the chain's release will judge it.
+          if (latest.await_chain !== null && !(await this.chains.isApproved(latest.await_chain))) return toRecord(latest);
+          // Otherwise its proposer died between recording and judging it: finish the job.
+          return toRecord(await this.decide(latest, actor, p, 'proposed'));
+        }
+        if (latest.status === 'denied') return toRecord(await this.decide(latest, actor, p, 'denied'));
       }
       try {
         row = await this.store.insert(p, (latest?.revision ?? 0) + 1, payloadJson, payloadHash, this.iso());
@@ -133,43 +153,86 @@ export class GovernancePipeline {
         // A concurrent proposal took this revision: look again.
       }
     }
-    const name = actorName(actor);
     actionTransitions.inc({ kind: row.kind, status: 'proposed' });
     await this.audit(row, name, 'action.proposed', { payloadHash, awaitChain: row.await_chain });
+    return toRecord(await this.decide(row, actor, p, 'proposed', true));
+  }
 
+  /**
+   * Supersedes older waiting revisions, checks authorisation and judges `row`, which is
+   * `from` (proposed, or denied when a denial is reconsidered). Safe to repeat: every
+   * step is a compare-and-set.
+   */
+  private async decide(row: ActionRow, actor: Actor, p: ActionProposal, from: 'proposed' | 'denied', first = false): Promise<ActionRow> {
+    const name = actorName(actor);
     for (const older of await this.store.waitingBefore(row.idempotency_key, row.revision)) {
       await this.move(older, older.status as ActionStatus, 'superseded', { superseded_by: row.id, next_attempt_at: null }, name, {
         supersededBy: row.id,
         revision: row.revision,
       });
     }
-
     const auth = await this.policy.checkAuthorization(actor, p);
     if (!auth.allowed) {
       const reason = auth.reason ?? `${name} is not authorised to propose ${p.kind}`;
-      const denied = await this.move(row, 'proposed', 'denied', { reason }, name, { reason, code: 'unauthorized' });
+      const details: Record<string, unknown> = { reason, code: 'unauthorized' };
+      if (from === 'denied') details.rejudged = true;
+      const denied = await this.move(row, from, 'denied', { reason }, name, details);
       if (denied) actionFailures.inc({ kind: row.kind, reason: 'denied_unauthorized' });
-      return toRecord(denied ?? (await this.store.get(row.id)) ?? row);
+      return denied ?? (await this.store.get(row.id)) ?? row;
     }
-    return toRecord(await this.judgeRow(row, name, true));
+    return this.judgeRow(row, name, first, from);
   }
 
-  private async judgeRow(row: ActionRow, actor: string, first: boolean): Promise<ActionRow> {
+  /** The proposal a stored row was made from (for judging it again without its proposer). */
+  private proposalOf(row: ActionRow): ActionProposal {
+    const p: ActionProposal = {
+      installationId: row.installation_id,
+      kind: row.kind,
+      idempotencyKey: row.idempotency_key,
+      subject: { repo: row.repo },
+      payload: JSON.parse(row.payload) as unknown,
+    };
+    if (row.pr_number !== null) p.subject.prNumber = row.pr_number;
+    if (row.head_sha !== null) p.subject.headSha = row.head_sha;
+    if (row.origin !== null) p.origin = JSON.parse(row.origin) as NonNullable<ActionProposal['origin']>;
+    if (row.await_chain !== null) p.awaitChain = row.await_chain;
+    return p;
+  }
+
+  /**
+   * Judges proposed rows without a chain that were left half-judged for over a minute
+   * (their proposer crashed or hit a busy database between recording and judging).
+   * They are judged as their default proposer (the pack of their origin, else the app),
+   * which is what every caller of propose uses.
+   */
+  async judgeStuck(limit = 20): Promise<number> {
+    let n = 0;
+    for (const row of await this.store.stuckProposed(this.iso(-STUCK_PROPOSED_MS), limit)) {
+      const p = this.proposalOf(row);
+      const judged = await this.decide(row, defaultActor(p.origin), p, 'proposed');
+      if (judged.status !== 'proposed') n++;
+    }
+    return n;
+  }
+
+  private async judgeRow(row: ActionRow, actor: string, first: boolean, from: 'proposed' | 'denied' = 'proposed'): Promise<ActionRow> {
     const registration = this.registry.get(row.kind);
     const origin = row.origin === null ? undefined : (JSON.parse(row.origin) as ActionProposal['origin']);
     const chainApproved = row.await_chain === null ? true : await this.chains.isApproved(row.await_chain);
     const proposal: Parameters<typeof judge>[0]['proposal'] = { kind: row.kind, payload: JSON.parse(row.payload), origin };
     if (row.await_chain !== null) proposal.awaitChain = row.await_chain;
     const j = judge({ proposal, dispatcher: registration?.dispatcher, chainApproved });
+    const again: Record<string, unknown> = from === 'denied' ? { rejudged: true } : {};
     let moved: ActionRow | undefined;
     if (j.decision === 'approve') {
-      moved = await this.move(row, 'proposed', 'approved', { next_attempt_at: this.iso() }, actor);
+      moved = await this.move(row, from, 'approved', { next_attempt_at: this.iso(), reason: null }, actor, again);
     } else if (j.decision === 'deny') {
-      moved = await this.move(row, 'proposed', 'denied', { reason: j.reason }, actor, { reason: j.reason, code: j.code });
+      moved = await this.move(row, from, 'denied', { reason: j.reason }, actor, { reason: j.reason, code: j.code, ...again });
       if (moved) actionFailures.inc({ kind: row.kind, reason: `denied_${j.code}` });
     } else if (first) {
       await this.audit(row, actor, 'action.awaiting_chain', { chain: row.await_chain, reason: j.reason });
     }
+    // A denied row whose chain is not approved stays denied (its chain may have been rejected).
     return moved ?? (await this.store.get(row.id)) ?? row;
   }
 
@@ -205,6 +268,8 @@ export class GovernancePipeline {
    * lease) and dispatches each one it wins. Returns how many it claimed.
    */
   async dispatchDue(limit = 20): Promise<number> {
+    // Proposed rows left half-judged by a dead proposer: judge them so they can go out.
+    await this.judgeStuck(limit);
     let claimed = 0;
     // Dispatching rows whose lease expired: their worker died mid-call. Resume them one by one.
     for (const candidate of await this.store.expired(this.iso(), limit)) {

@@ -261,6 +261,19 @@ export class ActionStore {
       .execute();
   }
 
+  /** Proposed rows without a chain created at or before `before` (left half-judged by a dead proposer). */
+  async stuckProposed(before: string, limit: number): Promise<ActionRow[]> {
+    return this.db
+      .selectFrom('actions')
+      .selectAll()
+      .where('status', '=', 'proposed')
+      .where('await_chain', 'is', null)
+      .where('created_at', '<=', before)
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .execute();
+  }
+
   async awaitingChain(chainKey: string): Promise<ActionRow[]> {
     return this.db
       .selectFrom('actions')
