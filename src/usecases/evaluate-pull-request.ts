@@ -49,7 +49,9 @@ async function evaluate(svc: Services, octokit: Octokit, subject: PrSubject, fac
   const changes = new GitHubChangeSet(octokit, facts);
   // No pack at all: not even the file list is needed to know that none applies.
   const paths = packSet.packs.length > 0 ? touchedPaths(await changes.files()) : [];
-  const selected = selectPacks(packSet, repo, paths);
+  // Past GitHub's 3000-file limit a matching path may be missing from the list: fail
+  // closed by selecting on scope alone.
+  const selected = selectPacks(packSet, repo, paths, { ignorePaths: changes.truncated === true });
   if (selected.length > 0) {
     await proposeCheck(svc, subject, buildInProgressContractsCheck(facts.headSha));
     await svc.pipeline.dispatchDue(10);

@@ -8,6 +8,7 @@ import { factsFromCommentPayload, factsFromReviewPayload } from '../approvals/fa
 import { evaluatePullRequest } from './evaluate-pull-request.js';
 import { approvalsFor } from './approvals.js';
 import { isConfigRepo, onConfigPush, validateConfigCommit } from './config-repo.js';
+import { ChangelogConfig, TYPE as CHANGELOG } from '../contracts/comparators/changelog-updated.js';
 
 const EVALUATED_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review']);
 
@@ -43,11 +44,16 @@ export function eventRoutes(svc: Services): EventRoutes {
       const p = context.payload as PullRequestPayloadLike & {
         action: string;
         changes?: { base?: unknown };
+        label?: { name: string };
         repository: Repository;
         pull_request: { head: { sha: string }; number: number };
       };
-      // An edit matters only when it moved the base branch.
-      if (!EVALUATED_ACTIONS.has(p.action) && !(p.action === 'edited' && p.changes?.base)) return;
+      // An edit matters only when it moved the base branch; a label only when it waives a check.
+      const relevant =
+        EVALUATED_ACTIONS.has(p.action) ||
+        (p.action === 'edited' && p.changes?.base !== undefined) ||
+        ((p.action === 'labeled' || p.action === 'unlabeled') && (await isWaiverLabel(svc, context, p.label?.name)));
+      if (!relevant) return;
       if (isConfigRepo(svc, p.repository)) {
         await validateConfigCommit(svc, octokitOf(context), installationOf(context), { owner: p.repository.owner.login, name: p.repository.name }, p.pull_request.head.sha, p.pull_request.number);
         return;
@@ -90,6 +96,18 @@ export function eventRoutes(svc: Services): EventRoutes {
       }
     },
   };
+}
+
+/** Does some pack of the installation waive its changelog check with this label? (Packs come from the sha-keyed cache.) */
+async function isWaiverLabel(svc: Services, context: AnyContext, label: string | undefined): Promise<boolean> {
+  if (label === undefined) return false;
+  const owner = (context.payload as { repository: Repository }).repository.owner.login;
+  const set = await svc.packs.load(octokitOf(context), installationOf(context), owner);
+  return set.packs.some(
+    (p) =>
+      p.valid &&
+      (p.pack.trackA?.comparators ?? []).some((c) => c.type === CHANGELOG && ChangelogConfig.safeParse(c.config).data?.waiverLabel === label),
+  );
 }
 
 async function rerun(svc: Services, context: AnyContext, repository: Repository, headSha: string, prs: Array<{ number: number }>): Promise<void> {

@@ -20,8 +20,12 @@ export interface PrSubject {
 /** What a check belongs to: a PR head, or a bare commit (a push to the config repo). */
 export type CheckSubject = Omit<PrSubject, 'prNumber'> & { prNumber?: number };
 
+export const CHECK_EXTERNAL_ID = 'puddlejumper';
+
 /** One check run per (name, head sha): every new payload is a new revision of the same action. */
-export async function proposeCheck(svc: Services, s: CheckSubject, payload: CheckRunPayload, origin?: PackOrigin): Promise<void> {
+export async function proposeCheck(svc: Services, s: CheckSubject, check: CheckRunPayload, origin?: PackOrigin): Promise<void> {
+  // Our external id marks the run as ours, so a resumed dispatch never adopts another app's check.
+  const payload: CheckRunPayload = { ...check, externalId: check.externalId ?? CHECK_EXTERNAL_ID };
   await svc.pipeline.propose({
     installationId: s.installationId,
     kind: 'check_run.upsert',

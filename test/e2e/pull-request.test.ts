@@ -376,4 +376,21 @@ ${TIERS}`;
       output: { title: 'Advisory (warn mode): Waiting for approval: Team Lead' },
     });
   });
+
+  it('adding the waiver label re-runs the check; any other label costs nothing', async () => {
+    await warmPacks({ 'policy-packs/hello.yml': PACK.replace('trackA:\n  comparators:\n', 'trackA:\n  comparators:\n    - { type: changelog.updated, config: { waiverLabel: no-changelog-needed } }\n') });
+    const labeled = (name: string) => Object.assign(synchronize(), { action: 'labeled', label: { name } });
+    const gh = nock(API);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    await t.receive('pull_request', labeled('bug')); // only the conditional head lookup: 304
+
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    const pr = labeled('no-changelog-needed');
+    mockSpecChange(gh, pr);
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    await t.receive('pull_request', pr);
+    expect(last(checks, 'PuddleJumper / contracts').conclusion).toBe('failure');
+  });
 });

@@ -34,8 +34,10 @@ async function findExisting(octokit: Octokit, owner: string, repo: string, p: Ch
     per_page: 100,
   });
   const runs = res.data.check_runs.filter((r) => r.name === p.name && r.head_sha === p.headSha);
+  // Only a run that carries our external id is ours: another app (or an Actions job) may
+  // publish a check of the same name on the same commit.
   const mine = p.externalId === undefined ? runs : runs.filter((r) => r.external_id === p.externalId);
-  const id = (mine[0] ?? runs[0])?.id;
+  const id = mine[0]?.id;
   return id === undefined ? undefined : Number(id);
 }
 
