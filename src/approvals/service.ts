@@ -181,7 +181,9 @@ export function createApprovalService(ports: ApprovalPorts) {
     if (created) {
       // Older chains of this PR (earlier heads, or another keying) are history now.
       for (const old of await chainsForPr(db, pr.repo, pr.prNumber)) {
-        if (old.id !== stored.id) await supersedeChain(db, old, now, 'newer_head');
+        if (old.id !== stored.id && (await supersedeChain(db, old, now, 'newer_head'))) {
+          await audit('approval.chain_superseded', undefined, ctx, old.chain, { reason: 'newer_head', supersededBy: stored.chain.key });
+        }
       }
       await report(stored, events, ctx);
     }
