@@ -30,7 +30,8 @@ export interface CommentFacts {
   prAuthor: string;
   /** The PR head when known (issue_comment payloads do not carry it); else the newest chain counts. */
   prHeadSha?: string;
-  comment: { id: string; body: string; user: Actor };
+  /** `createdAt`: when GitHub says the comment was posted (ISO 8601; absent only in hand-made facts). */
+  comment: { id: string; body: string; user: Actor; createdAt?: string };
   /** For `edited`: the body before the edit. */
   previousBody?: string;
   sender: Actor;
@@ -93,6 +94,7 @@ export function factsFromCommentPayload(payload: unknown): CommentFacts | undefi
       id: str(comment.id, 'comment.id'),
       body: typeof comment.body === 'string' ? comment.body : '',
       user: actor(comment.user, 'comment.user'),
+      ...(typeof comment.created_at === 'string' ? { createdAt: comment.created_at } : {}),
     },
     sender: actor(p.sender, 'sender'),
   };

@@ -23,7 +23,9 @@
 // - Reviews act on the chain of the commit they were given on (`review.commit_id`); with
 //   invalidateOnPush an approval on an old head changes only that old chain.
 // - Comments carry no commit: they act on the PR's current chain (the one for
-//   `prHeadSha` when the handler knows it).
+//   `prHeadSha` when the handler knows it). A decision comment (approve/reject) posted
+//   before the current per-head chain was created (a delayed or redelivered comment, or
+//   one written before the latest push) is refused: its author never saw this head.
 // - A new head chain (invalidateOnPush) supersedes the PR's older chains; a changed
 //   template (tiers, who may approve, grouping, options) supersedes the chain for the same
 //   key and starts a fresh one — approvals are not carried over. A rejected per-PR chain
@@ -479,10 +481,18 @@ export function createApprovalService(ports: ApprovalPorts) {
 
     const replyCtx: Ctx = { ...ctx, replyTo: f.prNumber };
     const stored = await currentChain(f.repo, f.prNumber, f.prHeadSha);
-    return runCommand(command, stored, actor, source, replyCtx);
+    return runCommand(command, stored, actor, source, replyCtx, f.comment.createdAt);
   }
 
-  async function runCommand(command: Command, stored: StoredChain | undefined, actor: Actor, source: DecisionSource, ctx: Ctx): Promise<ApprovalOutcome> {
+  async function runCommand(
+    command: Command,
+    stored: StoredChain | undefined,
+    actor: Actor,
+    source: DecisionSource,
+    ctx: Ctx,
+    /** When the comment was posted (GitHub's created_at). */
+    postedAt: string | undefined,
+  ): Promise<ApprovalOutcome> {
     const what = { command };
     switch (command.kind) {
       case 'help':
@@ -498,6 +508,14 @@ export function createApprovalService(ports: ApprovalPorts) {
       case 'approve':
       case 'reject': {
         if (!stored || stored.chain.steps.length === 0) return refuse('no approval is required for this pull request', actor, ctx, stored?.chain, what);
+        if (stored.chain.headSha !== null && postedAt !== undefined && !(Date.parse(postedAt) >= Date.parse(stored.chain.createdAt))) {
+          return refuse(`posted before the latest push; comment again to ${command.kind} this commit`, actor, ctx, stored.chain, {
+            ...what,
+            source,
+            commentCreatedAt: postedAt,
+            chainCreatedAt: stored.chain.createdAt,
+          });
+        }
         return decide(stored, actor, command.kind, source, ctx, {
           ...(command.kind === 'approve' && command.tier ? { tier: command.tier } : {}),
           ...(command.kind === 'reject' && command.reason ? { reason: command.reason } : {}),

@@ -60,6 +60,9 @@ export function reviewPayload(o: {
   return p;
 }
 
+/** Later than any clock in these tests, so a comment is never older than its chain unless a test says so. */
+export const COMMENTED_AT = '2099-01-01T00:00:00Z';
+
 /** A real issue_comment payload moved onto PR #2. */
 export function commentPayload(o: {
   action?: 'created' | 'edited' | 'deleted';
@@ -68,9 +71,12 @@ export function commentPayload(o: {
   type?: string;
   id?: number;
   from?: string;
+  /** When GitHub says it was posted; default: after every chain in these tests (the example's is from 2019). */
+  createdAt?: string;
 }): Record<string, any> {
   const action = o.action ?? 'created';
   const p = example('issue_comment', action);
+  p.comment.created_at = o.createdAt ?? COMMENTED_AT;
   p.issue.number = PR;
   p.issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${PR}` };
   p.comment.body = o.body;
