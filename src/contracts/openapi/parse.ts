@@ -1,11 +1,18 @@
 // Turns spec text (JSON or YAML) into plain values plus a position finder.
 // Every failure is a SpecParseError with file:line:column, because the gate fails closed
 // and the developer needs to know where to look.
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, isAlias, isCollection, isPair, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import { JsonOffsetLocator, LineIndex, YamlOffsetLocator, type OffsetLocator } from './positions.js';
 import { SpecParseError, type SourcePos } from './types.js';
 
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+
+/**
+ * Specs legitimately reuse an anchor hundreds of times (the yaml default, 100, rejects
+ * them); the library still bounds the expansion (uses x nested aliases), so an alias
+ * bomb is still refused.
+ */
+export const SPEC_MAX_ALIAS_COUNT = 10_000;
 
 /** One parsed file: its values, and where each element sits in the text. */
 export interface SpecDocument {
@@ -70,7 +77,8 @@ function parseJson(file: string, content: string): SpecDocument {
 
 function parseYaml(file: string, content: string): SpecDocument {
   const lineCounter = new LineCounter();
-  const document = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Merge keys (`<<: *common`) are YAML 1.1 but common in specs: honour them (packs stay strict).
+  const document = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const error = document.errors[0];
   if (error) {
     const at = lineCounter.linePos(error.pos[0]);
@@ -78,11 +86,48 @@ function parseYaml(file: string, content: string): SpecDocument {
   }
   let root: unknown;
   try {
-    root = document.toJS();
+    root = document.toJS({ maxAliasCount: SPEC_MAX_ALIAS_COUNT });
   } catch (cause) {
-    throw new SpecParseError(file, 1, 1, firstLine(cause instanceof Error ? cause.message : String(cause)));
+    const message = firstLine(cause instanceof Error ? cause.message : String(cause));
+    const alias = /alias count/i.test(message) ? mostExpandedAlias(document) : undefined;
+    if (alias?.range) {
+      const at = lineCounter.linePos(alias.range[0]);
+      throw new SpecParseError(file, at.line, at.col, `${message} (alias *${alias.source}, expanded too often)`);
+    }
+    throw new SpecParseError(file, 1, 1, message);
   }
   return makeDocument(file, root, content, new YamlOffsetLocator(document));
+}
+
+/**
+ * The alias to blame for an alias-count error: the first use of the anchor whose uses
+ * times the aliases nested inside it is largest (an approximation of the library's count).
+ */
+function mostExpandedAlias(document: Document): Alias | undefined {
+  const uses = new Map<string, { first: Alias; count: number; weight: number }>();
+  visit(document, {
+    Alias(_key, alias) {
+      let entry = uses.get(alias.source);
+      if (!entry) {
+        entry = { first: alias, count: 0, weight: 1 + nestedAliases(alias.resolve(document) as YamlNode | undefined) };
+        uses.set(alias.source, entry);
+      }
+      entry.count += 1;
+    },
+  });
+  let worst: { first: Alias; score: number } | undefined;
+  for (const { first, count, weight } of uses.values()) {
+    if (!worst || count * weight > worst.score) worst = { first, score: count * weight };
+  }
+  return worst?.first;
+}
+
+function nestedAliases(node: unknown, depth = 0): number {
+  if (depth > 64) return 0;
+  if (isAlias(node)) return 1;
+  if (isPair(node)) return nestedAliases(node.key, depth + 1) + nestedAliases(node.value, depth + 1);
+  if (isCollection(node)) return node.items.reduce<number>((n, item) => n + nestedAliases(item, depth + 1), 0);
+  return 0;
 }
 
 function firstLine(message: string): string {

@@ -171,11 +171,21 @@ export class YamlOffsetLocator implements OffsetLocator {
     return found;
   }
 
-  private step(node: YamlNode | null | undefined, key: string): { offset: number; node: YamlNode | null } | undefined {
+  private step(node: YamlNode | null | undefined, key: string, depth = 0): { offset: number; node: YamlNode | null } | undefined {
     if (isMap(node)) {
       for (const pair of node.items) {
-        if (isScalar(pair.key) && String(pair.key.value) === key) {
+        if (isScalar(pair.key) && typeof pair.key.value !== 'symbol' && String(pair.key.value) === key) {
           return { offset: pair.key.range?.[0] ?? 0, node: (pair.value as YamlNode | null) ?? null };
+        }
+      }
+      // Not written here: it may come in through a merge key (`<<: *common` or `<<: [*a, *b]`), where it is written.
+      if (depth > 16) return undefined;
+      for (const pair of node.items) {
+        if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol') continue;
+        const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+        for (const source of sources) {
+          const found = this.step(this.unalias(source), key, depth + 1);
+          if (found) return found;
         }
       }
       return undefined;
