@@ -82,6 +82,14 @@ export function prepareOctokit(octokit: Octokit, installationId: number): Octoki
   return octokit;
 }
 
+/**
+ * `octokit.request` with the dispatch's abort signal on every call (`request: { signal }`),
+ * so a timed-out attempt's requests are cancelled. Hooks and plugins still apply.
+ */
+export function requestWithSignal(octokit: Octokit, signal: AbortSignal | undefined): Octokit['request'] {
+  return signal === undefined ? octokit.request : octokit.request.defaults({ request: { signal } });
+}
+
 export function splitRepo(fullName: string): { owner: string; repo: string } {
   const i = fullName.indexOf('/');
   if (i <= 0 || i === fullName.length - 1) throw Object.assign(new Error(`not an owner/repo name: ${fullName}`), { retryable: false });

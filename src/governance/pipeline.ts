@@ -340,15 +340,22 @@ export class GovernancePipeline {
     };
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
+    // Aborted on timeout: the attempt's requests stop rather than run on beside its retry.
+    const abort = new AbortController();
     try {
       const result = await Promise.race([
         registration.dispatcher.dispatch({
           action: toRecord(row),
           payload: JSON.parse(row.payload) as unknown,
           previousResult,
+          signal: abort.signal,
         }),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(Object.assign(new Error(`dispatch timed out after ${this.dispatchTimeoutMs} ms`), { name: 'TimeoutError' })), this.dispatchTimeoutMs);
+          timer = setTimeout(() => {
+            const timeout = Object.assign(new Error(`dispatch timed out after ${this.dispatchTimeoutMs} ms`), { name: 'TimeoutError' });
+            abort.abort(timeout);
+            reject(timeout);
+          }, this.dispatchTimeoutMs);
           timer.unref?.();
         }),
       ]);

@@ -7,6 +7,12 @@ export interface DispatchContext<P = unknown> {
   payload: P;
   /** Reads the result of the latest dispatched revision of the same key, if any (e.g. a comment id). */
   previousResult(): Promise<Record<string, unknown> | null>;
+  /**
+   * Aborted when the pipeline gives up waiting for this attempt (its dispatch timeout), so
+   * the attempt stops instead of running on beside its retry. Pass it to every request
+   * (`request: { signal }` for Octokit, `signal` for fetch). Always set by the pipeline.
+   */
+  signal?: AbortSignal;
 }
 
 /** What a dispatcher returns is stored as the action's result (ids, numbers, timestamps). */

@@ -2,7 +2,7 @@
 // (or the id a previous revision stored) and edited in place. The search runs only when
 // an earlier attempt or revision may have posted it: a first post costs one call.
 import { markerComment } from '../action.js';
-import { hasStatus, prepareOctokit, splitRepo, type GetOctokit } from '../octokit.js';
+import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit } from '../octokit.js';
 import { CommentPayloadSchema, payloadProblem, type CommentPayload } from '../payloads.js';
 import type { Dispatcher } from '../registry.js';
 import { findPaged, PER_PAGE, withMarker } from './find.js';
@@ -11,13 +11,14 @@ export function commentDispatcher(options: { getOctokit: GetOctokit }): Dispatch
   return {
     kind: 'comment.upsert',
     validate: (payload) => payloadProblem('comment.upsert', CommentPayloadSchema, payload),
-    async dispatch({ action, payload: p, previousResult }) {
+    async dispatch({ action, payload: p, previousResult, signal }) {
       const { owner, repo } = splitRepo(p.repo);
       const octokit = prepareOctokit(await options.getOctokit(action.installationId), action.installationId);
+      const request = requestWithSignal(octokit, signal);
       const marker = markerComment(p.marker);
       const body = withMarker(p.body, marker);
       const edit = async (commentId: number) => {
-        await octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner, repo, comment_id: commentId, body });
+        await request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner, repo, comment_id: commentId, body });
         return { commentId, created: false };
       };
       const known = (await previousResult())?.commentId;
@@ -31,11 +32,11 @@ export function commentDispatcher(options: { getOctokit: GetOctokit }): Dispatch
       const mayExist = action.attempts > 1 || action.revision > 1;
       const found = !mayExist ? undefined : await findPaged(
         async (page) =>
-          (await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: p.issueNumber, per_page: PER_PAGE, page })).data,
+          (await request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: p.issueNumber, per_page: PER_PAGE, page })).data,
         (c) => (c.body ?? '').includes(marker),
       );
       if (found !== undefined) return edit(Number(found.id));
-      const res = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: p.issueNumber, body });
+      const res = await request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: p.issueNumber, body });
       return { commentId: Number(res.data.id), created: true };
     },
   };

@@ -10,6 +10,8 @@ export async function postJson(
   body: string,
   headers: Record<string, string>,
   timeoutMs = 15_000,
+  /** The dispatch's signal: aborted when the pipeline gives up on the attempt. */
+  signal?: AbortSignal,
 ): Promise<{ status: number; text: string; headers: Record<string, string> }> {
   let res: Response;
   try {
@@ -17,7 +19,7 @@ export async function postJson(
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
       body,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

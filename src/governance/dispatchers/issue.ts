@@ -1,7 +1,7 @@
 // issue.upsert: one open issue per marker (digest issues), found by its hidden marker
 // among the open issues carrying its first label (or all open issues), edited in place.
 import { markerComment } from '../action.js';
-import { hasStatus, prepareOctokit, splitRepo, type GetOctokit } from '../octokit.js';
+import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit } from '../octokit.js';
 import { IssuePayloadSchema, payloadProblem, type IssuePayload } from '../payloads.js';
 import type { Dispatcher } from '../registry.js';
 import { findPaged, PER_PAGE, withMarker } from './find.js';
@@ -10,20 +10,21 @@ export function issueDispatcher(options: { getOctokit: GetOctokit }): Dispatcher
   return {
     kind: 'issue.upsert',
     validate: (payload) => payloadProblem('issue.upsert', IssuePayloadSchema, payload),
-    async dispatch({ action, payload: p, previousResult }) {
+    async dispatch({ action, payload: p, previousResult, signal }) {
       const { owner, repo } = splitRepo(p.repo);
       const octokit = prepareOctokit(await options.getOctokit(action.installationId), action.installationId);
+      const request = requestWithSignal(octokit, signal);
       const marker = markerComment(p.marker);
       const body = withMarker(p.body, marker);
       const fields = { title: p.title, body, ...(p.labels !== undefined ? { labels: p.labels } : {}) };
       const edit = async (issueNumber: number) => {
-        await octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: issueNumber, ...fields });
+        await request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: issueNumber, ...fields });
         return { issueNumber, created: false };
       };
       const known = (await previousResult())?.issueNumber;
       if (typeof known === 'number') {
         try {
-          const current = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: known });
+          const current = await request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: known });
           if (current.data.state === 'open' && (current.data.body ?? '').includes(marker)) return await edit(known);
         } catch (error) {
           if (!hasStatus(error, 404) && !hasStatus(error, 410)) throw error;
@@ -33,7 +34,7 @@ export function issueDispatcher(options: { getOctokit: GetOctokit }): Dispatcher
       const found = await findPaged(
         async (page) =>
           (
-            await octokit.request('GET /repos/{owner}/{repo}/issues', {
+            await request('GET /repos/{owner}/{repo}/issues', {
               owner,
               repo,
               state: 'open',
@@ -45,7 +46,7 @@ export function issueDispatcher(options: { getOctokit: GetOctokit }): Dispatcher
         (i) => i.pull_request === undefined && (i.body ?? '').includes(marker),
       );
       if (found !== undefined) return edit(found.number);
-      const res = await octokit.request('POST /repos/{owner}/{repo}/issues', { owner, repo, ...fields });
+      const res = await request('POST /repos/{owner}/{repo}/issues', { owner, repo, ...fields });
       return { issueNumber: res.data.number, created: true };
     },
   };

@@ -28,7 +28,7 @@ export function slackDispatcher(options: SlackDispatcherOptions): Dispatcher<Sla
       }
       return undefined;
     },
-    async dispatch({ action, payload: p }) {
+    async dispatch({ action, payload: p, signal }) {
       const metadata = {
         event_type: 'puddlejumper_action',
         event_payload: { idempotency_key: action.idempotencyKey, revision: action.revision, repo: action.subject.repo },
@@ -40,6 +40,8 @@ export function slackDispatcher(options: SlackDispatcherOptions): Dispatcher<Sla
           apiUrl,
           JSON.stringify({ channel: p.target, text: p.text, ...(p.blocks ? { blocks: p.blocks } : {}), metadata }),
           { authorization: `Bearer ${bot}` },
+          undefined,
+          signal,
         );
         const data = JSON.parse(res.text) as { ok?: boolean; error?: string; ts?: string; channel?: string };
         if (data.ok !== true) {
@@ -50,7 +52,7 @@ export function slackDispatcher(options: SlackDispatcherOptions): Dispatcher<Sla
       }
       const url = webhook();
       if (url === undefined) throw new DispatchError(`routing target ${p.target} has no credentials`, { retryable: false });
-      await postJson(fetchFn, url, JSON.stringify({ text: p.text, ...(p.blocks ? { blocks: p.blocks } : {}), metadata }), {});
+      await postJson(fetchFn, url, JSON.stringify({ text: p.text, ...(p.blocks ? { blocks: p.blocks } : {}), metadata }), {}, undefined, signal);
       return { channel: p.target, via: 'webhook' };
     },
   };

@@ -39,7 +39,7 @@ export function webhookDispatcher(options: WebhookDispatcherOptions): Dispatcher
       const t = resolveTarget((payload as WebhookPayload).target, origin, options.env);
       return 'problem' in t ? t.problem : undefined;
     },
-    async dispatch({ action, payload: p }) {
+    async dispatch({ action, payload: p, signal }) {
       const t = resolveTarget(p.target, action.origin ?? undefined, options.env);
       if ('problem' in t) throw new DispatchError(t.problem ?? 'bad target', { retryable: false });
       const body = JSON.stringify({
@@ -56,7 +56,7 @@ export function webhookDispatcher(options: WebhookDispatcherOptions): Dispatcher
         'x-puddlejumper-delivery': action.idempotencyKey,
         'x-puddlejumper-revision': String(action.revision),
         'x-puddlejumper-event': p.event,
-      });
+      }, undefined, signal);
       return { target: p.target, status: res.status };
     },
   };
