@@ -7,6 +7,11 @@
 // shared by passing the same `MembershipCache` to every instance, and one per
 // evaluation (`forEvaluation()`), so one webhook never asks twice even with TTL 0.
 // Concurrent lookups of one key share a single request.
+//
+// What a token may see differs per installation (a 404 for one installation's token may
+// be a member for another's), so the shared cache is keyed by installation: pass
+// `{ installationId }`. Without it, answers are shared only among lookups through the
+// same requester object (safe, but a new Octokit per webhook then shares nothing).
 import { statusOf } from '../github/status.js';
 
 /** The part of an Octokit this needs (a Probot `context.octokit` fits). */
@@ -41,18 +46,34 @@ export class MembershipCache {
   }
 }
 
+/** A process-unique id per requester object, for cache keys when no installation is given. */
+const requesterIds = new WeakMap<object, number>();
+let nextRequesterId = 1;
+function requesterId(requester: object): number {
+  let id = requesterIds.get(requester);
+  if (id === undefined) {
+    id = nextRequesterId++;
+    requesterIds.set(requester, id);
+  }
+  return id;
+}
 
 export class TeamMembership implements MembershipLookup {
   private readonly inflight = new Map<string, Promise<boolean>>();
+  /** Whose view of GitHub the answers are: the cache never serves one installation's answer to another. */
+  private readonly scope: string;
   requests = 0;
 
   constructor(
     private readonly octokit: MembershipRequester,
     private readonly cache: MembershipCache = new MembershipCache(),
-  ) {}
+    options: { installationId?: number } = {},
+  ) {
+    this.scope = options.installationId !== undefined ? `installation:${options.installationId}` : `requester:${requesterId(octokit)}`;
+  }
 
   async isTeamMember(org: string, slug: string, login: string): Promise<boolean> {
-    const key = `${org}/${slug}/${login}`.toLowerCase();
+    const key = `${this.scope}:${`${org}/${slug}/${login}`.toLowerCase()}`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const running = this.inflight.get(key);
