@@ -88,6 +88,61 @@ describe('openapi.diff comparator', () => {
     expect(findings.some((f) => f.method === 'DELETE')).toBe(false);
   });
 
+  it('fails closed when the configured spec is at neither side (a typo: .yml for .yaml), naming the path and the pack file', async () => {
+    const typo = 'openapi/openapi.yml';
+    const changes = new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: HEAD } });
+    const findings = await run(changes, { spec: typo });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ ruleId: 'api-spec-not-found', level: 'ERR', severity: 'high', file: typo });
+    expect(findings[0]!.message).toContain(typo);
+    expect(findings[0]!.message).toContain('policy-packs/test.yml');
+  });
+
+  it('says nothing about a missing spec it only guessed at because the file list was truncated', async () => {
+    const changes = new MemoryChangeSet({ base: { 'src/a.ts': 'a' }, head: { 'src/a.ts': 'b' }, truncated: true });
+    expect(await run(changes)).toEqual([]);
+  });
+
+  it('rejects glob characters in the spec path with a clear message', () => {
+    for (const spec of ['openapi/*.yaml', 'openapi/v?.yaml', 'openapi/[ab].yaml', 'openapi/{a,b}.yaml', ['ok.yaml', 'api/**/x.yaml']]) {
+      const r = openapiDiffComparator.configSchema.safeParse({ spec });
+      expect(r.success, JSON.stringify(spec)).toBe(false);
+      expect(r.error!.issues[0]!.message).toContain('glob characters');
+    }
+  });
+
+  it('compares when a file the spec $refs from outside its folder changed', async () => {
+    const spec = BASE.replace(/^paths:/m, 'x-shared:\n  $ref: "../schemas/pet.yaml"\npaths:');
+    const headSpec = HEAD.replace(/^paths:/m, 'x-shared:\n  $ref: "../schemas/pet.yaml"\npaths:');
+    expect(spec).not.toBe(BASE);
+    const changes = new MemoryChangeSet({
+      base: { [SPEC]: spec, 'schemas/pet.yaml': 'type: object\n' },
+      head: { [SPEC]: headSpec, 'schemas/pet.yaml': 'type: string\n' },
+      files: [{ path: 'schemas/pet.yaml', status: 'modified' }],
+    });
+    expect((await run(changes)).some((f) => f.ruleId === 'request-parameter-became-required')).toBe(true);
+    // An unrelated YAML file: the head spec is read to learn its refs, and nothing is compared.
+    const unrelated = new MemoryChangeSet({
+      base: { [SPEC]: spec, 'schemas/pet.yaml': 'a: 1\n', 'deploy/app.yaml': 'a: 1' },
+      head: { [SPEC]: headSpec, 'schemas/pet.yaml': 'a: 1\n', 'deploy/app.yaml': 'a: 2' },
+      files: [{ path: 'deploy/app.yaml', status: 'modified' }],
+    });
+    expect(await run(unrelated)).toEqual([]);
+    expect(unrelated.reads).toEqual([`head:${SPEC}`, 'head:schemas/pet.yaml']);
+  });
+
+  it('compares when a $ref target outside the spec folder was removed (the head spec no longer loads)', async () => {
+    const spec = BASE.replace(/^paths:/m, 'x-shared:\n  $ref: "../schemas/pet.yaml"\npaths:');
+    const changes = new MemoryChangeSet({
+      base: { [SPEC]: spec, 'schemas/pet.yaml': 'type: object\n' },
+      head: { [SPEC]: spec },
+      files: [{ path: 'schemas/pet.yaml', status: 'removed' }],
+    });
+    const findings = await run(changes);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ ruleId: 'api-spec-unparsable', level: 'ERR' });
+  });
+
   it('has a strict config schema', () => {
     expect(openapiDiffComparator.configSchema.safeParse({ spec: SPEC }).success).toBe(true);
     expect(openapiDiffComparator.configSchema.safeParse({ spec: SPEC, severityOveride: {} }).success).toBe(false);

@@ -62,6 +62,14 @@ describe('openapi.version_bump comparator', () => {
     expect(await run(changes, { spec: other })).toHaveLength(1);
   });
 
+  it('fails closed on a spec only it names that exists at neither side; a spec openapi.diff owns is left to it', async () => {
+    const changes = new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: HEAD } });
+    const findings = await run(changes, { spec: 'openapi/openapi.yml' });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ ruleId: 'api-spec-not-found', level: 'ERR', file: 'openapi/openapi.yml' });
+    expect(findings[0]!.message).toContain('policy-packs/test.yml');
+  });
+
   it('semver helpers', () => {
     expect(parseSemver('v1.2.3')).toEqual({ major: 1, minor: 2, patch: 3 });
     expect(parseSemver('2024-01-01')).toBeUndefined();

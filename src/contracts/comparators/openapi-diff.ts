@@ -4,7 +4,16 @@
 // finding at its file and line, scored at least `high` — never a pass.
 import { makeFinding, type Finding } from '../findings.js';
 import { SpecParseError, openapiDiff } from '../openapi/index.js';
-import { MAX_SPEC_BYTES, OpenApiDiffConfig, formatBytes, memoDiff, specChange, specList, diffOptions } from './openapi-shared.js';
+import {
+  MAX_SPEC_BYTES,
+  OpenApiDiffConfig,
+  formatBytes,
+  memoDiff,
+  specChangeWithRefs,
+  specList,
+  specNotFoundMessage,
+  diffOptions,
+} from './openapi-shared.js';
 import type { ComparatorContext, ComparatorImpl } from './types.js';
 
 export const TYPE = 'openapi.diff';
@@ -23,7 +32,7 @@ export const openapiDiffComparator: ComparatorImpl = {
 
 async function diffOne(ctx: ComparatorContext, config: OpenApiDiffConfig, spec: string): Promise<Finding[]> {
   const f = (draft: Parameters<typeof makeFinding>[2]) => makeFinding(ctx.pack, ctx.comparator, draft, 'high');
-  const change = specChange(spec, ctx.files, ctx.changes.truncated === true);
+  const change = await specChangeWithRefs(ctx, spec);
   switch (change.kind) {
     case 'untouched':
       return [];
@@ -48,8 +57,11 @@ async function diffOne(ctx: ComparatorContext, config: OpenApiDiffConfig, spec: 
     case 'changed': {
       const [base, head] = await Promise.all([ctx.changes.readBase(change.basePath), ctx.changes.readHead(change.headPath)]);
       if (head === undefined) {
-        // With a truncated file list we guessed; a spec that is not there at either side is simply absent.
-        if (base === undefined) return [];
+        if (base === undefined) {
+          // With a truncated file list we only guessed the spec changed: absent at both sides is no news.
+          if (change.guessed) return [];
+          return [notFound(f, spec, ctx.pack.file)];
+        }
         return [unreadable(f, spec)];
       }
       if (base === undefined) {
@@ -98,6 +110,10 @@ type Draft = Parameters<typeof makeFinding>[2];
 
 function unreadable(f: (d: Draft) => Finding, spec: string): Finding {
   return f({ ruleId: 'api-spec-unreadable', level: 'ERR', failClosed: true, file: spec, message: `The OpenAPI spec ${spec} could not be read at head.` });
+}
+
+function notFound(f: (d: Draft) => Finding, spec: string, packFile: string): Finding {
+  return f({ ruleId: 'api-spec-not-found', level: 'ERR', failClosed: true, file: spec, message: specNotFoundMessage(spec, packFile) });
 }
 
 function tooLarge(spec: string, length: number): Draft {

@@ -3,11 +3,17 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import type { ChangeSet, ChangedFile } from '../../change/changeset.js';
-import { openapiDiff, type DiffOptions, type OpenApiDiffResult } from '../openapi/index.js';
+import { SpecParseError, openapiDiff, type DiffOptions, type OpenApiDiffResult } from '../openapi/index.js';
+import { loadSpecSet } from '../openapi/refs.js';
 import type { ComparatorContext } from './types.js';
 
 const Level = z.enum(['ERR', 'WARN', 'INFO']);
-export const SpecPath = z.string().min(1, 'a spec path may not be empty');
+export const SpecPath = z
+  .string()
+  .min(1, 'a spec path may not be empty')
+  .refine((p) => !/[*?[\]{}]/.test(p), {
+    message: 'a spec path names one file: glob characters (* ? [ ] { }) are not supported; list each spec instead',
+  });
 export const SpecList = z.union([SpecPath, z.array(SpecPath).min(1)]);
 
 export const IgnoreEntry = z.strictObject({
@@ -38,7 +44,8 @@ export type SpecChange =
   | { kind: 'untouched' }
   | { kind: 'added'; headPath: string }
   | { kind: 'removed'; basePath: string }
-  | { kind: 'changed'; basePath: string; headPath: string };
+  /** guessed: compared only because the file list was truncated (the spec may simply not exist). */
+  | { kind: 'changed'; basePath: string; headPath: string; guessed?: boolean };
 
 /**
  * How a PR touches a spec: the spec itself changed, was renamed in or out, or some
@@ -60,9 +67,62 @@ export function specChange(spec: string, files: readonly ChangedFile[], truncate
     if (dir === '.') return /\.(ya?ml|json)$/i.test(f.path) && !f.path.includes('/');
     return [f.path, f.previousPath].some((p) => p !== undefined && p.startsWith(`${dir}/`));
   });
+  if (nearby) return { kind: 'changed', basePath: spec, headPath: spec };
   // A truncated file list may have cut the spec off: compare it anyway rather than pass.
-  if (nearby || truncated) return { kind: 'changed', basePath: spec, headPath: spec };
+  if (truncated) return { kind: 'changed', basePath: spec, headPath: spec, guessed: true };
   return { kind: 'untouched' };
+}
+
+const SPEC_LIKE = /\.(ya?ml|json)$/i;
+
+/**
+ * specChange, plus the files the spec $refs from anywhere in the repo (`../schemas/pet.yaml`):
+ * when nothing near the spec changed but some YAML/JSON file did, the head spec's file set
+ * is loaded (once per evaluation) and the spec counts as changed when a changed file is in
+ * it. PRs that change no YAML/JSON file cost no read. A head spec whose refs cannot be
+ * loaded counts as changed: the comparison then reports why (fail closed).
+ */
+export async function specChangeWithRefs(ctx: Pick<ComparatorContext, 'files' | 'changes' | 'memo'>, spec: string): Promise<SpecChange> {
+  const change = specChange(spec, ctx.files, ctx.changes.truncated === true);
+  if (change.kind !== 'untouched') return change;
+  const changedPaths = new Set<string>();
+  for (const f of ctx.files) {
+    if (f.status === 'unchanged') continue;
+    for (const p of [f.path, f.previousPath]) if (p !== undefined && SPEC_LIKE.test(p)) changedPaths.add(p);
+  }
+  if (changedPaths.size === 0) return change;
+  const key = `openapi.refs\0${spec}`;
+  let refs = ctx.memo?.get(key) as Promise<ReadonlySet<string> | 'unloadable' | undefined> | undefined;
+  if (!refs) {
+    refs = headFileSet(ctx.changes, spec);
+    ctx.memo?.set(key, refs);
+  }
+  const files = await refs;
+  if (files === undefined) return change;
+  if (files === 'unloadable' || [...changedPaths].some((p) => files.has(p))) return { kind: 'changed', basePath: spec, headPath: spec };
+  return change;
+}
+
+/**
+ * The head spec's file set. undefined: no head spec, or the (untouched) spec file itself
+ * does not parse — not this PR's doing. 'unloadable': a referenced file is missing or broken,
+ * which a PR changing YAML/JSON files may well have caused.
+ */
+async function headFileSet(changes: ChangeSet, spec: string): Promise<ReadonlySet<string> | 'unloadable' | undefined> {
+  const content = await changes.readHead(spec);
+  if (content === undefined) return undefined;
+  try {
+    const set = await loadSpecSet({ path: spec, content }, { read: (p) => changes.readHead(p), maxBytes: MAX_SPEC_BYTES });
+    return new Set(set.filePaths());
+  } catch (error) {
+    if (!(error instanceof SpecParseError)) throw error;
+    return error.file !== spec || error.message.includes('$ref') ? 'unloadable' : undefined;
+  }
+}
+
+/** A configured spec that is at neither side of the PR: a wrong path, never a pass. */
+export function specNotFoundMessage(spec: string, packFile: string): string {
+  return `The OpenAPI spec ${spec} configured in ${packFile} does not exist at the base or the head of this pull request, so nothing was compared. Check the path (a typo, .yml for .yaml?).`;
 }
 
 export function diffOptions(changes: ChangeSet, config: Pick<OpenApiDiffConfig, 'severityOverrides' | 'ignore'>, now: Date): DiffOptions {

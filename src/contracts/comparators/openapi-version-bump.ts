@@ -6,7 +6,16 @@
 import { z } from 'zod';
 import { makeFinding, type Finding } from '../findings.js';
 import { SpecParseError } from '../openapi/index.js';
-import { MAX_SPEC_BYTES, SpecList, memoDiff, packDiffConfigFor, packDiffSpecs, specChange, specList } from './openapi-shared.js';
+import {
+  MAX_SPEC_BYTES,
+  SpecList,
+  memoDiff,
+  packDiffConfigFor,
+  packDiffSpecs,
+  specChangeWithRefs,
+  specList,
+  specNotFoundMessage,
+} from './openapi-shared.js';
 import type { ComparatorContext, ComparatorImpl } from './types.js';
 
 export const TYPE = 'openapi.version_bump';
@@ -53,10 +62,19 @@ export const versionBumpComparator: ComparatorImpl = {
 };
 
 async function checkOne(ctx: ComparatorContext, spec: string): Promise<Finding | undefined> {
-  const change = specChange(spec, ctx.files, ctx.changes.truncated === true);
+  const change = await specChangeWithRefs(ctx, spec);
   // New and removed specs have no version history to bump; openapi.diff reports them.
   if (change.kind !== 'changed') return undefined;
   const [base, head] = await Promise.all([ctx.changes.readBase(change.basePath), ctx.changes.readHead(change.headPath)]);
+  if (base === undefined && head === undefined && !change.guessed && !packDiffSpecs(ctx).includes(spec)) {
+    // A spec only this comparator names (openapi.diff reports its own): a wrong path is never a pass.
+    return makeFinding(
+      ctx.pack,
+      ctx.comparator,
+      { ruleId: 'api-spec-not-found', level: 'ERR', failClosed: true, file: spec, message: specNotFoundMessage(spec, ctx.pack.file) },
+      'high',
+    );
+  }
   if (base === undefined || head === undefined || head.length > MAX_SPEC_BYTES) return undefined;
   const diffConfig = packDiffConfigFor(ctx, spec) ?? {};
   let result;

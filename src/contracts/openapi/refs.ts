@@ -40,6 +40,11 @@ export class SpecSet {
     private readonly files: ReadonlyMap<string, SpecDocument>,
   ) {}
 
+  /** Repo paths of every file of the set: the main spec and each file it reaches through $refs. */
+  filePaths(): string[] {
+    return [...this.files.keys()];
+  }
+
   root(): Located {
     return { doc: this.main, pointer: Pointer.root, value: this.main.root };
   }
