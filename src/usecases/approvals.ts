@@ -16,7 +16,7 @@ export async function approvalsFor(svc: Services, octokit: Octokit, installation
     now: svc.now,
     appSlug,
     installationId,
-    membership: new TeamMembership(octokit, svc.membership).forEvaluation(),
+    membership: new TeamMembership(octokit, svc.membership, { installationId }).forEvaluation(),
     audit: (event) => svc.policy.writeAuditEvent(event),
     checkApprover: (actor, tier, ctx) => svc.policy.checkApprover(actor, tier, ctx),
     publish: (chain, headSha) => republish(svc, installationId, chain, headSha),

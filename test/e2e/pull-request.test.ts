@@ -187,7 +187,7 @@ describe('pull request → PuddleJumper / contracts', () => {
       p.issue.number = 2;
       p.issue.pull_request = { url: `https://api.github.com${REPO}/pulls/2` };
       p.issue.user = { ...p.issue.user, login: 'Codertocat' };
-      p.comment = { ...p.comment, id, body, user: { ...p.comment.user, login, type: 'User' } };
+      p.comment = { ...p.comment, id, body, created_at: new Date().toISOString(), user: { ...p.comment.user, login, type: 'User' } };
       p.sender = { ...p.sender, login, type: 'User' };
       return p;
     };

@@ -7,7 +7,7 @@
 import type { CheckAnnotation, CheckRunPayload } from '../../report/check-run.js';
 import { ANNOTATIONS_PER_REQUEST } from '../../report/check-run.js';
 import type { Db } from '../../store/database.js';
-import { hasStatus, prepareOctokit, splitRepo, type GetOctokit, type Octokit } from '../octokit.js';
+import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit, type Octokit } from '../octokit.js';
 import { CheckRunPayloadSchema, payloadProblem } from '../payloads.js';
 import type { Dispatcher } from '../registry.js';
 import { canonicalJson, sha256Hex } from '../../canonical.js';
@@ -24,8 +24,8 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out.length > 0 ? out : [[]];
 }
 
-async function findExisting(octokit: Octokit, owner: string, repo: string, p: CheckRunPayload): Promise<number | undefined> {
-  const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+async function findExisting(request: Octokit['request'], owner: string, repo: string, p: CheckRunPayload): Promise<number | undefined> {
+  const res = await request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
     owner,
     repo,
     ref: p.headSha,
@@ -46,9 +46,11 @@ export function checkRunDispatcher(options: CheckRunDispatcherOptions): Dispatch
   return {
     kind: 'check_run.upsert',
     validate: (payload) => payloadProblem('check_run.upsert', CheckRunPayloadSchema, payload),
-    async dispatch({ action, payload: p, previousResult }) {
+    async dispatch({ action, payload: p, previousResult, signal }) {
       const { owner, repo } = splitRepo(action.subject.repo);
       const octokit = prepareOctokit(await options.getOctokit(action.installationId), action.installationId);
+      // Aborted when the attempt times out, so a late call never races its own retry.
+      const request = requestWithSignal(octokit, signal);
       const key = { installation_id: action.installationId, repo: action.subject.repo, head_sha: p.headSha, name: p.name };
       const cached = await options.db
         .selectFrom('check_runs')
@@ -76,7 +78,7 @@ export function checkRunDispatcher(options: CheckRunDispatcherOptions): Dispatch
         ...(p.externalId !== undefined ? { external_id: p.externalId } : {}),
       };
       const update = (id: number) =>
-        octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner, repo, check_run_id: id, ...fields, output: output(first) });
+        request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner, repo, check_run_id: id, ...fields, output: output(first) });
 
       let id = cached?.check_run_id;
       let created = false;
@@ -90,11 +92,11 @@ export function checkRunDispatcher(options: CheckRunDispatcherOptions): Dispatch
       }
       if (id === undefined) {
         const mayExist = action.attempts > 1 || action.revision > 1 || cached !== undefined;
-        id = mayExist ? await findExisting(octokit, owner, repo, p) : undefined;
+        id = mayExist ? await findExisting(request, owner, repo, p) : undefined;
         if (id !== undefined) {
           await update(id);
         } else {
-          const res = await octokit.request('POST /repos/{owner}/{repo}/check-runs', {
+          const res = await request('POST /repos/{owner}/{repo}/check-runs', {
             owner,
             repo,
             head_sha: p.headSha,
@@ -115,7 +117,7 @@ export function checkRunDispatcher(options: CheckRunDispatcherOptions): Dispatch
       // GitHub takes at most 50 annotations per request; the rest go in further updates
       // that repeat the output's title and summary (both are required on every update).
       for (const batch of rest) {
-        await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner, repo, check_run_id: checkRunId, output: output(batch) });
+        await request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { owner, repo, check_run_id: checkRunId, output: output(batch) });
       }
       return { checkRunId, created, annotations: p.annotations.length, annotationsDigest, requests: 1 + rest.length };
     },
