@@ -25,6 +25,18 @@ describe('changelog.updated comparator', () => {
     expect(findings[0]!.message).toContain('skip-changelog');
   });
 
+  it('with a truncated file list and no visible changelog change, warns that it could not verify', async () => {
+    const hidden = await run(new MemoryChangeSet({ base: { 'docs/x.md': '1' }, head: { 'docs/x.md': '2' }, truncated: true }), {}, ['src/**']);
+    expect(hidden).toHaveLength(1);
+    expect(hidden[0]).toMatchObject({ ruleId: 'changelog-unverified', level: 'WARN', file: 'CHANGELOG.md' });
+    expect(hidden[0]!.message).toMatch(/could not verify: the file list is truncated/i);
+    const inScope = await run(new MemoryChangeSet({ base: { 'src/a.ts': '1' }, head: { 'src/a.ts': '2' }, truncated: true }), {}, ['src/**']);
+    expect(inScope.map((f) => [f.ruleId, f.level])).toEqual([['changelog-unverified', 'WARN']]);
+    // A visible changelog change still satisfies it.
+    const seen = new MemoryChangeSet({ base: { 'src/a.ts': '1', 'CHANGELOG.md': 'a' }, head: { 'src/a.ts': '2', 'CHANGELOG.md': 'b' }, truncated: true });
+    expect(await run(seen, {}, ['src/**'])).toEqual([]);
+  });
+
   it('is satisfied when the changelog changed too', async () => {
     const changes = new MemoryChangeSet({ base: { 'src/a.ts': '1', 'CHANGELOG.md': 'a' }, head: { 'src/a.ts': '2', 'CHANGELOG.md': 'b' } });
     expect(await run(changes, {}, ['src/**'])).toEqual([]);

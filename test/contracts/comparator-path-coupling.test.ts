@@ -33,6 +33,18 @@ describe('path.coupling comparator', () => {
     expect(findings[0]!.message).toContain('require a change to docs/ci.md');
   });
 
+  it('with a truncated file list, warns that it could not verify instead of passing or blocking', async () => {
+    // Nothing visible triggers a rule, but the hidden files might.
+    const quiet = await run(new MemoryChangeSet({ head: { 'src/a.ts': 'x' }, truncated: true }));
+    expect(quiet).toHaveLength(1);
+    expect(quiet[0]).toMatchObject({ ruleId: 'path-coupling-unverified', level: 'WARN' });
+    expect(quiet[0]!.message).toMatch(/could not verify its rules: the file list is truncated/i);
+    // A visible trigger whose required file may be among the hidden ones: a WARN, not an ERR.
+    const triggered = await run(new MemoryChangeSet({ head: { 'migrations/004_add.sql': 'x', 'docs/ci.md': 'y' }, truncated: true }));
+    expect(triggered.map((f) => [f.ruleId, f.level])).toEqual([['path-coupling-unverified', 'WARN']]);
+    expect(triggered[0]!.message).toContain('rule 1:');
+  });
+
   it('ignores unrelated changes and rejects bad config', async () => {
     expect(await run(new MemoryChangeSet({ head: { 'src/a.ts': 'x' } }))).toEqual([]);
     expect(couplingComparator.configSchema.safeParse({ rules: [{ when: ['a'], require: [] }] }).success).toBe(false);

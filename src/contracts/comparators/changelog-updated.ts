@@ -26,10 +26,22 @@ export const changelogComparator: ComparatorImpl = {
     if (changed.some((f) => isChangelog(f.path))) return [];
     const globs = ctx.pack.pack.pathGlobs;
     const inScope = changed.filter((f) => !isChangelog(f.path) && (!globs?.length || matchesAny(f.path, globs) || (f.previousPath !== undefined && matchesAny(f.previousPath, globs))));
+    const f = (d: Parameters<typeof makeFinding>[2]) => makeFinding(ctx.pack, ctx.comparator, d, 'medium');
+    const waived = ctx.changes.labels.includes(config.waiverLabel);
+    // A truncated file list may hide the changelog or the files in scope: say so rather than pass or block.
+    if (ctx.changes.truncated && !waived) {
+      return [
+        f({
+          ruleId: 'changelog-unverified',
+          level: 'WARN',
+          file: changelog,
+          message: `Could not verify: the file list is truncated (GitHub lists at most 3000 files of a pull request), so whether ${changelog} was updated is unknown. Check it by hand, or apply the label "${config.waiverLabel}" if no entry is needed.`,
+        }),
+      ];
+    }
     if (inScope.length === 0) return [];
     const examples = inScope.slice(0, 3).map((f) => f.path).join(', ') + (inScope.length > 3 ? `, … (${inScope.length} files)` : '');
-    const f = (d: Parameters<typeof makeFinding>[2]) => makeFinding(ctx.pack, ctx.comparator, d, 'medium');
-    if (ctx.changes.labels.includes(config.waiverLabel)) {
+    if (waived) {
       return [
         f({
           ruleId: 'changelog-waived',

@@ -31,10 +31,16 @@ export const couplingComparator: ComparatorImpl = {
     const changed = ctx.files.filter(isChange);
     const paths = (f: (typeof changed)[number]) => (f.previousPath !== undefined ? [f.path, f.previousPath] : [f.path]);
     const out: Finding[] = [];
+    const unverified: number[] = [];
     config.rules.forEach((rule, i) => {
       const triggers = changed.filter((f) => paths(f).some((p) => matchesAny(p, rule.when)));
-      if (triggers.length === 0) return;
       if (changed.some((f) => paths(f).some((p) => matchesAny(p, rule.require)))) return;
+      // A truncated file list may hide a trigger or the required change: neither a pass nor a block.
+      if (ctx.changes.truncated) {
+        unverified.push(i + 1);
+        return;
+      }
+      if (triggers.length === 0) return;
       const shown = triggers.slice(0, 3).map((f) => f.path).join(', ') + (triggers.length > 3 ? `, … (${triggers.length} files)` : '');
       const why = rule.message ?? `Changes to ${rule.when.join(', ')} require a change to ${rule.require.join(' or ')}.`;
       out.push(
@@ -51,6 +57,21 @@ export const couplingComparator: ComparatorImpl = {
         ),
       );
     });
+    if (unverified.length > 0) {
+      const which = unverified.length === config.rules.length ? 'its rules' : `rule${unverified.length === 1 ? '' : 's'} ${unverified.join(', ')}`;
+      out.push(
+        makeFinding(
+          ctx.pack,
+          ctx.comparator,
+          {
+            ruleId: 'path-coupling-unverified',
+            level: 'WARN',
+            message: `Could not verify ${which}: the file list is truncated (GitHub lists at most 3000 files of a pull request), so a required change may be among the files not listed. Check by hand.`,
+          },
+          'medium',
+        ),
+      );
+    }
     return out;
   },
 };
