@@ -143,6 +143,25 @@ describe('openapi.diff comparator', () => {
     expect(findings[0]).toMatchObject({ ruleId: 'api-spec-unparsable', level: 'ERR' });
   });
 
+  it('rejects an empty ignore entry and unknown rule ids, naming the bad id', async () => {
+    const schema = openapiDiffComparator.configSchema;
+    const empty = schema.safeParse({ spec: SPEC, ignore: [{}] });
+    expect(empty.success).toBe(false);
+    expect(empty.error!.issues[0]!.message).toContain('at least one of rule, method or path');
+    const badIgnore = schema.safeParse({ spec: SPEC, ignore: [{ rule: 'request-parameter-became-requird' }] });
+    expect(badIgnore.success).toBe(false);
+    expect(badIgnore.error!.issues[0]).toMatchObject({ path: ['ignore', 0, 'rule'] });
+    expect(badIgnore.error!.issues[0]!.message).toContain('unknown rule id "request-parameter-became-requird"');
+    expect(badIgnore.error!.issues[0]!.message).toContain('did you mean "request-parameter-became-required"');
+    const badOverride = schema.safeParse({ spec: SPEC, severityOverrides: { 'no-such-rule': 'WARN' } });
+    expect(badOverride.success).toBe(false);
+    expect(badOverride.error!.issues[0]).toMatchObject({ path: ['severityOverrides', 'no-such-rule'] });
+    expect(badOverride.error!.issues[0]!.message).toContain('unknown rule id "no-such-rule"');
+    expect(schema.safeParse({ spec: SPEC, severityOverrides: { 'api-security-scope-added': 'ERR' }, ignore: [{ rule: 'api-path-removed-without-deprecation' }] }).success).toBe(true);
+    // `ignore: [{}]` used to switch the comparator off silently; now the config is refused (evaluate turns that into comparator-failed).
+    await expect(run(new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: HEAD } }), { spec: SPEC, ignore: [{}] })).rejects.toThrow(/at least one of rule/);
+  });
+
   it('has a strict config schema', () => {
     expect(openapiDiffComparator.configSchema.safeParse({ spec: SPEC }).success).toBe(true);
     expect(openapiDiffComparator.configSchema.safeParse({ spec: SPEC, severityOveride: {} }).success).toBe(false);

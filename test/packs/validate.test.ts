@@ -230,3 +230,24 @@ describe('version hash', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 'x', c: undefined }, null], e: true })).toBe('{"a":[{"d":"x"},null],"b":1,"e":true}');
   });
 });
+
+describe('validatePackFile: openapi.diff config with the real comparator schemas', () => {
+  it('locates an unknown rule id and an empty ignore entry', async () => {
+    const { defaultKnownTypes } = await import('../../src/packs/default-known-types.js');
+    const text = `${BASE}trackA:
+  comparators:
+    - type: openapi.diff
+      config:
+        spec: openapi/openapi.yaml
+        severityOverrides: { no-such-rule: WARN }
+        ignore:
+          - {}
+`;
+    const p = invalid(validatePackFile('a.yml', text, defaultKnownTypes()));
+    const messages = p.errors.map((e) => `${e.line}: ${e.message}`);
+    expect(messages).toEqual([
+      expect.stringMatching(/^9: .*unknown rule id "no-such-rule"/),
+      expect.stringMatching(/^11: .*at least one of rule, method or path/),
+    ]);
+  });
+});

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ChangeSet, ChangedFile } from '../../change/changeset.js';
 import { SpecParseError, openapiDiff, type DiffOptions, type OpenApiDiffResult } from '../openapi/index.js';
 import { loadSpecSet } from '../openapi/refs.js';
+import { RULES } from '../openapi/rules.js';
 import type { ComparatorContext } from './types.js';
 
 const Level = z.enum(['ERR', 'WARN', 'INFO']);
@@ -16,15 +17,59 @@ export const SpecPath = z
   });
 export const SpecList = z.union([SpecPath, z.array(SpecPath).min(1)]);
 
-export const IgnoreEntry = z.strictObject({
-  rule: z.string().min(1).optional(),
-  method: z.string().min(1).optional(),
-  path: z.string().min(1).optional(),
+/** Why a rule id is not one openapi.diff can report, or undefined when it is. */
+export function unknownRuleMessage(id: string): string | undefined {
+  if (RULES.has(id)) return undefined;
+  const near = closestRule(id);
+  return `unknown rule id "${id}": not an openapi.diff rule (oasdiff's change-rule catalogue)${near ? `; did you mean "${near}"?` : ''}`;
+}
+
+function closestRule(id: string): string | undefined {
+  let best: { id: string; distance: number } | undefined;
+  for (const candidate of RULES.keys()) {
+    if (Math.abs(candidate.length - id.length) > 4) continue;
+    const distance = editDistance(id, candidate);
+    if (distance <= 4 && (!best || distance < best.distance)) best = { id: candidate, distance };
+  }
+  return best?.id;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+export const IgnoreEntry = z
+  .strictObject({
+    rule: z.string().min(1).optional(),
+    method: z.string().min(1).optional(),
+    path: z.string().min(1).optional(),
+  })
+  .superRefine((entry, ctx) => {
+    if (entry.rule === undefined && entry.method === undefined && entry.path === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'an ignore entry needs at least one of rule, method or path (an empty entry would ignore every change)' });
+    }
+    const unknown = entry.rule === undefined ? undefined : unknownRuleMessage(entry.rule);
+    if (unknown) ctx.addIssue({ code: 'custom', path: ['rule'], message: unknown });
+  });
+
+export const SeverityOverrides = z.record(z.string().min(1), Level).superRefine((overrides, ctx) => {
+  for (const id of Object.keys(overrides)) {
+    const unknown = unknownRuleMessage(id);
+    if (unknown) ctx.addIssue({ code: 'custom', path: [id], message: unknown });
+  }
 });
 
 export const OpenApiDiffConfig = z.strictObject({
   spec: SpecList,
-  severityOverrides: z.record(z.string().min(1), Level).optional(),
+  severityOverrides: SeverityOverrides.optional(),
   ignore: z.array(IgnoreEntry).optional(),
 });
 export type OpenApiDiffConfig = z.infer<typeof OpenApiDiffConfig>;
