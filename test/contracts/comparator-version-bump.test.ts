@@ -70,6 +70,13 @@ describe('openapi.version_bump comparator', () => {
     expect(findings[0]!.message).toContain('policy-packs/test.yml');
   });
 
+  it('puts the finding on the line the parser records for info.version, not the first line that looks like info:', async () => {
+    const decoy = (text: string) => text.replace(/^info:/m, 'x-meta:\n  info: legacy\n  version: 0.0.1\ninfo:');
+    const findings = await run(new MemoryChangeSet({ base: { [SPEC]: decoy(BASE) }, head: { [SPEC]: decoy(HEAD) } }));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ ruleId: 'api-version-major-bump-required', file: SPEC, line: 7 });
+  });
+
   it('semver helpers', () => {
     expect(parseSemver('v1.2.3')).toEqual({ major: 1, minor: 2, patch: 3 });
     expect(parseSemver('2024-01-01')).toBeUndefined();

@@ -88,7 +88,8 @@ async function checkOne(ctx: ComparatorContext, spec: string): Promise<Finding |
   const breaking = result.changes.filter((c) => c.level === 'ERR');
   if (breaking.length === 0) return undefined;
   const f = (d: Parameters<typeof makeFinding>[2]) => makeFinding(ctx.pack, ctx.comparator, d, 'high');
-  const where = infoVersionLine(head);
+  // The parser's position of info.version; the text scan only as a fallback.
+  const where = result.headVersionSource?.file === change.headPath ? result.headVersionSource.line : infoVersionLine(head);
   const at = { file: change.headPath, ...(where ? { line: where } : {}) };
   const n = `${breaking.length} breaking change${breaking.length === 1 ? '' : 's'}`;
   const baseV = parseSemver(result.baseVersion);

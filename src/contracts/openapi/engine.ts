@@ -33,7 +33,12 @@ export async function openapiDiff(base: SpecFile, head: SpecFile, options: DiffO
     .sort(bySourceThenId);
   const baseVersion = versionOf(context, 'base');
   const headVersion = versionOf(context, 'head');
-  return { changes, ...(baseVersion !== undefined ? { baseVersion } : {}), ...(headVersion !== undefined ? { headVersion } : {}) };
+  return {
+    changes,
+    ...(baseVersion !== undefined ? { baseVersion } : {}),
+    ...(headVersion !== undefined ? { headVersion } : {}),
+    headVersionSource: headSet.main.locate(['info', 'version']),
+  };
 }
 
 function runRuleFamilies(context: DiffContext): void {

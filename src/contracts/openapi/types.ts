@@ -43,7 +43,13 @@ export interface DiffOptions {
   now?: Date;
 }
 
-export interface OpenApiDiffResult { changes: OpenApiChange[]; baseVersion?: string; headVersion?: string }
+export interface OpenApiDiffResult {
+  changes: OpenApiChange[];
+  baseVersion?: string;
+  headVersion?: string;
+  /** Where the head spec's info.version is written (or its nearest existing parent), from the parser. */
+  headVersionSource?: SourcePos;
+}
 
 /** A spec that cannot be read as OpenAPI: syntax, size, document kind, or an unfollowable $ref. */
 export class SpecParseError extends Error {
