@@ -37,7 +37,8 @@ block, so --rollback gives the old records back unchanged.
   --out PATH              folder for the packs; with --rollback, the JSON file to write
   --force                 overwrite existing pack files
   --schema REF            $schema reference for the yaml-language-server line
-                          (default: the relative path to schema/policy-pack.schema.json)
+                          (default: the relative path to policy-pack.schema.json: a copy in
+                          the output folder, else policy-packs/ in the cwd, else pj's own)
   --rollback DIR          read the packs in DIR and write {"contractPacks", "driftPlans"}
   --workspace-id ID       workspaceId for packs that never were legacy records (rollback)
   -h, --help              this help
@@ -194,12 +195,19 @@ async function readExport<K extends keyof LegacyExport>(file: string, key: K): P
   return list as LegacyExport[K];
 }
 
-/** Relative path from the output folder to the schema: the cwd's copy, else the one shipped with pj. */
-function defaultSchemaRef(outDir: string, cwd: string): string {
-  const local = join(cwd, 'schema', 'policy-pack.schema.json');
-  const shipped = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'schema', 'policy-pack.schema.json');
-  const target = existsSync(local) ? local : shipped;
-  return relative(outDir, target).split(sep).join('/');
+const SCHEMA_FILE = 'policy-pack.schema.json';
+
+/**
+ * Relative path from the output folder to an existing schema file: a copy next to the
+ * packs, else the cwd's policy-packs/ copy, else the one shipped with pj (found by walking
+ * up from this module, which runs from src/cli or dist/src/cli).
+ */
+export function defaultSchemaRef(outDir: string, cwd: string, moduleDir: string = dirname(fileURLToPath(import.meta.url))): string {
+  const candidates = [join(outDir, SCHEMA_FILE), join(cwd, 'policy-packs', SCHEMA_FILE)];
+  for (let dir = moduleDir, i = 0; i < 6; i++, dir = dirname(dir)) candidates.push(join(dir, 'policy-packs', SCHEMA_FILE));
+  const target = candidates.find((c) => existsSync(c)) ?? join(cwd, 'policy-packs', SCHEMA_FILE);
+  const ref = relative(outDir, target).split(sep).join('/');
+  return ref.startsWith('.') ? ref : `./${ref}`;
 }
 
 function display(cwd: string, path: string): string {

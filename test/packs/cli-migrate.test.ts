@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runMigrate } from '../../src/cli/migrate.js';
 import { runValidate, type CliIo } from '../../src/cli/validate.js';
@@ -79,5 +79,29 @@ describe('pj migrate', () => {
     expect(await runMigrate(['--drift-plans', 'no-such.json', '--out', '/tmp/x'], bad.io)).toBe(2);
     expect(bad.err()).toContain('no-such.json');
     expect(await runMigrate(['--rollback', 'no/such/dir', '--out', '/tmp/x.json'], io().io)).toBe(2);
+  });
+
+  it('the default $schema reference points at a policy-pack.schema.json that exists', async () => {
+    const schemaOf = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8').split('\n')[0]!.replace(/^# yaml-language-server: \$schema=/, '');
+    const cases: Array<{ cwd: string; copy: boolean }> = [
+      { cwd: process.cwd(), copy: false }, // the repo's policy-packs/ copy
+      { cwd: mkdtempSync(join(tmpdir(), 'pj-cwd-')), copy: false }, // the one shipped with pj
+      { cwd: mkdtempSync(join(tmpdir(), 'pj-cwd-')), copy: true }, // a copy next to the packs
+    ];
+    for (const { cwd, copy } of cases) {
+      const out = join(mkdtempSync(join(tmpdir(), 'pj-migrate-')), 'packs');
+      if (copy) {
+        mkdirSync(out, { recursive: true });
+        writeFileSync(join(out, 'policy-pack.schema.json'), '{}');
+      }
+      const a = io(cwd);
+      expect(await runMigrate(['--contract-packs', CP, '--out', out], a.io)).toBe(0);
+      const file = readdirSync(out).find((f) => f.endsWith('.yml'))!;
+      const ref = schemaOf(out, file);
+      expect(existsSync(resolve(out, ref)), `${ref} from ${out}`).toBe(true);
+      expect(ref).toMatch(/policy-pack\.schema\.json$/);
+      if (copy) expect(ref).toBe('./policy-pack.schema.json');
+      else expect(resolve(out, ref)).toBe(resolve(process.cwd(), 'policy-packs/policy-pack.schema.json'));
+    }
   });
 });
