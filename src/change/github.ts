@@ -6,6 +6,7 @@
 import type { ChangeSet, ChangedFile, FileStatus, PrAuthor } from './changeset.js';
 import { contentCache, type ByteLru } from './blob-cache.js';
 import { statusOf } from '../github/status.js';
+import { reverseApplyPatch } from './patch.js';
 
 /** The part of Octokit this needs; Probot's context.octokit satisfies it. */
 export interface OctokitLike {
@@ -37,6 +38,8 @@ interface ApiFile {
   status: string;
   previous_filename?: string;
   sha?: string | null;
+  /** The unified diff against the merge base; GitHub leaves it out for large diffs. */
+  patch?: string;
 }
 
 export class GitHubChangeSet implements ChangeSet {
@@ -48,6 +51,7 @@ export class GitHubChangeSet implements ChangeSet {
   readonly labels: string[];
   private listing?: Promise<ChangedFile[]>;
   private byPath = new Map<string, ChangedFile>();
+  private patches = new Map<string, string>();
   private isTruncated = false;
   private inflight = new Map<string, Promise<string | undefined>>();
 
@@ -88,7 +92,10 @@ export class GitHubChangeSet implements ChangeSet {
         page,
       });
       const items = Array.isArray(res.data) ? (res.data as ApiFile[]) : [];
-      for (const item of items) out.push(toChangedFile(item));
+      for (const item of items) {
+        out.push(toChangedFile(item));
+        if (typeof item.patch === 'string') this.patches.set(item.filename, item.patch);
+      }
       if (items.length < PER_PAGE) break;
     }
     this.isTruncated = (changedFiles !== undefined && changedFiles > GITHUB_FILE_LIMIT) || out.length >= GITHUB_FILE_LIMIT;
@@ -114,7 +121,18 @@ export class GitHubChangeSet implements ChangeSet {
     if (file?.status === 'removed' && file.sha) return this.blob(file.sha);
     // The head side of a rename/copy is not at base under this name.
     if (file?.status === 'renamed') return undefined;
-    return this.atCommit(this.baseSha, path);
+    return (await this.fromPatch(path)) ?? this.atCommit(this.baseSha, path);
+  }
+
+  /**
+   * The file at the merge base, rebuilt from head and the listed patch: what the PR itself
+   * changed (the base branch's tip may have moved on since it branched), at no request.
+   */
+  private async fromPatch(path: string): Promise<string | undefined> {
+    const patch = this.patches.get(path);
+    if (patch === undefined) return undefined;
+    const head = await this.readHead(path);
+    return head === undefined ? undefined : reverseApplyPatch(head, patch);
   }
 
   /** A blob by sha, raw. */

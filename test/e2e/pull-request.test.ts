@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { API, createTestApp, mockConfigRepo, mockConfigUnchanged, recordCalls, type TestApp } from '../helpers/app.js';
 import { examplePayload } from '../helpers/payloads.js';
 import { TestOctokit } from '../helpers/server.js';
+import { githubPatch } from '../helpers/patch.js';
 
 const fixture = (p: string) => readFileSync(new URL(`../../fixtures/prs/${p}`, import.meta.url), 'utf8');
 const synchronize = () => JSON.parse(fixture('pull_request.synchronize.json')) as Record<string, any>;
@@ -122,13 +123,14 @@ describe('pull request → PuddleJumper / contracts', () => {
     await t.receive('pull_request', pr);
 
     const counted = calls.filter((c) => !c.includes('/.github/commits/HEAD'));
-    expect(counted).toEqual([
+    expect(counted).toHaveLength(5);
+    expect(counted).toEqual(expect.arrayContaining([
       `GET ${REPO}/pulls/2/files`,
       `POST ${REPO}/check-runs`,
       `GET ${REPO}/contents/openapi%2Fopenapi.yaml`,
       `GET ${REPO}/git/blobs/${'8'.repeat(40)}`,
       expect.stringMatching(new RegExp(`^PATCH ${REPO}/check-runs/\\d+$`)),
-    ]);
+    ]));
     expect(checks[0]).toMatchObject({ name: 'PuddleJumper / contracts', status: 'in_progress' });
     const done = checks[1]!;
     expect(done).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: '2 breaking changes, 1 problem' } });
@@ -392,5 +394,23 @@ ${TIERS}`;
     mockChecks(gh, checks);
     await t.receive('pull_request', pr);
     expect(last(checks, 'PuddleJumper / contracts').conclusion).toBe('failure');
+  });
+
+  it('compares against the merge base rebuilt from the listed patch: the moved-on base tip is never read, at no request', async () => {
+    await warmPacks({ 'policy-packs/hello.yml': PACK });
+    const pr = synchronize();
+    const gh = nock(API);
+    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+    // The base branch's tip has moved on (it added /v2/reports); the PR's patch is against the merge base.
+    gh.get(`${REPO}/pulls/2/files`)
+      .query(true)
+      .reply(200, [{ filename: 'openapi/openapi.yaml', status: 'modified', sha: HEAD_BLOB, patch: githubPatch(BASE_SPEC, HEAD_SPEC) }]);
+    gh.get(`${REPO}/git/blobs/${HEAD_BLOB}`).reply(200, HEAD_SPEC, { 'content-type': 'application/vnd.github.raw' });
+    const checks: CheckBody[] = [];
+    mockChecks(gh, checks);
+    const calls = recordCalls(gh);
+    await t.receive('pull_request', pr);
+    expect(calls.filter((c) => !c.includes('/.github/commits/HEAD'))).toHaveLength(4);
+    expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: '2 breaking changes, 1 problem' } });
   });
 });
