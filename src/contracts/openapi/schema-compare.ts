@@ -64,6 +64,22 @@ class Findings {
   }
 }
 
+/**
+ * One change per rule and element, reached along the shortest property path (what the engine
+ * keeps in the end anyway). Without this, a cyclic group of schemas lists an element once per
+ * path through the cycle, and those lists multiply as they nest.
+ */
+function shortestPerElement(changes: SchemaChange[]): SchemaChange[] {
+  if (changes.length < 2) return changes;
+  const kept = new Map<string, SchemaChange>();
+  for (const change of changes) {
+    const key = [change.id, change.head.doc.file, change.head.pointer.segments().join('/'), change.base?.doc.file, change.base?.pointer.segments().join('/')].join('|');
+    const previous = kept.get(key);
+    if (!previous || change.propertyPath.join('.').length < previous.propertyPath.join('.').length) kept.set(key, change);
+  }
+  return kept.size === changes.length ? changes : [...kept.values()];
+}
+
 interface TypeInfo { types: ReadonlySet<string>; nullable: boolean }
 
 /** Types without 'null', and nullability, for both 3.0 (`nullable`) and 3.1 (`type: [x, 'null']`). */
@@ -106,8 +122,22 @@ const COMPOSITIONS: ReadonlyArray<{ keyword: string; kind: string }> = [
 ];
 
 export class SchemaComparer {
+  /** Complete results per ref pair, for the whole diff. */
   private readonly memo = new Map<string, readonly SchemaChange[]>();
+  /**
+   * Results computed while a recursive pair further out was cut (`cutAt`). They lack what
+   * lies below the cut pairs along that path — reported once by the cut pair's own frame,
+   * within the same outermost comparison — so they are reused only until that outermost
+   * comparison (one body, parameter or response) is done.
+   */
+  private readonly partial = new Map<string, { result: readonly SchemaChange[]; cutAt: readonly string[] }>();
   private readonly inProgress = new Set<string>();
+  /** Pairs cut as recursive (or reached through a partial result) in the current frame. */
+  private cuts: Set<string> | undefined;
+  /** When each pair's frame started, within the current outermost comparison. */
+  private readonly started = new Map<string, number>();
+  private frames = 0;
+  private calls = 0;
   private depth = 0;
 
   constructor(
@@ -117,6 +147,20 @@ export class SchemaComparer {
 
   /** Compares two schemas (either may be a $ref) under a scope; `isRoot` = body/parameter root. */
   compare(baseSchema: Located, headSchema: Located, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
+    this.calls++;
+    try {
+      return this.compareOnce(baseSchema, headSchema, scope, isRoot);
+    } finally {
+      if (--this.calls === 0) {
+        this.promotePartials();
+        this.partial.clear();
+        this.started.clear();
+        this.cuts = undefined;
+      }
+    }
+  }
+
+  private compareOnce(baseSchema: Located, headSchema: Located, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
     const baseResolved = this.base.resolve(baseSchema);
     const headResolved = this.head.resolve(headSchema);
     const viaRef = baseResolved !== baseSchema || headResolved !== headSchema;
@@ -125,17 +169,61 @@ export class SchemaComparer {
     const key = `${scope.direction}|${scope.subject}|${isRoot}|${identity(baseResolved)}|${identity(headResolved)}`;
     const known = this.memo.get(key);
     if (known) return known;
+    const partial = this.partial.get(key);
+    if (partial) {
+      for (const pair of partial.cutAt) this.cut(pair);
+      return partial.result;
+    }
     // A pair already on the stack is a recursive schema: its changes are reported by the
     // outer comparison, so the inner occurrence adds nothing.
-    if (this.inProgress.has(key)) return NO_CHANGES;
+    if (this.inProgress.has(key)) {
+      this.cut(key);
+      return NO_CHANGES;
+    }
+    const outerCuts = this.cuts;
+    this.cuts = undefined;
     this.inProgress.add(key);
+    const start = this.frames++;
+    this.started.set(key, start);
+    let cutAt: string[] = [];
     try {
       const result = this.compareGuarded(baseResolved, headResolved, scope, isRoot);
-      this.memo.set(key, result);
+      // A cut at this pair, or at a pair whose frame ran inside this one, is covered by this
+      // result; a cut at a pair still further out on the stack, or one that ran before, is not.
+      cutAt = [...(this.cuts ?? [])].filter(
+        (pair) => pair !== key && (this.inProgress.has(pair) || (this.started.get(pair) ?? -1) < start),
+      );
+      if (cutAt.length === 0) this.memo.set(key, result);
+      else this.partial.set(key, { result, cutAt });
       return result;
     } finally {
       this.inProgress.delete(key);
+      this.cuts = outerCuts;
+      for (const pair of cutAt) this.cut(pair);
     }
+  }
+
+  /**
+   * A partial result lost nothing when every pair cut below it turned out to have no changes
+   * at all: it is complete. Cut pairs are outer frames, which finish (and are recorded) after
+   * the inner ones: walking the partials newest first settles most in one pass.
+   */
+  private promotePartials(): void {
+    const pending = [...this.partial].reverse();
+    for (let promoted = true; promoted && pending.length > 0; ) {
+      promoted = false;
+      for (let i = 0; i < pending.length; i++) {
+        const [key, { result, cutAt }] = pending[i]!;
+        if (!cutAt.every((pair) => this.memo.get(pair)?.length === 0)) continue;
+        this.memo.set(key, result);
+        pending.splice(i--, 1);
+        promoted = true;
+      }
+    }
+  }
+
+  private cut(pair: string): void {
+    (this.cuts ??= new Set()).add(pair);
   }
 
   private compareGuarded(base: Located, head: Located, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
@@ -144,7 +232,7 @@ export class SchemaComparer {
     try {
       const findings = new Findings(idPrefix(scope, isRoot));
       this.compareResolved(base, head, scope, findings);
-      return findings.list.length === 0 ? NO_CHANGES : findings.list;
+      return findings.list.length === 0 ? NO_CHANGES : shortestPerElement(findings.list);
     } finally {
       this.depth--;
     }
