@@ -86,12 +86,16 @@ describe('pull request → PuddleJumper / contracts', () => {
   }
 
   /** The packs are in the sha-keyed cache; the PR event arrives; GitHub answers with the fixture spec change. */
-  async function receivePr(packs: Record<string, string>, file = 'openapi/openapi.yaml') {
+  /** `change` mocks what GitHub says the PR changed (default: the fixture spec change). */
+  async function receivePr(
+    packs: Record<string, string>,
+    change: (gh: nock.Scope, pr: Record<string, any>) => void = (gh, pr) => mockSpecChange(gh, pr),
+  ) {
     await warmPacks(packs);
     const pr = synchronize();
     const gh = nock(API);
     mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
-    mockSpecChange(gh, pr, file);
+    change(gh, pr);
     const checks: CheckBody[] = [];
     mockChecks(gh, checks);
     const calls = recordCalls(gh);
@@ -147,7 +151,7 @@ describe('pull request → PuddleJumper / contracts', () => {
   });
 
   it('a PR that touches no pack glob: at most 2 counted calls and "no policy pack applies"', async () => {
-    const { checks, calls } = await receivePr({ 'policy-packs/hello.yml': PACK }, 'README.md');
+    const { checks, calls } = await receivePr({ 'policy-packs/hello.yml': PACK }, (gh, pr) => mockSpecChange(gh, pr, 'README.md'));
     expect(calls.filter((c) => !c.includes('/.github/commits/HEAD'))).toEqual([`GET ${REPO}/pulls/2/files`, `POST ${REPO}/check-runs`]);
     expect(checks).toHaveLength(1);
     expect(checks[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
@@ -339,14 +343,9 @@ describe('pull request → PuddleJumper / contracts', () => {
   });
 
   it('test mode on a clean PR completes neutral, never left in progress', async () => {
-    await warmPacks({ 'policy-packs/hello.yml': `${PACK}testMode: { enabled: true }\n` });
-    const pr = synchronize();
-    const gh = nock(API);
-    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
-    mockSpecChange(gh, pr, 'openapi/openapi.yaml', HEAD_BLOB, BASE_SPEC);
-    const checks: CheckBody[] = [];
-    mockChecks(gh, checks);
-    await t.receive('pull_request', pr);
+    const { checks } = await receivePr({ 'policy-packs/hello.yml': `${PACK}testMode: { enabled: true }\n` }, (gh, pr) =>
+      mockSpecChange(gh, pr, 'openapi/openapi.yaml', HEAD_BLOB, BASE_SPEC),
+    );
     expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ status: 'completed', conclusion: 'neutral', output: { title: '[test mode] No contract problems found' } });
   });
 
@@ -397,19 +396,13 @@ ${TIERS}`;
   });
 
   it('compares against the merge base rebuilt from the listed patch: the moved-on base tip is never read, at no request', async () => {
-    await warmPacks({ 'policy-packs/hello.yml': PACK });
-    const pr = synchronize();
-    const gh = nock(API);
-    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
-    // The base branch's tip has moved on (it added /v2/reports); the PR's patch is against the merge base.
-    gh.get(`${REPO}/pulls/2/files`)
-      .query(true)
-      .reply(200, [{ filename: 'openapi/openapi.yaml', status: 'modified', sha: HEAD_BLOB, patch: githubPatch(BASE_SPEC, HEAD_SPEC) }]);
-    gh.get(`${REPO}/git/blobs/${HEAD_BLOB}`).reply(200, HEAD_SPEC, { 'content-type': 'application/vnd.github.raw' });
-    const checks: CheckBody[] = [];
-    mockChecks(gh, checks);
-    const calls = recordCalls(gh);
-    await t.receive('pull_request', pr);
+    const { checks, calls } = await receivePr({ 'policy-packs/hello.yml': PACK }, (gh) => {
+      // Only the merge base, rebuilt from the patch, is read: a request for the base tip's contents is not mocked and would fail this test.
+      gh.get(`${REPO}/pulls/2/files`)
+        .query(true)
+        .reply(200, [{ filename: 'openapi/openapi.yaml', status: 'modified', sha: HEAD_BLOB, patch: githubPatch(BASE_SPEC, HEAD_SPEC) }]);
+      gh.get(`${REPO}/git/blobs/${HEAD_BLOB}`).reply(200, HEAD_SPEC, { 'content-type': 'application/vnd.github.raw' });
+    });
     expect(calls.filter((c) => !c.includes('/.github/commits/HEAD'))).toHaveLength(4);
     expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: '2 breaking changes, 1 problem' } });
   });
