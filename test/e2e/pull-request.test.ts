@@ -70,6 +70,29 @@ function mockChecks(scope: nock.Scope, bodies: CheckBody[]): void {
 
 const last = (bodies: CheckBody[], name: string) => bodies.filter((b) => b.name === name).at(-1)!;
 
+/** A real issue_comment.created payload, edited into a comment by `login` on PR #2 (authored by Codertocat). */
+function comment(login: string, body: string, id = 1): Record<string, any> {
+  const p = examplePayload('issue_comment', 'created');
+  p.installation = { id: 1 };
+  p.issue.number = 2;
+  p.issue.pull_request = { url: `https://api.github.com${REPO}/pulls/2` };
+  p.issue.user = { ...p.issue.user, login: 'Codertocat' };
+  p.comment = { ...p.comment, id, body, created_at: new Date().toISOString(), user: { ...p.comment.user, login, type: 'User' } };
+  p.sender = { ...p.sender, login, type: 'User' };
+  return p;
+}
+
+/** An event that names PR #2 without its shas: the PR is fetched, then evaluated as usual. */
+function mockReevaluation(pr: Record<string, any>): CheckBody[] {
+  const gh = nock(API);
+  gh.get(`${REPO}/pulls/2`).reply(200, { ...pr.pull_request, state: 'open' });
+  mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
+  mockSpecChange(gh, pr);
+  const checks: CheckBody[] = [];
+  mockChecks(gh, checks);
+  return checks;
+}
+
 describe('pull request → PuddleJumper / contracts', () => {
   let t: TestApp;
   beforeEach(async () => {
@@ -187,17 +210,6 @@ describe('pull request → PuddleJumper / contracts', () => {
     expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: 'Waiting for approval: Team Lead' } });
     expect(last(checks, 'PuddleJumper / approvals')).toMatchObject({ status: 'in_progress' });
 
-    const comment = (login: string, body: string, id: number) => {
-      const p = examplePayload('issue_comment', 'created');
-      p.installation = { id: 1 };
-      p.issue.number = 2;
-      p.issue.pull_request = { url: `https://api.github.com${REPO}/pulls/2` };
-      p.issue.user = { ...p.issue.user, login: 'Codertocat' };
-      p.comment = { ...p.comment, id, body, created_at: new Date().toISOString(), user: { ...p.comment.user, login, type: 'User' } };
-      p.sender = { ...p.sender, login, type: 'User' };
-      return p;
-    };
-
     // The author may not approve: refused with a reply, nothing changes.
     const replies: string[] = [];
     gh.post(`${REPO}/issues/2/comments`).times(5).optionally().reply(201, (_u, body) => {
@@ -279,12 +291,7 @@ describe('pull request → PuddleJumper / contracts', () => {
     payload.installation = { id: 1 };
     payload.repository = pr.repository;
     payload.check_run = { ...payload.check_run, head_sha: pr.pull_request.head.sha, pull_requests: [{ number: 2 }] };
-    const gh = nock(API);
-    gh.get(`${REPO}/pulls/2`).reply(200, { ...pr.pull_request, state: 'open' });
-    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
-    mockSpecChange(gh, pr);
-    const checks: CheckBody[] = [];
-    mockChecks(gh, checks);
+    const checks = mockReevaluation(pr);
     await t.receive('check_run', payload);
     expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: '2 breaking changes, 1 problem' } });
   });
@@ -306,20 +313,8 @@ describe('pull request → PuddleJumper / contracts', () => {
 
   it('/pj recheck re-runs the evaluation', async () => {
     await warmPacks({ 'policy-packs/hello.yml': PACK });
-    const pr = synchronize();
-    const p = examplePayload('issue_comment', 'created');
-    p.installation = { id: 1 };
-    p.issue.number = 2;
-    p.issue.pull_request = { url: `https://api.github.com${REPO}/pulls/2` };
-    p.comment = { ...p.comment, body: '/pj recheck', user: { ...p.comment.user, login: 'carol', type: 'User' } };
-    p.sender = { ...p.sender, login: 'carol', type: 'User' };
-    const gh = nock(API);
-    gh.get(`${REPO}/pulls/2`).reply(200, { ...pr.pull_request, state: 'open' });
-    mockConfigUnchanged(gh, 'Codertocat', CONFIG_SHA);
-    mockSpecChange(gh, pr);
-    const checks: CheckBody[] = [];
-    mockChecks(gh, checks);
-    await t.receive('issue_comment', p);
+    const checks = mockReevaluation(synchronize());
+    await t.receive('issue_comment', comment('carol', '/pj recheck'));
     expect(last(checks, 'PuddleJumper / contracts')).toMatchObject({ conclusion: 'failure', output: { title: '2 breaking changes, 1 problem' } });
   });
 
