@@ -2,6 +2,7 @@
 // Every object is strict: an unknown key is an error, because a typo
 // (`enforcment: {mode: block}`) must never switch a gate off silently.
 import { z } from 'zod';
+import { globProblem } from './globs.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export const Severity = z.enum(SEVERITIES);
@@ -16,7 +17,13 @@ const TeamRef = z
 const RepoFullName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/, 'must be "owner/repo"');
-const Glob = z.string().min(1, 'a glob may not be empty');
+const Glob = z
+  .string()
+  .min(1, 'a glob may not be empty')
+  .superRefine((glob, ctx) => {
+    const problem = globProblem(glob);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
 const Fraction = z.number().min(0).max(1);
 const Percent = z.number().min(0).max(100);

@@ -1,7 +1,6 @@
 // Which packs govern a change: status, scope, repo allowlist and path globs. Pure and
-// fast: globs are compiled once per pack version (cached by version hash) and matched
-// with the compiled regular expressions.
-import { Minimatch } from 'minimatch';
+// fast: globs are compiled once per distinct list (globs.ts) and matched as RegExps.
+import { compileGlobs, globMatcher, matchesCompiled, normalizePath, type GlobMatcher } from './globs.js';
 import type { ServiceCatalog } from './schema.js';
 import type { LoadedPack, PackSet } from './types.js';
 
@@ -10,62 +9,16 @@ export interface SelectOptions {
   ignorePaths?: boolean;
 }
 
-/** Positive globs select; globs starting with "!" exclude. Each side is one combined RegExp. */
-interface GlobMatcher {
-  include: RegExp | undefined;
-  exclude: RegExp | undefined;
-}
-
-const MINIMATCH_OPTIONS = { dot: true, nocomment: true, nonegate: true } as const;
-const MAX_CACHED = 2000;
-const byKey = new Map<string, GlobMatcher>();
 const byObject = new WeakMap<object, GlobMatcher>();
 
-export function compileGlobs(globs: readonly string[]): GlobMatcher {
-  const include: RegExp[] = [];
-  const exclude: RegExp[] = [];
-  for (const glob of globs) {
-    const negated = glob.startsWith('!');
-    // Changed paths are repo-relative without a leading "./" or "/": globs are written either way.
-    const pattern = (negated ? glob.slice(1) : glob).replace(/^(?:\.\/|\/)+/, '');
-    const re = new Minimatch(pattern, MINIMATCH_OPTIONS).makeRe();
-    if (re === false) continue; // an invalid pattern matches nothing
-    (negated ? exclude : include).push(re);
-  }
-  return { include: combine(include), exclude: combine(exclude) };
-}
-
-function combine(res: RegExp[]): RegExp | undefined {
-  if (res.length === 0) return undefined;
-  if (res.length === 1) return res[0];
-  // minimatch regexps are anchored (^...$) and flag-free with these options: an alternation is equivalent.
-  return new RegExp(res.map((r) => `(?:${r.source})`).join('|'), res[0]!.flags);
-}
-
-function cached(key: string, globs: readonly string[]): GlobMatcher {
-  let m = byKey.get(key);
-  if (!m) {
-    m = compileGlobs(globs);
-    if (byKey.size >= MAX_CACHED) byKey.delete(byKey.keys().next().value!);
-    byKey.set(key, m);
-  }
-  return m;
-}
-
 function packMatcher(loaded: LoadedPack, globs: readonly string[]): GlobMatcher {
-  if (loaded.valid) return cached(`pack:${loaded.versionHash}`, globs);
+  if (loaded.valid) return globMatcher(globs);
   let m = byObject.get(loaded);
   if (!m) {
     m = compileGlobs(globs);
     byObject.set(loaded, m);
   }
   return m;
-}
-
-function matches(m: GlobMatcher, path: string): boolean {
-  // Only exclusions: everything else is included.
-  if (m.include ? !m.include.test(path) : !m.exclude) return false;
-  return !m.exclude?.test(path);
 }
 
 export function selectPacks(
@@ -75,7 +28,7 @@ export function selectPacks(
   options: SelectOptions = {},
 ): LoadedPack[] {
   const repo = repoFullName.toLowerCase();
-  const paths = changedPaths.map((p) => (p.startsWith('./') ? p.slice(2) : p));
+  const paths = changedPaths.map(normalizePath);
   return set.packs.filter((loaded) => applies(loaded, set.services, repo, paths, options));
 }
 
@@ -98,7 +51,6 @@ function applies(
   }
 
   let serviceGlobs: readonly string[] | undefined;
-  let serviceKey = '';
   if (scope) {
     if (scope.type === 'repo' && scope.ref?.toLowerCase() !== repo) return false;
     if (scope.type === 'service') {
@@ -111,7 +63,6 @@ function applies(
         if (!service.repos.some((r) => r.toLowerCase() === repo)) return false;
         if (service.pathGlobs && service.pathGlobs.length > 0) {
           serviceGlobs = service.pathGlobs;
-          serviceKey = `service:${scope.ref}:${JSON.stringify(service.pathGlobs)}`;
         }
       }
     }
@@ -121,11 +72,11 @@ function applies(
   if (options.ignorePaths) return true;
 
   const packGlobs = globs && globs.length > 0 ? packMatcher(loaded, globs) : undefined;
-  const svcGlobs = serviceGlobs ? cached(serviceKey, serviceGlobs) : undefined;
+  const svcGlobs = serviceGlobs ? globMatcher(serviceGlobs) : undefined;
   if (!packGlobs && !svcGlobs) return true;
   // One changed path must fall inside both the service's paths and the pack's globs.
   for (const path of paths) {
-    if ((!svcGlobs || matches(svcGlobs, path)) && (!packGlobs || matches(packGlobs, path))) return true;
+    if ((!svcGlobs || matchesCompiled(svcGlobs, path)) && (!packGlobs || matchesCompiled(packGlobs, path))) return true;
   }
   return false;
 }

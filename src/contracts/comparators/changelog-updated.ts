@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { isChange } from '../../change/changeset.js';
 import { makeFinding } from '../findings.js';
-import { hasGlobChars, matchesAny } from './globs.js';
+import { hasGlobChars, inGlobs } from '../../packs/globs.js';
 import type { ComparatorImpl } from './types.js';
 
 export const TYPE = 'changelog.updated';
@@ -21,11 +21,11 @@ export const changelogComparator: ComparatorImpl = {
   async run(ctx) {
     const config = ChangelogConfig.parse(ctx.comparator.config);
     const changelog = config.file.replace(/^\.?\/+/, '');
-    const isChangelog = (p: string) => (hasGlobChars(changelog) ? matchesAny(p, [changelog]) : p === changelog);
+    const isChangelog = (p: string) => (hasGlobChars(changelog) ? inGlobs(p, [changelog]) : p === changelog);
     const changed = ctx.files.filter(isChange);
     if (changed.some((f) => isChangelog(f.path))) return [];
     const globs = ctx.pack.pack.pathGlobs;
-    const inScope = changed.filter((f) => !isChangelog(f.path) && (!globs?.length || matchesAny(f.path, globs) || (f.previousPath !== undefined && matchesAny(f.previousPath, globs))));
+    const inScope = changed.filter((f) => !isChangelog(f.path) && (!globs?.length || inGlobs(f.path, globs) || (f.previousPath !== undefined && inGlobs(f.previousPath, globs))));
     const f = (d: Parameters<typeof makeFinding>[2]) => makeFinding(ctx.pack, ctx.comparator, d, 'medium');
     const waived = ctx.changes.labels.includes(config.waiverLabel);
     // A truncated file list may hide the changelog or the files in scope: say so rather than pass or block.

@@ -1,9 +1,9 @@
 // path.coupling: declarative rules — when files matching `when` change, some file
-// matching `require` must change too (globs with minimatch, dot files included).
+// matching `require` must change too (pack globs: packs/globs.ts).
 import { z } from 'zod';
 import { isChange } from '../../change/changeset.js';
 import { makeFinding, type Finding } from '../findings.js';
-import { matchesAny } from './globs.js';
+import { inGlobs } from '../../packs/globs.js';
 import type { ComparatorImpl } from './types.js';
 
 export const TYPE = 'path.coupling';
@@ -33,8 +33,8 @@ export const couplingComparator: ComparatorImpl = {
     const out: Finding[] = [];
     const unverified: number[] = [];
     config.rules.forEach((rule, i) => {
-      const triggers = changed.filter((f) => paths(f).some((p) => matchesAny(p, rule.when)));
-      if (changed.some((f) => paths(f).some((p) => matchesAny(p, rule.require)))) return;
+      const triggers = changed.filter((f) => paths(f).some((p) => inGlobs(p, rule.when)));
+      if (changed.some((f) => paths(f).some((p) => inGlobs(p, rule.require)))) return;
       // A truncated file list may hide a trigger or the required change: neither a pass nor a block.
       if (ctx.changes.truncated) {
         unverified.push(i + 1);
