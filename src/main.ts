@@ -5,14 +5,20 @@ import { loadSettings, SettingsError, type Settings } from './config.js';
 import { openDatabase } from './store/open.js';
 import { migrateToLatest } from './store/migrate.js';
 import { puddleJumperApp } from './app.js';
-import { buildRoutes } from './routes.js';
-import { OutboxOctokit } from './governance/octokit.js';
+import { wire } from './routes.js';
+import { OutboxOctokit } from './github/octokit.js';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
   const db = openDatabase(settings.databaseUrl);
   await migrateToLatest(db);
-  await run(puddleJumperApp({ db, routes: (app) => buildRoutes({ app, db, settings, startWorker: true }) }), {
+  let dispatch: ((installationId: number) => Promise<unknown>) | undefined;
+  const routes = (app: Parameters<typeof wire>[0]['app']) => {
+    const wiring = wire({ app, db, settings, startWorker: true });
+    dispatch = wiring.dispatch;
+    return wiring.routes;
+  };
+  await run(puddleJumperApp({ db, routes, dispatch: (id) => dispatch?.(id) ?? Promise.resolve() }), {
     env: probotEnv(settings),
     // Writes are retried by the action outbox (counted, audited, durable), not inside a call.
     Octokit: OutboxOctokit,

@@ -19,6 +19,7 @@
 //    says so, allowAuthor only if every pack allows it, distinctApprovers if any pack
 //    asks for it, changesRequested = reject if any pack says reject.
 import type { ApprovalOptions, ApprovalTier, Pack, Severity } from '../packs/schema.js';
+import { sha256Hex } from '../canonical.js';
 
 export interface TemplateTier {
   tierId: string;
@@ -145,4 +146,12 @@ export function templateForPacks(
 ): RequiredChain {
   if (severity === undefined) return combineChains([]);
   return combineChains(packs.map((p) => ({ template: chainTemplateFor(p, severity), options: p.approvalOptions })));
+}
+
+/** Identifies a template: tiers (with who may approve) and their grouping. */
+export function templateHash(template: ChainTemplate): string {
+  const canon = template.groups.map((g) =>
+    g.map((t) => [t.tierId, t.tier.name, [...t.tier.users].map((u) => u.toLowerCase()).sort(), [...t.tier.teams].map((u) => u.toLowerCase()).sort()]),
+  );
+  return sha256Hex(JSON.stringify(canon));
 }

@@ -19,6 +19,22 @@ export interface PrAuthor {
   type: string;
 }
 
+/** The one shape of a pull request's facts across the app: what a webhook or a fetch says of it. */
+export interface PullRequest {
+  installationId: number;
+  /** "owner/repo". */
+  repo: string;
+  number: number;
+  baseSha: string;
+  headSha: string;
+  /** The base branch name (the merge base is computed from the shas). */
+  baseRef?: string;
+  author: PrAuthor;
+  labels: string[];
+  /** From the payload; lets the file list be read in exactly as many pages as needed. */
+  changedFiles?: number;
+}
+
 export interface ChangeSet {
   /** "owner/repo". */
   readonly repo: string;

@@ -4,14 +4,12 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { touchedPaths } from '../change/changeset.js';
 import { GitChangeSet, defaultBaseRef } from '../change/git.js';
-import { evaluateContracts } from '../contracts/evaluate.js';
-import { comparatorConfigSchemas } from '../contracts/registry.js';
-import { driftTypeConfigSchemas } from '../drift/types.js';
+import { evaluateChange } from '../contracts/evaluate-change.js';
+import { decideGate } from '../contracts/gate.js';
 import { loadPackSet, type PackFile } from '../packs/load-set.js';
-import { readPackFiles } from '../packs/local-source.js';
-import { selectPacks } from '../packs/select.js';
+import { defaultKnownTypes } from '../usecases/known-types.js';
+import { readPackFiles } from './local-packs.js';
 import { buildContractsCheck } from '../report/contracts-check.js';
 import type { CheckRunPayload } from '../report/check-run.js';
 
@@ -89,12 +87,11 @@ export async function runCheck(argv: string[], io: CheckIo): Promise<number> {
       io.err(`pj check: no packs folder at ${packsDir}; pass --packs DIR\n`);
       return 2;
     }
-    const set = loadPackSet(packFiles, { comparators: comparatorConfigSchemas, driftTypes: driftTypeConfigSchemas });
+    const set = loadPackSet(packFiles, defaultKnownTypes());
     for (const e of set.errors) io.err(`${e.file}:${e.line}:${e.column}: ${e.message}\n`);
-    const files = await changes.files();
-    const selected = selectPacks(set, changes.repo, touchedPaths(files));
-    const evaluation = await evaluateContracts({ changes, packs: selected, now: new Date() });
-    const payload = buildContractsCheck(evaluation, changes.headSha);
+    const { evaluation, required } = await evaluateChange(changes, set, new Date());
+    // Offline there is no approval chain: a blocking change fails as it does before any approval.
+    const payload = buildContractsCheck(evaluation, decideGate(evaluation, required, undefined));
     io.out(formatPayload(payload, format, { base, head: values.head ?? 'HEAD', repo: changes.repo, highestSeverity: evaluation.highestSeverity }));
     return payload.conclusion === 'failure' ? 1 : 0;
   } catch (error) {

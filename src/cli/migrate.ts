@@ -5,7 +5,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { defaultKnownTypes } from '../packs/default-known-types.js';
+import { defaultKnownTypes } from '../usecases/known-types.js';
 import {
   fromContractPack,
   fromDriftPlan,
@@ -16,7 +16,7 @@ import {
   type LegacyExport,
 } from '../packs/legacy.js';
 import { isServiceCatalog } from '../packs/load-set.js';
-import { readPackFiles } from '../packs/local-source.js';
+import { readPackFiles } from './local-packs.js';
 import { parseYamlFile, zodIssuesToErrors } from '../packs/parse.js';
 import { renderPackYaml } from '../packs/render.js';
 import { Pack, type PackInput } from '../packs/schema.js';

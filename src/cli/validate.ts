@@ -3,9 +3,9 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultKnownTypes } from '../packs/default-known-types.js';
+import { defaultKnownTypes } from '../usecases/known-types.js';
 import { allErrors, loadPackSet } from '../packs/load-set.js';
-import { readPackFiles } from '../packs/local-source.js';
+import { readPackFiles } from './local-packs.js';
 import type { KnownTypes } from '../packs/types.js';
 
 export interface CliIo {

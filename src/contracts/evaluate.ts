@@ -8,13 +8,7 @@ import type { LoadedPack, PackError, ValidPack } from '../packs/types.js';
 import type { Comparator as ComparatorEntry } from '../packs/schema.js';
 import { DEFAULT_ENFORCEMENT, compareFindings, makeFinding, type Finding } from './findings.js';
 import { getComparator } from './registry.js';
-import { atLeast, maxSeverity } from './scoring.js';
-
-/**
- * Findings at or above this severity block a pack in `block` mode. The pack schema's
- * enforcement block is strict and has no key for it, so it is fixed for now.
- */
-export const BLOCKING_SEVERITY: Severity = 'high';
+import { atLeast, blockThreshold, maxSeverity } from './scoring.js';
 
 export interface PackEvaluation {
   packId: string;
@@ -25,11 +19,13 @@ export interface PackEvaluation {
   testMode: boolean;
   /** Highest score first. */
   findings: Finding[];
-  /** The findings at or above the blocking severity. */
-  blocking: Finding[];
-  /** Block mode with blocking findings: what the pack would do outside test mode. */
+  /** The severity at which this pack blocks in block mode (scoring.ts blockThreshold). */
+  blockAt: Severity;
+  /** The findings at or above blockAt: the ones that need the approval chain in block mode. */
+  gated: Finding[];
+  /** Block mode with gated findings: what the pack would do outside test mode. */
   wouldBlock: boolean;
-  /** wouldBlock and not in test mode. */
+  /** Holds the merge until its approval chain is done: wouldBlock and not in test mode. */
   blocks: boolean;
   highestSeverity?: Severity;
 }
@@ -49,8 +45,8 @@ export interface ContractsEvaluation {
   invalidPacks: InvalidPackEvaluation[];
   /** Over the packs not in test mode (test mode never drives approvals). undefined: no findings. */
   highestSeverity?: Severity;
-  /** Some pack not in test mode blocks, or an invalid pack governs the PR. */
-  blocking: boolean;
+  /** Holds the merge: some pack not in test mode blocks, or an invalid pack governs the PR. */
+  blocks: boolean;
   /** Things the reader should know (e.g. a truncated file list). */
   notes: string[];
 }
@@ -91,7 +87,7 @@ export async function evaluateContracts({ changes: source, packs, now }: Evaluat
     packs: results,
     invalidPacks,
     ...(highest !== undefined ? { highestSeverity: highest } : {}),
-    blocking: invalidPacks.length > 0 || live.some((r) => r.blocks),
+    blocks: invalidPacks.length > 0 || live.some((r) => r.blocks),
     notes,
   };
 }
@@ -114,9 +110,10 @@ async function evaluatePack(
   }
   findings.sort(compareFindings);
   dropSupersededVersionNotes(findings, trackA?.comparators ?? []);
-  const blocking = findings.filter((f) => atLeast(f.severity, BLOCKING_SEVERITY));
+  const blockAt = blockThreshold(pack.pack);
+  const gated = findings.filter((f) => atLeast(f.severity, blockAt));
   const testMode = pack.pack.testMode.enabled;
-  const wouldBlock = enforcement.mode === 'block' && blocking.length > 0;
+  const wouldBlock = enforcement.mode === 'block' && gated.length > 0;
   const highest = maxSeverity(findings.map((f) => f.severity));
   return {
     packId: pack.pack.id,
@@ -126,7 +123,8 @@ async function evaluatePack(
     mode: enforcement.mode,
     testMode,
     findings,
-    blocking,
+    blockAt,
+    gated,
     wouldBlock,
     blocks: wouldBlock && !testMode,
     ...(highest !== undefined ? { highestSeverity: highest } : {}),

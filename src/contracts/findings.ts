@@ -41,7 +41,7 @@ export interface FindingDraft {
   failClosed?: boolean;
 }
 
-export const DEFAULT_ENFORCEMENT: Enforcement = { mode: 'warn', criticalThreshold: 90, highThreshold: 70, mediumThreshold: 40 };
+export const DEFAULT_ENFORCEMENT: Enforcement = { mode: 'warn', blockAt: 'high', criticalThreshold: 90, highThreshold: 70, mediumThreshold: 40 };
 
 /** The severity a comparator runs at: its own in the pack, else the type's default. */
 export function comparatorSeverity(comparator: Comparator, fallback: Severity = 'medium'): Severity {

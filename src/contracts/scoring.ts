@@ -16,7 +16,7 @@
 // (an ERR of a `high` comparator scores 80 and is `high`); stricter thresholds demote
 // them, laxer ones promote them. Fail-closed findings (unreadable spec, comparator
 // crash) are scored so that they land on at least `high` whatever the thresholds.
-import type { Enforcement, Severity } from '../packs/schema.js';
+import type { Enforcement, Pack, Severity } from '../packs/schema.js';
 
 export type Level = 'ERR' | 'WARN' | 'INFO';
 
@@ -75,4 +75,21 @@ export function severityFromScore(score: number, t: Thresholds): Severity {
 /** The score of a fail-closed finding: at least `high` under these thresholds, and at least the comparator's own. */
 export function failClosedScore(severity: Severity, t: Thresholds): number {
   return Math.min(100, Math.max(BASE_SCORE[severity], BASE_SCORE.high, t.highThreshold));
+}
+
+/**
+ * The severity at which a pack in block mode blocks: its `enforcement.blockAt` (default
+ * `high`), lowered to the lowest severity any of its tiers is `requiredFor` (or that an
+ * explicit `approvalChains` entry names): a chain the pack requires is always a gate.
+ */
+export function blockThreshold(pack: Pick<Pack, 'trackA' | 'approvalTiers' | 'approvalChains'>): Severity {
+  let floor: Severity = pack.trackA?.enforcement.blockAt ?? 'high';
+  const lower = (s: Severity) => {
+    if (severityRank(s) < severityRank(floor)) floor = s;
+  };
+  for (const tier of Object.values(pack.approvalTiers)) for (const s of tier.requiredFor) lower(s);
+  for (const [s, groups] of Object.entries(pack.approvalChains ?? {}) as Array<[Severity, string[][] | undefined]>) {
+    if (groups?.some((g) => g.length > 0)) lower(s);
+  }
+  return floor;
 }

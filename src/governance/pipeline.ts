@@ -1,4 +1,4 @@
-// The governance pipeline: propose → record → judge → (wait for a chain) → approve or
+// The action outbox (the governance pipeline): propose → record → judge → (wait for a chain) → approve or
 // deny → claim with a lease → dispatch → dispatched, or retry, or failed. Every
 // transition is a compare-and-set on the outbox row and leaves an audit event.
 import { hostname } from 'node:os';
@@ -15,7 +15,12 @@ import { actionFailures, actionTransitions, dispatchAttempts, dispatchDuration, 
 import { actorName, neverApproved, type Actor, type ChainGate, type PolicyProvider } from './policy-provider.js';
 import type { DispatcherRegistry } from './registry.js';
 import { backoffDelayMs, classifyError } from './retry.js';
-import { ActionStore, toRecord, type ActionRow } from './store.js';
+import { ActionStore, toRecord, type ActionRow } from '../store/actions.js';
+
+/** Which actions a dispatch run may claim: one installation's (a webhook's), or all (the worker). */
+export interface DispatchScope {
+  installationId?: number;
+}
 
 export interface PipelineLog {
   info(obj: unknown, msg?: string): void;
@@ -23,7 +28,7 @@ export interface PipelineLog {
   error(obj: unknown, msg?: string): void;
 }
 
-export interface GovernancePipelineOptions {
+export interface ActionOutboxOptions {
   db: Db;
   registry: DispatcherRegistry;
   policy: PolicyProvider;
@@ -55,7 +60,7 @@ function defaultActor(origin: { packId: string } | undefined | null): Actor {
   return origin ? { type: 'pack', packId: origin.packId } : { type: 'app' };
 }
 
-export class GovernancePipeline {
+export class ActionOutbox {
   readonly store: ActionStore;
   readonly workerId: string;
   private readonly registry: DispatcherRegistry;
@@ -67,7 +72,7 @@ export class GovernancePipeline {
   private readonly dispatchTimeoutMs: number;
   private readonly random: () => number;
 
-  constructor(options: GovernancePipelineOptions) {
+  constructor(options: ActionOutboxOptions) {
     this.store = new ActionStore(options.db);
     this.registry = options.registry;
     this.policy = options.policy;
@@ -205,9 +210,9 @@ export class GovernancePipeline {
    * They are judged as their default proposer (the pack of their origin, else the app),
    * which is what every caller of propose uses.
    */
-  async judgeStuck(limit = 20): Promise<number> {
+  async judgeStuck(limit = 20, scope: DispatchScope = {}): Promise<number> {
     let n = 0;
-    for (const row of await this.store.stuckProposed(this.iso(-STUCK_PROPOSED_MS), limit)) {
+    for (const row of await this.store.stuckProposed(this.iso(-STUCK_PROPOSED_MS), limit, scope.installationId)) {
       const p = this.proposalOf(row);
       const judged = await this.decide(row, defaultActor(p.origin), p, 'proposed');
       if (judged.status !== 'proposed') n++;
@@ -267,12 +272,12 @@ export class GovernancePipeline {
    * Claims up to `limit` due actions (approved and due, or dispatching with an expired
    * lease) and dispatches each one it wins. Returns how many it claimed.
    */
-  async dispatchDue(limit = 20): Promise<number> {
+  async dispatchDue(limit = 20, scope: DispatchScope = {}): Promise<number> {
     // Proposed rows left half-judged by a dead proposer: judge them so they can go out.
-    await this.judgeStuck(limit);
+    await this.judgeStuck(limit, scope);
     let claimed = 0;
     // Dispatching rows whose lease expired: their worker died mid-call. Resume them one by one.
-    for (const candidate of await this.store.expired(this.iso(), limit)) {
+    for (const candidate of await this.store.expired(this.iso(), limit, scope.installationId)) {
       const row = await this.claim(candidate);
       if (row === undefined) continue;
       claimed++;
@@ -280,7 +285,7 @@ export class GovernancePipeline {
     }
     if (claimed >= limit) return claimed;
     // Approved and due: claimed as a batch in one compare-and-set statement.
-    const rows = await this.store.claimDue(this.workerId, this.iso(), this.iso(this.leaseMs), limit - claimed);
+    const rows = await this.store.claimDue(this.workerId, this.iso(), this.iso(this.leaseMs), limit - claimed, scope.installationId);
     const events = rows.map((row) => {
       actionTransitions.inc({ kind: row.kind, status: 'dispatching' });
       return this.auditEvent(row, `worker:${this.workerId}`, 'action.dispatching', { from: 'approved', attempt: row.attempts, leaseExpiresAt: row.lease_expires_at });
@@ -456,7 +461,7 @@ export class Worker {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly pipeline: GovernancePipeline,
+    private readonly pipeline: ActionOutbox,
     private readonly options: { intervalMs?: number; batch?: number; log?: PipelineLog } = {},
   ) {}
 

@@ -1,11 +1,8 @@
-// The PolicyProvider: the one place that says who may do what, which approval chain
-// an action needs, and where audit evidence goes (the seed's VAULT seam). The pipeline
-// asks it; nothing else hard-codes authorisation.
-import type { Pack, Severity } from '../packs/schema.js';
+// The PolicyProvider: the one place that says who may propose what and where audit
+// evidence goes (the seed's VAULT seam). The outbox asks it; nothing else hard-codes
+// authorisation. (Which approval chain a PR needs is the gate's: contracts/gate.ts.)
 import type { ActionProposal } from './action.js';
 import type { AuditEvent, AuditEventInput, AuditLog } from './audit.js';
-import { chainTemplateFor, type ChainTemplate } from '../approvals/template.js';
-import { isEligible, type Actor as Approver, type Eligibility, type EligibilityContext, type EligibilityTier } from '../approvals/eligibility.js';
 
 export type Actor =
   | { type: 'app' }
@@ -26,8 +23,6 @@ export function actorName(actor: Actor): string {
   }
 }
 
-export type { ChainTemplate };
-
 export interface Authorization {
   allowed: boolean;
   reason?: string;
@@ -35,8 +30,6 @@ export interface Authorization {
 
 export interface PolicyProvider {
   checkAuthorization(actor: Actor, action: ActionProposal): Promise<Authorization>;
-  /** The chain a pack requires at a severity (for an action, when one is known); undefined: none. */
-  getChainTemplate(action: ActionProposal | undefined, pack: Pack, severity: Severity): Promise<ChainTemplate | undefined>;
   writeAuditEvent(event: AuditEventInput): Promise<AuditEvent>;
   /** Optional batch form (one commit for a batch claim); the pipeline falls back to writeAuditEvent. */
   writeAuditEvents?(events: AuditEventInput[]): Promise<AuditEvent[]>;
@@ -47,7 +40,7 @@ export interface ChainGate {
   isApproved(chainKey: string): Promise<boolean>;
 }
 
-/** Until the approvals area provides one: no chain is ever approved, so waiting actions wait. */
+/** The default of an outbox built without a chain store (its own tests): no chain is approved, so waiting actions wait. */
 export const neverApproved: ChainGate = { isApproved: async () => false };
 
 /**
@@ -72,19 +65,8 @@ export class LocalPolicyProvider implements PolicyProvider {
     }
   }
 
-  /** An explicit `approvalChains[severity]`, else every tier whose `requiredFor` includes the severity, one step each. */
-  async getChainTemplate(_action: ActionProposal | undefined, pack: Pack, severity: Severity): Promise<ChainTemplate | undefined> {
-    const template = chainTemplateFor(pack, severity);
-    return template.groups.length > 0 ? template : undefined;
-  }
-
   writeAuditEvent(event: AuditEventInput): Promise<AuditEvent> {
     return this.audit.append(event);
-  }
-
-  /** The tier's users (case-insensitive) and active team members; never the author, a bot or the app. */
-  checkApprover(actor: Approver, tier: EligibilityTier, ctx: EligibilityContext): Promise<Eligibility> {
-    return isEligible(actor, tier, ctx);
   }
 
   writeAuditEvents(events: AuditEventInput[]): Promise<AuditEvent[]> {

@@ -1,15 +1,14 @@
 // Operational routes beside Probot's webhook endpoint: GET /healthz and GET /metrics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sql } from 'kysely';
-import type { Db } from '../store/database.js';
 import { registry } from '../metrics.js';
 
-export function operationsHandler(db: Db) {
+/** `ping` rejects when the database is unreachable (store/health.ts). */
+export function operationsHandler(ping: () => Promise<void>) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (path === '/healthz') {
-      await healthz(db, res);
+      await healthz(ping, res);
       return true;
     }
     if (path === '/metrics') {
@@ -21,9 +20,9 @@ export function operationsHandler(db: Db) {
   };
 }
 
-async function healthz(db: Db, res: ServerResponse): Promise<void> {
+async function healthz(ping: () => Promise<void>, res: ServerResponse): Promise<void> {
   try {
-    await sql`select 1`.execute(db);
+    await ping();
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ status: 'ok', database: 'reachable' }));
   } catch (error) {

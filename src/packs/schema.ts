@@ -58,6 +58,12 @@ export type Comparator = z.infer<typeof Comparator>;
 export const Enforcement = z
   .strictObject({
     mode: z.enum(['warn', 'block']).default('warn'),
+    /**
+     * In block mode, findings at or above this severity fail the contracts check until
+     * the approval chain is done. A tier `requiredFor` a lower severity lowers it to that
+     * severity: a chain that is required is always a gate in block mode.
+     */
+    blockAt: Severity.default('high'),
     criticalThreshold: Percent.default(90),
     highThreshold: Percent.default(70),
     mediumThreshold: Percent.default(40),
@@ -71,7 +77,7 @@ export const TrackA = z.strictObject({
   enabled: z.boolean().default(true),
   surfaces: z.array(z.string().min(1)).default([]),
   comparators: z.array(Comparator).default([]),
-  enforcement: Enforcement.default({ mode: 'warn', criticalThreshold: 90, highThreshold: 70, mediumThreshold: 40 }),
+  enforcement: Enforcement.default({ mode: 'warn', blockAt: 'high', criticalThreshold: 90, highThreshold: 70, mediumThreshold: 40 }),
   artifacts: z.array(z.strictObject({ type: z.string().min(1), path: z.string().min(1) })).default([]),
 });
 export type TrackA = z.infer<typeof TrackA>;

@@ -1,40 +1,16 @@
-// The `PuddleJumper / contracts` check run, built from a Track A evaluation. Pure.
-//
-// Conclusion, in order:
-//   1. an invalid pack governs the PR                  -> failure, naming the file and its first error
-//   2. no pack applies                                 -> success, "No policy pack applies"
-//   3. an approval gate is given (not `not_required`)  -> waiting/rejected: failure; approved: success
-//   4. a pack in block mode has findings >= high       -> failure, title with counts
-//   5. only test-mode packs would have failed          -> neutral, "[test mode] would have failed: …"
-//   6. findings above info (warn mode, or below the blocking severity) -> neutral
-//   7. nothing, or only informational findings         -> success
+// The `PuddleJumper / contracts` check run, rendered from a Track A evaluation and the
+// gate decision (contracts/gate.ts decides; this file only renders). Pure.
 import type { ContractsEvaluation, PackEvaluation } from '../contracts/evaluate.js';
-import { BLOCKING_SEVERITY } from '../contracts/evaluate.js';
 import type { Finding } from '../contracts/findings.js';
+import type { ApprovalState, GateDecision } from '../contracts/gate.js';
 import { SEVERITY_ORDER } from '../contracts/scoring.js';
 import type { Severity } from '../packs/schema.js';
-import { CHECK_SUMMARY_LIMIT, type CheckAnnotation, type CheckConclusion, type CheckRunPayload } from './check-run.js';
+import { CHECK_SUMMARY_LIMIT, type CheckAnnotation, type CheckRunPayload } from './check-run.js';
 
 export const CONTRACTS_CHECK_NAME = 'PuddleJumper / contracts';
 
-export interface ApprovalGate {
-  state: 'not_required' | 'waiting' | 'approved' | 'rejected';
-  /** Tier names still to approve, e.g. ["Director"]. */
-  waitingFor?: string[];
-  approvedBy?: Array<{ login: string; tier: string }>;
-  /** One decider (as the approvals report's GateState has it) or several. */
-  rejectedBy?: Rejection | Rejection[];
-}
-
-interface Rejection {
-  login: string;
-  tier: string;
-  reason?: string;
-}
-
 const TITLE_LIMIT = 250;
 const CELL_LIMIT = 400;
-const FAIL_CLOSED_RULES = new Set(['api-spec-unparsable', 'api-spec-unreadable', 'api-spec-too-large', 'comparator-failed']);
 
 export function buildInProgressContractsCheck(headSha: string): CheckRunPayload {
   return {
@@ -66,122 +42,17 @@ export function buildErroredContractsCheck(headSha: string, reason: string): Che
   };
 }
 
-export function buildContractsCheck(evaluation: ContractsEvaluation, headSha: string, gate?: ApprovalGate): CheckRunPayload {
-  const { conclusion, title, explanation } = decide(evaluation, gate);
-  const annotations = buildAnnotations(evaluation);
-  const summary = buildSummary(evaluation, title, explanation, gate);
+export function buildContractsCheck(evaluation: ContractsEvaluation, decision: GateDecision): CheckRunPayload {
+  const { conclusion, title, explanation } = decision.contracts;
   return {
     name: CONTRACTS_CHECK_NAME,
-    headSha,
+    headSha: evaluation.headSha,
     status: 'completed',
-    conclusion,
+    ...(conclusion ? { conclusion } : {}),
     title: clip(title, TITLE_LIMIT),
-    summary,
-    annotations,
+    summary: buildSummary(evaluation, title, explanation, decision.gated ? decision.approval : undefined),
+    annotations: buildAnnotations(evaluation),
   };
-}
-
-interface Decision {
-  conclusion: CheckConclusion;
-  title: string;
-  explanation: string;
-}
-
-function decide(ev: ContractsEvaluation, gate?: ApprovalGate): Decision {
-  if (ev.invalidPacks.length > 0) {
-    const bad = ev.invalidPacks[0]!;
-    const err = bad.errors[0];
-    const where = err ? `${err.file}:${err.line}:${err.column} ${err.message}` : 'invalid';
-    const more = ev.invalidPacks.length > 1 ? ` (and ${ev.invalidPacks.length - 1} more invalid pack${ev.invalidPacks.length > 2 ? 's' : ''})` : '';
-    return {
-      conclusion: 'failure',
-      title: `Invalid policy pack ${bad.file}: ${where}${more}`,
-      explanation: 'A policy pack that governs this pull request is invalid, so it cannot be evaluated: the check fails closed until the pack is fixed in the config repo.',
-    };
-  }
-  if (ev.packs.length === 0) {
-    return { conclusion: 'success', title: 'No policy pack applies', explanation: 'No policy pack selects this repository and these paths.' };
-  }
-  const live = ev.packs.filter((p) => !p.testMode);
-  const test = ev.packs.filter((p) => p.testMode);
-  const liveFindings = live.flatMap((p) => p.findings);
-  const blocking = live.filter((p) => p.blocks);
-  const counts = countTitle(blocking.length > 0 ? blocking.flatMap((p) => p.findings) : liveFindings);
-  if (gate && gate.state !== 'not_required') {
-    if (gate.state === 'approved') {
-      const who = (gate.approvedBy ?? []).map((a) => `@${a.login} (${a.tier})`).join(', ');
-      return { conclusion: 'success', title: who ? `Approved by ${who}` : 'Approved', explanation: `The required approvals are in${counts ? ` for: ${counts}` : ''}.` };
-    }
-    if (gate.state === 'rejected') {
-      const list = gate.rejectedBy === undefined ? [] : Array.isArray(gate.rejectedBy) ? gate.rejectedBy : [gate.rejectedBy];
-      const who = list.map((a) => `@${a.login} (${a.tier})`).join(', ');
-      const reasons = list.filter((a) => a.reason).map((a) => `@${a.login}: ${a.reason}`).join('; ');
-      return {
-        conclusion: 'failure',
-        title: who ? `Rejected by ${who}` : 'Rejected',
-        explanation: `An approver rejected this pull request${counts ? ` (${counts})` : ''}.${reasons ? ` ${reasons}` : ''}`,
-      };
-    }
-    const waiting = gate.waitingFor?.length ? gate.waitingFor.join(', ') : 'the required approvers';
-    return { conclusion: 'failure', title: `Waiting for approval: ${waiting}`, explanation: `${counts || 'These changes'} need approval before merging.` };
-  }
-  if (blocking.length > 0) {
-    return {
-      conclusion: 'failure',
-      title: counts,
-      explanation: `Block mode: findings at or above **${BLOCKING_SEVERITY}** fail this check (${blocking.map((p) => `\`${p.packId}\``).join(', ')}).`,
-    };
-  }
-  const testWould = test.filter((p) => p.wouldBlock);
-  if (testWould.length > 0) {
-    return {
-      conclusion: 'neutral',
-      title: `[test mode] would have failed: ${countTitle(testWould.flatMap((p) => p.findings))}`,
-      explanation: `Test mode (${testWould.map((p) => `\`${p.packId}\``).join(', ')}): this would fail the check; it does not block and nothing else is written.`,
-    };
-  }
-  const notable = liveFindings.filter((f) => f.severity !== 'info');
-  if (notable.length > 0) {
-    return { conclusion: 'neutral', title: counts, explanation: 'Findings to look at; none of them blocks this pull request.' };
-  }
-  if (liveFindings.length > 0) {
-    return { conclusion: 'success', title: `No contract problems (${countTitle(liveFindings)})`, explanation: 'Only informational findings.' };
-  }
-  const testFindings = test.flatMap((p) => p.findings);
-  if (testFindings.length > 0) {
-    return { conclusion: 'neutral', title: `[test mode] ${countTitle(testFindings)}`, explanation: 'Findings of packs in test mode; they never block.' };
-  }
-  if (live.length === 0) {
-    // Only test-mode packs apply: their check is neutral whatever they find (test mode
-    // may publish nothing but its own neutral check).
-    return { conclusion: 'neutral', title: '[test mode] No contract problems found', explanation: 'Only packs in test mode apply; they report and never block.' };
-  }
-  return { conclusion: 'success', title: 'No contract problems found', explanation: 'The packs that apply found nothing to report.' };
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** "3 breaking changes, 1 problem, 1 warning" (notices only when there is nothing else). */
-export function countTitle(findings: readonly Finding[]): string {
-  let breaking = 0;
-  let errors = 0;
-  let warnings = 0;
-  let notices = 0;
-  for (const f of findings) {
-    if (f.level === 'ERR') {
-      if (f.comparator === 'openapi.diff' && !FAIL_CLOSED_RULES.has(f.ruleId)) breaking++;
-      else errors++;
-    } else if (f.level === 'WARN') warnings++;
-    else notices++;
-  }
-  const parts: string[] = [];
-  if (breaking) parts.push(plural(breaking, 'breaking change'));
-  if (errors) parts.push(plural(errors, 'problem'));
-  if (warnings) parts.push(plural(warnings, 'warning'));
-  if (notices && parts.length === 0) parts.push(plural(notices, 'notice'));
-  return parts.join(', ');
 }
 
 const ANNOTATION_LEVEL = { ERR: 'failure', WARN: 'warning', INFO: 'notice' } as const;
@@ -282,12 +153,12 @@ function render(preamble: string[], sections: Section[], keep: number): string {
   return lines.join('\n');
 }
 
-export function buildSummary(ev: ContractsEvaluation, title: string, explanation: string, gate?: ApprovalGate, limit = CHECK_SUMMARY_LIMIT): string {
+export function buildSummary(ev: ContractsEvaluation, title: string, explanation: string, gate?: ApprovalState, limit = CHECK_SUMMARY_LIMIT): string {
   const preamble = [`## ${cell(title)}`, '', explanation];
   if (gate && gate.state !== 'not_required') {
     const parts = [`Approval: **${gate.state.replace('_', ' ')}**`];
-    if (gate.waitingFor?.length) parts.push(`waiting for ${gate.waitingFor.join(', ')}`);
-    if (gate.approvedBy?.length) parts.push(`approved by ${gate.approvedBy.map((a) => `@${a.login} (${a.tier})`).join(', ')}`);
+    if (gate.waitingFor.length) parts.push(`waiting for ${gate.waitingFor.join(', ')}`);
+    if (gate.approvedBy.length) parts.push(`approved by ${gate.approvedBy.map((a) => `@${a.login} (${a.tier})`).join(', ')}`);
     preamble.push('', parts.join(' · '));
   }
   for (const note of ev.notes) preamble.push('', `> ${note}`);

@@ -60,3 +60,21 @@ export async function getInstallation(db: Db, id: number) {
   const row = await db.selectFrom('installations').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? { ...row, repositories: JSON.parse(row.repositories) as string[] } : undefined;
 }
+
+export interface InstallationRepository {
+  upsert(facts: InstallationFacts, now: Date): Promise<void>;
+  changeRepositories(id: number, change: { added: string[]; removed: string[] }, now: Date): Promise<void>;
+  /** The repositories we know of an installation; undefined when none are recorded. */
+  repositories(id: number): Promise<string[] | undefined>;
+}
+
+export function sqlInstallationRepository(db: Db): InstallationRepository {
+  return {
+    upsert: (facts, now) => upsertInstallation(db, facts, now),
+    changeRepositories: (id, change, now) => changeInstallationRepositories(db, id, change, now),
+    async repositories(id) {
+      const known = await getInstallation(db, id);
+      return known && known.repositories.length > 0 ? known.repositories : undefined;
+    },
+  };
+}

@@ -1,64 +1,10 @@
 // Keeps the installations table current from installation and
 // installation_repositories events.
-import type { Db } from '../store/database.js';
-import { changeInstallationRepositories, upsertInstallation } from '../store/installations.js';
-import type { AnyContext } from '../app.js';
+import type { InstallationChange } from '../github/payloads.js';
+import type { InstallationRepository } from '../store/installations.js';
 
-const STATUS_BY_ACTION: Record<string, 'active' | 'suspended' | 'deleted'> = {
-  created: 'active',
-  new_permissions_accepted: 'active',
-  unsuspend: 'active',
-  suspend: 'suspended',
-  deleted: 'deleted',
-};
-
-interface InstallationPayload {
-  action: string;
-  installation: { id: number; account: { login: string; type: string } | null };
-  repositories?: Array<{ full_name: string }>;
-  repositories_added?: Array<{ full_name: string }>;
-  repositories_removed?: Array<{ full_name?: string }>;
-}
-
-export function installationHandlers(db: Db, now: () => Date = () => new Date()) {
-  return {
-    async installation(context: AnyContext): Promise<void> {
-      const p = context.payload as InstallationPayload;
-      const status = STATUS_BY_ACTION[p.action];
-      if (!status) return;
-      await upsertInstallation(
-        db,
-        {
-          id: p.installation.id,
-          accountLogin: p.installation.account?.login ?? 'unknown',
-          accountType: p.installation.account?.type ?? 'unknown',
-          status,
-          repositories: p.repositories?.map((r) => r.full_name),
-        },
-        now(),
-      );
-    },
-    async installation_repositories(context: AnyContext): Promise<void> {
-      const p = context.payload as InstallationPayload;
-      await upsertInstallation(
-        db,
-        {
-          id: p.installation.id,
-          accountLogin: p.installation.account?.login ?? 'unknown',
-          accountType: p.installation.account?.type ?? 'unknown',
-          status: 'active',
-        },
-        now(),
-      );
-      await changeInstallationRepositories(
-        db,
-        p.installation.id,
-        {
-          added: (p.repositories_added ?? []).map((r) => r.full_name),
-          removed: (p.repositories_removed ?? []).flatMap((r) => (r.full_name ? [r.full_name] : [])),
-        },
-        now(),
-      );
-    },
-  };
+export async function recordInstallation(store: InstallationRepository, change: InstallationChange, now: Date): Promise<void> {
+  if (change.status === undefined) return;
+  await store.upsert({ id: change.id, accountLogin: change.accountLogin, accountType: change.accountType, status: change.status, repositories: change.repositories }, now);
+  if (change.added.length > 0 || change.removed.length > 0) await store.changeRepositories(change.id, { added: change.added, removed: change.removed }, now);
 }

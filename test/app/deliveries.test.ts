@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/database.js';
-import { openMemoryDatabase } from '../../src/store/test-db.js';
+import { openMemoryDatabase } from '../helpers/memory-db.js';
 import { claimDelivery, finishDelivery } from '../../src/store/deliveries.js';
 
 const facts = { id: 'delivery-1', event: 'pull_request', action: 'synchronize', installationId: 1 };

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/database.js';
-import { openMemoryDatabase } from '../../src/store/test-db.js';
+import { openMemoryDatabase } from '../helpers/memory-db.js';
 import type { EventRoutes } from '../../src/app.js';
 import { installationHandlers } from '../../src/usecases/installations.js';
 import { getInstallation } from '../../src/store/installations.js';

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { describe, expect, it } from 'vitest';
 import { isEligible } from '../../src/approvals/eligibility.js';
-import { MembershipCache, TeamMembership } from '../../src/approvals/team-membership.js';
+import { MembershipCache, TeamMembership } from '../../src/github/team-membership.js';
 
 const director = { name: 'Director', users: [], teams: ['acme/directors'] };
 const lead = { name: 'Team Lead', users: ['Alice'], teams: [] };

@@ -3,11 +3,11 @@ import { createRequire } from 'node:module';
 import type { AuditEventInput } from '../../src/governance/audit.js';
 import type { Pack } from '../../src/packs/schema.js';
 import { Pack as PackSchema } from '../../src/packs/schema.js';
-import { openMemoryDatabase } from '../../src/store/test-db.js';
+import { openMemoryDatabase } from '../helpers/memory-db.js';
 import { createApprovalService, type ApprovalPorts } from '../../src/approvals/service.js';
 import { templateForPacks } from '../../src/approvals/template.js';
 import type { Chain } from '../../src/approvals/chain.js';
-import type { MembershipLookup } from '../../src/approvals/team-membership.js';
+import type { MembershipLookup } from '../../src/github/team-membership.js';
 import { factsFromCommentPayload, factsFromReviewPayload } from '../../src/approvals/facts.js';
 
 const require = createRequire(import.meta.url);

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { describe, expect, it } from 'vitest';
-import { MembershipCache, TeamMembership } from '../../src/approvals/team-membership.js';
+import { MembershipCache, TeamMembership } from '../../src/github/team-membership.js';
 
 const octokit = () => new ProbotOctokit({ auth: { token: 't' }, retry: { enabled: false }, throttle: { enabled: false } });
 const ROUTE = '/orgs/acme/teams/directors/memberships/dana';

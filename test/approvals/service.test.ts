@@ -1,10 +1,10 @@
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { describe, expect, it } from 'vitest';
-import { chainsForPr, loadChainByKey, saveTransition } from '../../src/approvals/chain-repo.js';
+import { chainsForPr, loadChainByKey, saveTransition } from '../../src/store/chains.js';
 import { decideStep } from '../../src/approvals/chain.js';
 import { factsFromCommentPayload, factsFromReviewPayload } from '../../src/approvals/facts.js';
-import { TeamMembership } from '../../src/approvals/team-membership.js';
+import { TeamMembership } from '../../src/github/team-membership.js';
 import { AUTHOR, HEAD, PR, REPO, comment, example, fakeTeams, pack, review, setup } from './helpers.js';
 
 const HEAD2 = 'ffffffffffffffffffffffffffffffffffffffff';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainsForPr } from '../../src/approvals/chain-repo.js';
+import { chainsForPr } from '../../src/store/chains.js';
 import { factsFromCommentPayload } from '../../src/approvals/facts.js';
 import { HEAD, PR, REPO, comment, commentPayload, pack, setup } from './helpers.js';
 

@@ -2,7 +2,7 @@ import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ByteLru, contentCache } from '../../src/change/blob-cache.js';
-import { GitHubChangeSet, type PullRequestFacts } from '../../src/change/github.js';
+import { GitHubChangeSet, type PullRequestFacts } from '../../src/github/changeset.js';
 
 const API = 'https://api.github.com';
 const BASE_SHA = 'b'.repeat(40);

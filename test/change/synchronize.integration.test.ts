@@ -6,7 +6,7 @@ import { ProbotOctokit } from 'probot';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { contentCache } from '../../src/change/blob-cache.js';
 import { touchedPaths } from '../../src/change/changeset.js';
-import { gitHubChangeSetFromPayload, type PullRequestPayloadLike } from '../../src/change/github.js';
+import { gitHubChangeSetFromPayload, type PullRequestPayloadLike } from '../../src/github/changeset.js';
 import { evaluateContracts } from '../../src/contracts/evaluate.js';
 import { comparatorConfigSchemas } from '../../src/contracts/registry.js';
 import { driftTypeConfigSchemas } from '../../src/drift/types.js';

@@ -31,10 +31,10 @@ describe('evaluateContracts', () => {
     const [p] = ev.packs;
     expect(p!.findings.map((f) => f.comparator)).toContain('changelog.updated');
     expect(p!.findings[0]!.score).toBeGreaterThanOrEqual(p!.findings.at(-1)!.score);
-    expect(p!.blocking.every((f) => f.severity === 'high' || f.severity === 'critical')).toBe(true);
-    expect(p!.blocking.some((f) => f.comparator === 'changelog.updated')).toBe(false); // medium: reported, not blocking
+    expect(p!.gated.every((f) => f.severity === 'high' || f.severity === 'critical')).toBe(true);
+    expect(p!.gated.some((f) => f.comparator === 'changelog.updated')).toBe(false); // medium: reported, not blocking
     expect(p).toMatchObject({ mode: 'block', testMode: false, wouldBlock: true, blocks: true, highestSeverity: 'high' });
-    expect(ev).toMatchObject({ blocking: true, highestSeverity: 'high', invalidPacks: [] });
+    expect(ev).toMatchObject({ blocks: true, highestSeverity: 'high', invalidPacks: [] });
     // One diff served openapi.diff and version_bump: each side read once.
     expect(changes.reads.filter((r) => r === `base:${SPEC}`)).toHaveLength(1);
   });
@@ -42,11 +42,11 @@ describe('evaluateContracts', () => {
   it('does not block in warn mode or in test mode, and test mode stays out of highestSeverity', async () => {
     const changes = new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: HEAD } });
     const warn = await evaluateContracts({ changes, packs: [apiPack({}, 'warn')], now });
-    expect(warn.blocking).toBe(false);
+    expect(warn.blocks).toBe(false);
     expect(warn.packs[0]!.wouldBlock).toBe(false);
     const test = await evaluateContracts({ changes, packs: [apiPack({ testMode: { enabled: true } })], now });
     expect(test.packs[0]).toMatchObject({ wouldBlock: true, blocks: false });
-    expect(test.blocking).toBe(false);
+    expect(test.blocks).toBe(false);
     expect(test.highestSeverity).toBeUndefined();
   });
 
@@ -57,7 +57,7 @@ describe('evaluateContracts', () => {
     const ev = await evaluateContracts({ changes: new MemoryChangeSet({ head: { a: '1' } }), packs: [invalid, pack], now });
     spy.mockRestore();
     expect(ev.invalidPacks).toEqual([{ file: 'policy-packs/bad.yml', id: 'bad', errors: invalid.errors }]);
-    expect(ev.blocking).toBe(true);
+    expect(ev.blocks).toBe(true);
     const f = ev.packs[0]!.findings[0]!;
     expect(f).toMatchObject({ ruleId: 'comparator-failed', severity: 'high' });
     expect(f.message).toContain('comparator failed: path.coupling: boom');

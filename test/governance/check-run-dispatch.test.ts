@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { ProbotOctokit } from 'probot';
-import { outboxThrottle, type Octokit } from '../../src/governance/octokit.js';
+import { outboxThrottle, type Octokit } from '../../src/github/octokit.js';
 import { registry as metricsRegistry } from '../../src/metrics.js';
 import { auditTypes, checkPayload, harness, SHA } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { openDatabase } from '../../src/store/open.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import type { Db } from '../../src/store/database.js';
 import { AuditLog } from '../../src/governance/audit.js';
-import { GovernancePipeline } from '../../src/governance/pipeline.js';
+import { ActionOutbox } from '../../src/governance/pipeline.js';
 import { LocalPolicyProvider } from '../../src/governance/policy-provider.js';
 import { DispatcherRegistry, type Dispatcher } from '../../src/governance/registry.js';
 import { auditTypes, checkPayload, Clock, harness, SHA, silentLog, tempDir } from './helpers.js';
@@ -41,7 +41,7 @@ describe('compare-and-set claims', () => {
     };
     const pipelines = Array.from({ length: 50 }, (_, i) => {
       const db = dbs[i % dbs.length]!;
-      return new GovernancePipeline({
+      return new ActionOutbox({
         db,
         registry: new DispatcherRegistry().register(slow),
         policy: new LocalPolicyProvider(new AuditLog(db, { now: clock.now })),

@@ -4,10 +4,10 @@ import type { ActionProposal } from '../../src/governance/action.js';
 import { AuditLog } from '../../src/governance/audit.js';
 import { commentDispatcher, slackDispatcher } from '../../src/governance/dispatchers/index.js';
 import type { Fetch } from '../../src/governance/dispatchers/http.js';
-import { GovernancePipeline } from '../../src/governance/pipeline.js';
+import { ActionOutbox } from '../../src/governance/pipeline.js';
 import { LocalPolicyProvider } from '../../src/governance/policy-provider.js';
 import { DispatcherRegistry, type Dispatcher } from '../../src/governance/registry.js';
-import { openMemoryDatabase } from '../../src/store/test-db.js';
+import { openMemoryDatabase } from '../helpers/memory-db.js';
 import { silentLog, testOctokit } from './helpers.js';
 
 const RETRY = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 1000 };
@@ -15,7 +15,7 @@ const RETRY = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 1000 };
 async function pipelineWith(dispatcher: Dispatcher<never>) {
   const db = await openMemoryDatabase();
   const registry = new DispatcherRegistry().register(dispatcher, RETRY);
-  const pipeline = new GovernancePipeline({ db, registry, policy: new LocalPolicyProvider(new AuditLog(db)), log: silentLog, dispatchTimeoutMs: 30, random: () => 0.5 });
+  const pipeline = new ActionOutbox({ db, registry, policy: new LocalPolicyProvider(new AuditLog(db)), log: silentLog, dispatchTimeoutMs: 30, random: () => 0.5 });
   return pipeline;
 }
 

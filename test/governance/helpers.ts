@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProbotOctokit } from 'probot';
 import type { Db } from '../../src/store/database.js';
-import { openMemoryDatabase } from '../../src/store/test-db.js';
+import { openMemoryDatabase } from '../helpers/memory-db.js';
 import { AuditLog } from '../../src/governance/audit.js';
-import { GovernancePipeline } from '../../src/governance/pipeline.js';
+import { ActionOutbox } from '../../src/governance/pipeline.js';
 import { LocalPolicyProvider, type ChainGate } from '../../src/governance/policy-provider.js';
 import { DispatcherRegistry } from '../../src/governance/registry.js';
 import { createDefaultRegistry } from '../../src/governance/dispatchers/index.js';
-import type { Octokit } from '../../src/governance/octokit.js';
+import type { Octokit } from '../../src/github/octokit.js';
 import type { RetryPolicy } from '../../src/governance/retry.js';
 
 export const silentLog = { info: () => {}, warn: () => {}, error: () => {} };
@@ -38,7 +38,7 @@ export interface Harness {
   clock: Clock;
   audit: AuditLog;
   registry: DispatcherRegistry;
-  pipeline: GovernancePipeline;
+  pipeline: ActionOutbox;
 }
 
 export async function harness(
@@ -68,7 +68,7 @@ export async function harness(
         ['check_run.upsert', 'comment.upsert', 'issue.upsert', 'pull_request.upsert', 'notify.slack', 'notify.webhook'].map((k) => [k, retry]),
       ),
     });
-  const pipeline = new GovernancePipeline({
+  const pipeline = new ActionOutbox({
     db,
     registry,
     policy: new LocalPolicyProvider(audit),

@@ -5,7 +5,7 @@ import nock from 'nock';
 import pino from 'pino';
 import { Probot } from 'probot';
 import { describe, expect, it } from 'vitest';
-import { OutboxOctokit, prepareOctokit, type Octokit } from '../../src/governance/octokit.js';
+import { OutboxOctokit, prepareOctokit, type Octokit } from '../../src/github/octokit.js';
 
 describe('OutboxOctokit inside Probot', () => {
   it('a write that hits the primary rate limit is not retried in-process', async () => {

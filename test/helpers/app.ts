@@ -7,7 +7,7 @@ import { Probot } from 'probot';
 import { puddleJumperApp } from '../../src/app.js';
 import { loadSettings } from '../../src/config.js';
 import { buildRoutes } from '../../src/routes.js';
-import { openMemoryDatabase } from '../../src/store/test-db.js';
+import { openMemoryDatabase } from './memory-db.js';
 import type { Db } from '../../src/store/database.js';
 import type { Services } from '../../src/usecases/services.js';
 import { contentCache } from '../../src/change/blob-cache.js';

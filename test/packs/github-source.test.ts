@@ -1,9 +1,9 @@
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { describe, expect, it } from 'vitest';
-import { PackSource, type OctokitLike } from '../../src/packs/github-source.js';
-import { PackVersionsRepo } from '../../src/packs/versions-repo.js';
-import { openMemoryDatabase } from '../../src/store/test-db.js';
+import { PackSource, type OctokitLike } from '../../src/github/pack-source.js';
+import { PackVersionsRepo } from '../../src/store/pack-versions.js';
+import { openMemoryDatabase } from '../helpers/memory-db.js';
 import { known } from './known.js';
 
 const API = 'https://api.github.com';

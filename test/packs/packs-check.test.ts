@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadLocalPackSet } from '../../src/packs/local-source.js';
+import { loadLocalPackSet } from '../../src/cli/local-packs.js';
 import { buildPacksCheck } from '../../src/report/packs-check.js';
 import { known } from './known.js';
 

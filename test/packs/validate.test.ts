@@ -233,7 +233,7 @@ describe('version hash', () => {
 
 describe('validatePackFile: openapi.diff config with the real comparator schemas', () => {
   it('locates an unknown rule id and an empty ignore entry', async () => {
-    const { defaultKnownTypes } = await import('../../src/packs/default-known-types.js');
+    const { defaultKnownTypes } = await import('../../src/usecases/known-types.js');
     const text = `${BASE}trackA:
   comparators:
     - type: openapi.diff

@@ -6,14 +6,14 @@
 // check (same digest as the previous revision's) are not sent again.
 import type { CheckAnnotation, CheckRunPayload } from '../../report/check-run.js';
 import { ANNOTATIONS_PER_REQUEST } from '../../report/check-run.js';
-import type { Db } from '../../store/database.js';
-import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit, type Octokit } from '../octokit.js';
+import type { CheckRunIds } from '../../store/check-runs.js';
+import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit, type Octokit } from '../../github/octokit.js';
 import { CheckRunPayloadSchema, payloadProblem } from '../payloads.js';
 import type { Dispatcher } from '../registry.js';
 import { canonicalJson, sha256Hex } from '../../canonical.js';
 
 export interface CheckRunDispatcherOptions {
-  db: Db;
+  checkRunIds: CheckRunIds;
   getOctokit: GetOctokit;
   now?: () => Date;
 }
@@ -51,15 +51,9 @@ export function checkRunDispatcher(options: CheckRunDispatcherOptions): Dispatch
       const octokit = prepareOctokit(await options.getOctokit(action.installationId), action.installationId);
       // Aborted when the attempt times out, so a late call never races its own retry.
       const request = requestWithSignal(octokit, signal);
-      const key = { installation_id: action.installationId, repo: action.subject.repo, head_sha: p.headSha, name: p.name };
-      const cached = await options.db
-        .selectFrom('check_runs')
-        .select('check_run_id')
-        .where('installation_id', '=', key.installation_id)
-        .where('repo', '=', key.repo)
-        .where('head_sha', '=', key.head_sha)
-        .where('name', '=', key.name)
-        .executeTakeFirst();
+      const key = { installationId: action.installationId, repo: action.subject.repo, headSha: p.headSha, name: p.name };
+      const cachedId = await options.checkRunIds.get(key);
+      const cached = cachedId === undefined ? undefined : { check_run_id: cachedId };
 
       const annotationsDigest = sha256Hex(canonicalJson(p.annotations));
       const alreadySent = cached !== undefined && p.annotations.length > 0 && (await previousResult())?.annotationsDigest === annotationsDigest;
@@ -107,11 +101,7 @@ export function checkRunDispatcher(options: CheckRunDispatcherOptions): Dispatch
           created = true;
         }
         const checkRunId = id;
-        await options.db
-          .insertInto('check_runs')
-          .values({ ...key, check_run_id: checkRunId, updated_at: now().toISOString() })
-          .onConflict((oc) => oc.columns(['installation_id', 'repo', 'head_sha', 'name']).doUpdateSet({ check_run_id: checkRunId, updated_at: now().toISOString() }))
-          .execute();
+        await options.checkRunIds.set(key, checkRunId, now());
       }
       const checkRunId: number = id;
       // GitHub takes at most 50 annotations per request; the rest go in further updates

@@ -2,7 +2,7 @@
 // (or the id a previous revision stored) and edited in place. The search runs only when
 // an earlier attempt or revision may have posted it: a first post costs one call.
 import { markerComment } from '../action.js';
-import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit } from '../octokit.js';
+import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit } from '../../github/octokit.js';
 import { CommentPayloadSchema, payloadProblem, type CommentPayload } from '../payloads.js';
 import type { Dispatcher } from '../registry.js';
 import { findPaged, PER_PAGE, withMarker } from './find.js';

@@ -1,6 +1,6 @@
 // The built-in dispatchers, registered with their retry policies.
-import type { Db } from '../../store/database.js';
-import type { GetOctokit } from '../octokit.js';
+import type { CheckRunIds } from '../../store/check-runs.js';
+import type { GetOctokit } from '../../github/octokit.js';
 import { DispatcherRegistry } from '../registry.js';
 import type { RetryPolicy } from '../retry.js';
 import { checkRunDispatcher } from './check-run.js';
@@ -17,7 +17,7 @@ export const GITHUB_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 2_000, m
 export const NOTIFY_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 5_000, maxDelayMs: 30 * 60_000 };
 
 export interface DefaultRegistryOptions {
-  db: Db;
+  checkRunIds: CheckRunIds;
   getOctokit: GetOctokit;
   /** The process environment, injected (SLACK_BOT_TOKEN, SLACK_WEBHOOK_URL, webhook secrets). */
   env: Record<string, string | undefined>;
@@ -31,7 +31,7 @@ export function createDefaultRegistry(o: DefaultRegistryOptions): DispatcherRegi
   const registry = new DispatcherRegistry();
   const gh = { getOctokit: o.getOctokit };
   const http = { env: o.env, ...(o.fetch ? { fetch: o.fetch } : {}) };
-  registry.register(checkRunDispatcher({ db: o.db, getOctokit: o.getOctokit, ...(o.now ? { now: o.now } : {}) }), policy('check_run.upsert', GITHUB_RETRY));
+  registry.register(checkRunDispatcher({ checkRunIds: o.checkRunIds, getOctokit: o.getOctokit, ...(o.now ? { now: o.now } : {}) }), policy('check_run.upsert', GITHUB_RETRY));
   registry.register(commentDispatcher(gh), policy('comment.upsert', GITHUB_RETRY));
   registry.register(issueDispatcher(gh), policy('issue.upsert', GITHUB_RETRY));
   registry.register(pullRequestDispatcher(gh), policy('pull_request.upsert', GITHUB_RETRY));

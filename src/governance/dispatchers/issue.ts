@@ -1,7 +1,7 @@
 // issue.upsert: one open issue per marker (digest issues), found by its hidden marker
 // among the open issues carrying its first label (or all open issues), edited in place.
 import { markerComment } from '../action.js';
-import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit } from '../octokit.js';
+import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit } from '../../github/octokit.js';
 import { IssuePayloadSchema, payloadProblem, type IssuePayload } from '../payloads.js';
 import type { Dispatcher } from '../registry.js';
 import { findPaged, PER_PAGE, withMarker } from './find.js';

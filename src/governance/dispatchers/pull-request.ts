@@ -3,7 +3,7 @@
 // already has exactly that tree, so a resumed dispatch adds no empty commit); the PR is
 // looked up by branch before one is created, and edited in place when it exists.
 import { markerComment } from '../action.js';
-import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit, type Octokit } from '../octokit.js';
+import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit, type Octokit } from '../../github/octokit.js';
 import { PullRequestPayloadSchema, payloadProblem, type PullRequestPayload } from '../payloads.js';
 import type { Dispatcher } from '../registry.js';
 import { withMarker } from './find.js';

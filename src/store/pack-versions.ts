@@ -1,7 +1,8 @@
 // pack_versions: every version of every pack an installation has committed, first seen when.
-import type { Db } from '../store/database.js';
-import { canonicalJson } from './hash.js';
-import type { ValidPack } from './types.js';
+// (The GitHub pack source records through it: github/pack-source.ts PackVersionRecorder.)
+import type { Db } from './database.js';
+import { canonicalJson } from '../packs/hash.js';
+import type { ValidPack } from '../packs/types.js';
 
 export interface PackVersionRow {
   installationId: number;

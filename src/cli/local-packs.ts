@@ -1,9 +1,9 @@
 // Reads a packs folder from the local disk (pj validate, pj check).
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { loadPackSet, isYamlFile, type PackFile } from './load-set.js';
-import { MAX_FILE_BYTES } from './parse.js';
-import type { KnownTypes, PackSet } from './types.js';
+import { loadPackSet, isYamlFile, type PackFile } from '../packs/load-set.js';
+import { MAX_FILE_BYTES } from '../packs/parse.js';
+import type { KnownTypes, PackSet } from '../packs/types.js';
 
 /**
  * Every *.yml / *.yaml under `dir` (recursively, skipping dot-folders and node_modules),

@@ -1,9 +1,9 @@
-// The action outbox: rows and compare-and-set transitions. Every write is one
+// The action outbox's rows and compare-and-set transitions (governance/pipeline.ts drives them). Every write is one
 // statement, so it is atomic on its own and no lock is held across an await.
 import { sql, type Selectable, type Updateable } from 'kysely';
-import type { Db } from '../store/database.js';
-import type { ActionsTable } from '../store/tables/governance.js';
-import type { ActionProposal, ActionRecord, ActionStatus, PackOrigin } from './action.js';
+import type { Db } from './database.js';
+import type { ActionsTable } from './tables/governance.js';
+import type { ActionProposal, ActionRecord, ActionStatus, PackOrigin } from '../governance/action.js';
 
 export type ActionRow = Selectable<ActionsTable>;
 
@@ -220,7 +220,8 @@ export class ActionStore {
    * under its write lock; on Postgres the subquery would add FOR UPDATE SKIP LOCKED).
    * Several workers calling this at once get disjoint sets and never lose a race.
    */
-  async claimDue(owner: string, now: string, leaseUntil: string, limit: number): Promise<ActionRow[]> {
+  /** `installationId`: claim only that installation's actions (a webhook dispatches its own, never another's). */
+  async claimDue(owner: string, now: string, leaseUntil: string, limit: number, installationId?: number): Promise<ActionRow[]> {
     return this.db
       .updateTable('actions')
       .set({
@@ -241,6 +242,7 @@ export class ActionStore {
           .select('due.id')
           .where('due.status', '=', 'approved')
           .where('due.next_attempt_at', '<=', now) // approved rows always carry next_attempt_at
+          .$if(installationId !== undefined, (q) => q.where('due.installation_id', '=', installationId!))
           .orderBy('due.next_attempt_at', 'asc') // walks the (status, next_attempt_at) index: earliest due first
           .orderBy('due.id', 'asc')
           .limit(limit),
@@ -250,23 +252,25 @@ export class ActionStore {
   }
 
   /** Dispatching actions whose lease expired (their worker died mid-call). */
-  async expired(now: string, limit: number): Promise<ActionRow[]> {
+  async expired(now: string, limit: number, installationId?: number): Promise<ActionRow[]> {
     return this.db
       .selectFrom('actions')
       .selectAll()
       .where('status', '=', 'dispatching')
       .where('lease_expires_at', '<=', now)
+      .$if(installationId !== undefined, (q) => q.where('installation_id', '=', installationId!))
       .orderBy('id', 'asc')
       .limit(limit)
       .execute();
   }
 
   /** Proposed rows without a chain created at or before `before` (left half-judged by a dead proposer). */
-  async stuckProposed(before: string, limit: number): Promise<ActionRow[]> {
+  async stuckProposed(before: string, limit: number, installationId?: number): Promise<ActionRow[]> {
     return this.db
       .selectFrom('actions')
       .selectAll()
       .where('status', '=', 'proposed')
+      .$if(installationId !== undefined, (q) => q.where('installation_id', '=', installationId!))
       .where('await_chain', 'is', null)
       .where('created_at', '<=', before)
       .orderBy('id', 'asc')

@@ -1,20 +1,93 @@
-// Chains in the store. Every change is a compare-and-set: a step row changes only
+// Approval chains in the store, behind `ChainRepository` (SQL here; an in-memory one
+// for tests). Every change is a compare-and-set: a step row changes only
 // `WHERE id = ? AND version = ?`, the chain row only `WHERE id = ? AND version = ?`, all
-// in one transaction. A lost race throws `ChainConflict` and changes nothing; the caller
-// reloads and decides again, so two approvals racing for one step make one transition.
-import { createHash } from 'node:crypto';
+// in one transaction. A lost race throws `ChainConflict` and changes nothing;
+// `transitionChain` reloads and decides again, so two approvals racing for one step
+// make one transition.
 import type { Selectable, Transaction } from 'kysely';
-import type { Database, Db } from '../store/database.js';
-import type { ApprovalChainsTable, ApprovalStepsTable } from '../store/tables/approvals.js';
+import type { Database, Db } from './database.js';
+import type { ApprovalChainsTable, ApprovalStepsTable } from './tables/approvals.js';
 import type { ApprovalOptions, Severity } from '../packs/schema.js';
-import type { Chain, DecisionSource, Step, TierDef } from './chain.js';
-import type { ChainTemplate } from './template.js';
+import type { Chain, DecisionSource, Step, TierDef } from '../approvals/chain.js';
 
 export class ChainConflict extends Error {
   constructor(what: string) {
     super(`approval chain changed concurrently: ${what}`);
     this.name = 'ChainConflict';
   }
+}
+
+/** Why a chain was retired. */
+export type SupersedeReason = 'newer_head' | 'template_changed' | 'rejected_new_head' | 'not_required';
+
+export interface ChainRepository {
+  byId(id: number): Promise<StoredChain | undefined>;
+  /** The current (not superseded) chain with this key. */
+  byKey(key: string): Promise<StoredChain | undefined>;
+  /** The newest chain ever stored under a key, superseded or not. */
+  latestByKey(key: string): Promise<StoredChain | undefined>;
+  /** Every chain of a PR, newest first (superseded ones included only when asked). */
+  forPr(repo: string, prNumber: number, opts?: { includeSuperseded?: boolean }): Promise<StoredChain[]>;
+  /** Chains of a PR with a step decided by this review or comment. */
+  withSource(repo: string, prNumber: number, source: DecisionSource): Promise<StoredChain[]>;
+  /** Inserts a chain; when a concurrent writer inserted the same current key first, returns that one (`created: false`). */
+  insert(chain: Chain, meta: { templateHash: string; headSha: string }): Promise<{ stored: StoredChain; created: boolean }>;
+  /** Compare-and-set from `stored.chain` to `next`; throws ChainConflict when anything moved. */
+  save(stored: StoredChain, next: Chain, now: Date): Promise<StoredChain>;
+  /** Retires a chain (compare-and-set); false when it moved or was already retired. */
+  supersede(stored: StoredChain, now: Date, reason: SupersedeReason): Promise<boolean>;
+  /** Records the head a per-PR chain was last evaluated on. */
+  touchHead(stored: StoredChain, headSha: string, now: Date): Promise<void>;
+  /** Undecided steps (active or waiting) of current pending chains: the pending gauge. */
+  countPendingSteps(): Promise<number>;
+}
+
+export function sqlChainRepository(db: Db): ChainRepository {
+  return {
+    byId: (id) => loadChainById(db, id),
+    byKey: (key) => loadChainByKey(db, key),
+    latestByKey: (key) => loadLatestChainByKey(db, key),
+    forPr: (repo, prNumber, opts) => chainsForPr(db, repo, prNumber, opts),
+    withSource: (repo, prNumber, source) => chainsWithSource(db, repo, prNumber, source),
+    insert: (chain, meta) => insertChain(db, chain, meta),
+    save: (stored, next, now) => saveTransition(db, stored, next, now),
+    supersede: (stored, now, reason) => supersedeChain(db, stored, now, reason),
+    touchHead: (stored, headSha, now) => touchHead(db, stored, headSha, now),
+    countPendingSteps: () => countPendingSteps(db),
+  };
+}
+
+const MAX_ATTEMPTS = 25;
+
+/**
+ * The compare-and-set loop: `decide` plans the next chain from the stored one (or says
+ * why not); a lost race reloads and decides again. A chain retired while deciding is
+ * reported as `superseded` instead of being changed.
+ */
+export async function transitionChain<R>(
+  repo: ChainRepository,
+  stored: StoredChain,
+  now: () => Date,
+  decide: (current: StoredChain, at: Date) => Promise<{ next: Chain; result: R } | { refusal: string }>,
+): Promise<{ saved: StoredChain; result: R } | { refusal: string; stored: StoredChain; superseded?: boolean }> {
+  let current = stored;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const at = now();
+    const plan = await decide(current, at);
+    if ('refusal' in plan) return { refusal: plan.refusal, stored: current };
+    try {
+      return { saved: await repo.save(current, plan.next, at), result: plan.result };
+    } catch (err) {
+      if (!(err instanceof ChainConflict)) throw err;
+      const reloaded = await repo.byId(current.id);
+      if (!reloaded) throw err;
+      if (reloaded.supersededAt !== null && current.supersededAt === null) {
+        return { refusal: 'the approval chain was replaced while deciding (the required approvals changed); please act again', stored: reloaded, superseded: true };
+      }
+      current = reloaded;
+    }
+  }
+  throw new Error(`approval chain ${stored.chain.key}: too many concurrent changes`);
 }
 
 export interface StoredChain {
@@ -27,14 +100,6 @@ export interface StoredChain {
   supersededReason: string | null;
   /** step id -> row id and version, for the compare-and-set. */
   rows: Record<string, { id: number; version: number }>;
-}
-
-/** Identifies a template: tiers (with who may approve) and their grouping. */
-export function templateHash(template: ChainTemplate): string {
-  const canon = template.groups.map((g) =>
-    g.map((t) => [t.tierId, t.tier.name, [...t.tier.users].map((u) => u.toLowerCase()).sort(), [...t.tier.teams].map((u) => u.toLowerCase()).sort()]),
-  );
-  return createHash('sha256').update(JSON.stringify(canon)).digest('hex');
 }
 
 type ChainRow = Selectable<ApprovalChainsTable>;
@@ -103,25 +168,25 @@ async function withSteps(db: Db | Transaction<Database>, rows: ChainRow[]): Prom
   return rows.map((r) => toStored(r, steps.filter((s) => s.chain_id === r.id)));
 }
 
-export async function loadChainById(db: Db, id: number): Promise<StoredChain | undefined> {
+async function loadChainById(db: Db, id: number): Promise<StoredChain | undefined> {
   const rows = await db.selectFrom('approval_chains').selectAll().where('id', '=', id).execute();
   return (await withSteps(db, rows))[0];
 }
 
 /** The current (not superseded) chain with this key. */
-export async function loadChainByKey(db: Db, key: string): Promise<StoredChain | undefined> {
+async function loadChainByKey(db: Db, key: string): Promise<StoredChain | undefined> {
   const rows = await db.selectFrom('approval_chains').selectAll().where('key', '=', key).where('superseded_at', 'is', null).execute();
   return (await withSteps(db, rows))[0];
 }
 
 /** The newest chain ever stored under a key, superseded or not. */
-export async function loadLatestChainByKey(db: Db, key: string): Promise<StoredChain | undefined> {
+async function loadLatestChainByKey(db: Db, key: string): Promise<StoredChain | undefined> {
   const rows = await db.selectFrom('approval_chains').selectAll().where('key', '=', key).orderBy('id', 'desc').limit(1).execute();
   return (await withSteps(db, rows))[0];
 }
 
 /** Every chain of a PR, newest first (superseded ones included only when asked). */
-export async function chainsForPr(db: Db, repo: string, prNumber: number, opts: { includeSuperseded?: boolean } = {}): Promise<StoredChain[]> {
+async function chainsForPr(db: Db, repo: string, prNumber: number, opts: { includeSuperseded?: boolean } = {}): Promise<StoredChain[]> {
   let q = db.selectFrom('approval_chains').selectAll().where('repo', '=', repo).where('pr_number', '=', prNumber);
   if (!opts.includeSuperseded) q = q.where('superseded_at', 'is', null);
   const rows = await q.orderBy('id', 'desc').execute();
@@ -129,7 +194,7 @@ export async function chainsForPr(db: Db, repo: string, prNumber: number, opts: 
 }
 
 /** Chains of a PR with a step decided by this review or comment. */
-export async function chainsWithSource(db: Db, repo: string, prNumber: number, source: DecisionSource): Promise<StoredChain[]> {
+async function chainsWithSource(db: Db, repo: string, prNumber: number, source: DecisionSource): Promise<StoredChain[]> {
   const ids = await db
     .selectFrom('approval_steps')
     .innerJoin('approval_chains', 'approval_chains.id', 'approval_steps.chain_id')
@@ -149,7 +214,7 @@ export async function chainsWithSource(db: Db, repo: string, prNumber: number, s
  * Inserts a new chain. When a concurrent evaluation inserted the same current key first,
  * returns that one instead (`created: false`).
  */
-export async function insertChain(
+async function insertChain(
   db: Db,
   chain: Chain,
   meta: { templateHash: string; headSha: string },
@@ -208,7 +273,7 @@ export async function insertChain(
  * an old head still changes that old chain, which can never satisfy a newer one): each changed step and the chain
  * row by compare-and-set, in one transaction. Throws ChainConflict when anything moved.
  */
-export async function saveTransition(db: Db, stored: StoredChain, next: Chain, now: Date): Promise<StoredChain> {
+async function saveTransition(db: Db, stored: StoredChain, next: Chain, now: Date): Promise<StoredChain> {
   const before = new Map(stored.chain.steps.map((s) => [s.id, s]));
   await db.transaction().execute(async (trx) => {
     for (const s of next.steps) {
@@ -235,10 +300,7 @@ export async function saveTransition(db: Db, stored: StoredChain, next: Chain, n
   return (await loadChainById(db, stored.id))!;
 }
 
-/** Retires a chain (template changed, or a rejected per-PR chain meets a new head). */
-export type SupersedeReason = 'newer_head' | 'template_changed' | 'rejected_new_head' | 'not_required';
-
-export async function supersedeChain(db: Db, stored: StoredChain, now: Date, reason: SupersedeReason): Promise<boolean> {
+async function supersedeChain(db: Db, stored: StoredChain, now: Date, reason: SupersedeReason): Promise<boolean> {
   const res = await db
     .updateTable('approval_chains')
     .set({ superseded_at: now.toISOString(), superseded_reason: reason, version: stored.version + 1, updated_at: now.toISOString() })
@@ -250,7 +312,7 @@ export async function supersedeChain(db: Db, stored: StoredChain, now: Date, rea
 }
 
 /** Records the head a per-PR chain was last evaluated on. */
-export async function touchHead(db: Db, stored: StoredChain, headSha: string, now: Date): Promise<void> {
+async function touchHead(db: Db, stored: StoredChain, headSha: string, now: Date): Promise<void> {
   await db
     .updateTable('approval_chains')
     .set({ last_head_sha: headSha, updated_at: now.toISOString() })
@@ -259,7 +321,7 @@ export async function touchHead(db: Db, stored: StoredChain, headSha: string, no
 }
 
 /** Undecided steps (active or waiting) of current pending chains: the pending gauge. */
-export async function countPendingSteps(db: Db): Promise<number> {
+async function countPendingSteps(db: Db): Promise<number> {
   const row = await db
     .selectFrom('approval_steps')
     .innerJoin('approval_chains', 'approval_chains.id', 'approval_steps.chain_id')

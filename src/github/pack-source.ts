@@ -2,23 +2,24 @@
 // Few API calls: one conditional request for the head sha (a 304 costs nothing against
 // the rate limit), and nothing more while that sha is cached; otherwise one tree call
 // and one call per pack blob that was not seen before (blobs are cached by their sha).
-import { loadPackSet, isYamlFile, type PackFile } from './load-set.js';
-import { MAX_FILE_BYTES } from './parse.js';
-import type { KnownTypes, PackSet, ValidPack } from './types.js';
-import { PackVersionsRepo } from './versions-repo.js';
-import type { Db } from '../store/database.js';
-import { statusOf } from '../github/status.js';
+import { loadPackSet, isYamlFile, type PackFile } from '../packs/load-set.js';
+import { MAX_FILE_BYTES } from '../packs/parse.js';
+import type { KnownTypes, PackSet, ValidPack } from '../packs/types.js';
+import { z } from 'zod';
+import type { OctokitLike } from './octokit.js';
+import { statusOf } from './status.js';
 
-export interface OctokitResponse {
-  status: number;
-  data: unknown;
-  headers: Record<string, string | number | undefined>;
+/** Where each valid pack version is recorded (store/pack-versions.ts). */
+export interface PackVersionRecorder {
+  record(installationId: number, configRepoSha: string, packs: readonly ValidPack[], now: Date): Promise<number>;
 }
 
-/** The slice of Octokit this needs: `octokit.request(route, params)`. */
-export interface OctokitLike {
-  request(route: string, params?: Record<string, unknown>): Promise<OctokitResponse>;
-}
+/** The responses read here, parsed (never cast). */
+const TreeResponse = z.object({
+  truncated: z.boolean().optional(),
+  tree: z.array(z.object({ path: z.string(), type: z.string(), sha: z.string(), size: z.number().optional() })),
+});
+const BlobResponse = z.object({ content: z.string(), encoding: z.string() });
 
 export interface PackSourceLog {
   info(obj: unknown, msg?: string): void;
@@ -35,8 +36,8 @@ export interface PackSourceOptions {
   packsDir?: string;
   /** Branch to read; "HEAD" is the default branch. */
   branch?: string;
-  /** When given, each valid pack version is recorded in pack_versions. */
-  db?: Db;
+  /** When given, each valid pack version is recorded. */
+  versions?: PackVersionRecorder;
   now?: () => Date;
 }
 
@@ -55,7 +56,7 @@ export class PackSource {
   private readonly branch: string;
   private readonly known: KnownTypes;
   private readonly log: PackSourceLog;
-  private readonly versions?: PackVersionsRepo;
+  private readonly versions?: PackVersionRecorder;
   private readonly now: () => Date;
   private readonly cache = new Map<number, CacheEntry>();
   private readonly blobs = new Map<string, string>();
@@ -68,7 +69,7 @@ export class PackSource {
     this.branch = options.branch ?? 'HEAD';
     this.known = options.known;
     this.log = options.log;
-    if (options.db) this.versions = new PackVersionsRepo(options.db);
+    if (options.versions) this.versions = options.versions;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -102,7 +103,7 @@ export class PackSource {
       if (cached?.etag) headers['if-none-match'] = cached.etag;
       const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner, repo, ref: this.branch, headers });
       sha = shaFrom(res.data);
-      etag = typeof res.headers.etag === 'string' ? res.headers.etag : undefined;
+      etag = typeof res.headers?.etag === 'string' ? res.headers.etag : undefined;
     } catch (err) {
       const status = statusOf(err);
       if (status === 304 && cached) {
@@ -158,7 +159,7 @@ export class PackSource {
       tree_sha: sha,
       recursive: '1',
     });
-    const treeData = tree.data as { tree: TreeEntry[]; truncated?: boolean };
+    const treeData = TreeResponse.parse(tree.data, { reportInput: false });
     if (treeData.truncated) {
       this.log.warn({ installationId, repo: `${owner}/${repo}` }, 'policy packs: the config repo tree is truncated; some packs may be missing');
     }
@@ -172,7 +173,7 @@ export class PackSource {
       let text = this.blobs.get(e.sha);
       if (text === undefined) {
         const blob = await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo, file_sha: e.sha });
-        const data = blob.data as { content: string; encoding: string };
+        const data = BlobResponse.parse(blob.data, { reportInput: false });
         text = data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
         if (this.blobs.size >= MAX_CACHED_BLOBS) this.blobs.delete(this.blobs.keys().next().value!);
         this.blobs.set(e.sha, text);
@@ -197,13 +198,6 @@ export class PackSource {
     this.loggedMissing.add(installationId);
     this.log.info({ installationId, where }, `policy packs: ${where}: ${why}; no packs apply`);
   }
-}
-
-interface TreeEntry {
-  path: string;
-  type: 'blob' | 'tree' | 'commit';
-  sha: string;
-  size?: number;
 }
 
 function withEtag(entry: CacheEntry, etag: string | undefined): CacheEntry {

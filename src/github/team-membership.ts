@@ -12,7 +12,7 @@
 // be a member for another's), so the shared cache is keyed by installation: pass
 // `{ installationId }`. Without it, answers are shared only among lookups through the
 // same requester object (safe, but a new Octokit per webhook then shares nothing).
-import { statusOf } from '../github/status.js';
+import { statusOf } from './status.js';
 
 /** The part of an Octokit this needs (a Probot `context.octokit` fits). */
 export interface MembershipRequester {

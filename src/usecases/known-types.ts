@@ -2,7 +2,7 @@
 // Track A registers and the drift-type config schemas Track B registers.
 import { comparatorConfigSchemas } from '../contracts/registry.js';
 import { driftTypeConfigSchemas } from '../drift/types.js';
-import type { KnownTypes } from './types.js';
+import type { KnownTypes } from '../packs/types.js';
 
 export function defaultKnownTypes(): KnownTypes {
   return { comparators: comparatorConfigSchemas, driftTypes: driftTypeConfigSchemas };

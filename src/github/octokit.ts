@@ -17,9 +17,14 @@
 //    (`ProbotOctokit.defaults({ throttle })`) would be overwritten; the function form
 //    lays ours over Probot's.
 import { ProbotOctokit } from 'probot';
-import { githubRateLimitRemaining } from './metrics.js';
+import { githubRateLimitRemaining } from '../governance/metrics.js';
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
+
+/** The slice of Octokit the edge reads through (`request(route, params)`); Probot's context.octokit fits. */
+export interface OctokitLike {
+  request(route: string, params?: Record<string, unknown>): Promise<{ status: number; data: unknown; headers?: Record<string, string | number | undefined> }>;
+}
 export type GetOctokit = (installationId: number) => Promise<Octokit>;
 
 interface RequestOptionsLike {
@@ -96,4 +101,4 @@ export function splitRepo(fullName: string): { owner: string; repo: string } {
   return { owner: fullName.slice(0, i), repo: fullName.slice(i + 1) };
 }
 
-export { hasStatus } from '../github/status.js';
+export { hasStatus } from './status.js';

@@ -1,29 +1,16 @@
 // The GitHub implementation of ChangeSet. Every request counts against the
 // installation's rate limit, so: the file list is read once (its page count taken
 // from the payload's `changed_files` when known), head contents come from the blob
-// sha the file list already gave, base contents from the contents API at the base
-// commit, and everything is cached by an immutable key (blob sha or commit:path).
-import type { ChangeSet, ChangedFile, FileStatus, PrAuthor } from './changeset.js';
-import { contentCache, type ByteLru } from './blob-cache.js';
-import { statusOf } from '../github/status.js';
-import { reverseApplyPatch } from './patch.js';
-
-/** The part of Octokit this needs; Probot's context.octokit satisfies it. */
-export interface OctokitLike {
-  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown }>;
-}
-
-export interface PullRequestFacts {
-  owner: string;
-  repo: string;
-  number: number;
-  baseSha: string;
-  headSha: string;
-  author: PrAuthor;
-  labels: string[];
-  /** From the payload; lets the file list be read in exactly as many pages as needed. */
-  changedFiles?: number;
-}
+// sha the file list already gave, a changed file's base is its merge-base version
+// rebuilt from the head and the listed patch (as GitHub's "Files changed" shows it;
+// the contents API at the base commit is the fallback when no patch is listed), and
+// everything is cached by an immutable key (blob sha or commit:path).
+import { z } from 'zod';
+import type { ChangeSet, ChangedFile, FileStatus, PrAuthor, PullRequest } from '../change/changeset.js';
+import { contentCache, type ByteLru } from '../change/blob-cache.js';
+import { statusOf } from './status.js';
+import { splitRepo, type OctokitLike } from './octokit.js';
+import { reverseApplyPatch } from '../change/patch.js';
 
 /** GitHub lists at most 3000 files for a pull request. */
 export const GITHUB_FILE_LIMIT = 3000;
@@ -33,14 +20,17 @@ const OBJECT = 'application/vnd.github.object+json';
 
 const STATUSES: ReadonlySet<string> = new Set(['added', 'modified', 'removed', 'renamed', 'copied', 'changed', 'unchanged']);
 
-interface ApiFile {
-  filename: string;
-  status: string;
-  previous_filename?: string;
-  sha?: string | null;
+/** `GET /pulls/{n}/files`, as far as it is read (parsed, never cast). */
+const ApiFile = z.object({
+  filename: z.string(),
+  status: z.string(),
+  previous_filename: z.string().optional(),
+  sha: z.string().nullish(),
   /** The unified diff against the merge base; GitHub leaves it out for large diffs. */
-  patch?: string;
-}
+  patch: z.string().optional(),
+});
+type ApiFile = z.infer<typeof ApiFile>;
+const ApiFiles = z.array(ApiFile);
 
 export class GitHubChangeSet implements ChangeSet {
   readonly repo: string;
@@ -49,6 +39,8 @@ export class GitHubChangeSet implements ChangeSet {
   readonly number: number;
   readonly author: PrAuthor;
   readonly labels: string[];
+  private readonly owner: string;
+  private readonly name: string;
   private listing?: Promise<ChangedFile[]>;
   private byPath = new Map<string, ChangedFile>();
   private patches = new Map<string, string>();
@@ -57,10 +49,11 @@ export class GitHubChangeSet implements ChangeSet {
 
   constructor(
     private readonly octokit: OctokitLike,
-    private readonly facts: PullRequestFacts,
+    private readonly facts: PullRequest,
     private readonly cache: ByteLru = contentCache,
   ) {
-    this.repo = `${facts.owner}/${facts.repo}`;
+    this.repo = facts.repo;
+    ({ owner: this.owner, repo: this.name } = splitRepo(facts.repo));
     this.baseSha = facts.baseSha;
     this.headSha = facts.headSha;
     this.number = facts.number;
@@ -78,7 +71,8 @@ export class GitHubChangeSet implements ChangeSet {
   }
 
   private async listFiles(): Promise<ChangedFile[]> {
-    const { owner, repo, number, changedFiles } = this.facts;
+    const { number, changedFiles } = this.facts;
+    const { owner, name: repo } = this;
     const known = changedFiles !== undefined && changedFiles >= 0 ? Math.min(changedFiles, GITHUB_FILE_LIMIT) : undefined;
     const maxPages = GITHUB_FILE_LIMIT / PER_PAGE;
     const pages = known !== undefined ? Math.max(1, Math.ceil(known / PER_PAGE)) : maxPages;
@@ -91,7 +85,7 @@ export class GitHubChangeSet implements ChangeSet {
         per_page: PER_PAGE,
         page,
       });
-      const items = Array.isArray(res.data) ? (res.data as ApiFile[]) : [];
+      const items = ApiFiles.parse(res.data, { reportInput: false });
       for (const item of items) {
         out.push(toChangedFile(item));
         if (typeof item.patch === 'string') this.patches.set(item.filename, item.patch);
@@ -139,8 +133,8 @@ export class GitHubChangeSet implements ChangeSet {
   private blob(sha: string): Promise<string | undefined> {
     return this.cached(sha, async () => {
       const res = await this.octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
-        owner: this.facts.owner,
-        repo: this.facts.repo,
+        owner: this.owner,
+        repo: this.name,
         file_sha: sha,
         headers: { accept: RAW },
       });
@@ -151,7 +145,7 @@ export class GitHubChangeSet implements ChangeSet {
   /** A file at a commit through the contents API; over 1 MB through the blobs API. */
   private atCommit(ref: string, path: string): Promise<string | undefined> {
     return this.cached(`${this.repo}@${ref}:${path}`, async () => {
-      const params = { owner: this.facts.owner, repo: this.facts.repo, path, ref };
+      const params = { owner: this.owner, repo: this.name, path, ref };
       try {
         const res = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...params, headers: { accept: RAW } });
         return decode(res.data);
@@ -183,37 +177,6 @@ export class GitHubChangeSet implements ChangeSet {
     this.inflight.set(key, p);
     return p;
   }
-}
-
-/** The facts a ChangeSet needs, read from a pull_request webhook payload. */
-export interface PullRequestPayloadLike {
-  repository: { name: string; owner: { login: string } };
-  pull_request: {
-    number: number;
-    base: { sha: string };
-    head: { sha: string };
-    user: { login: string; type: string } | null;
-    labels?: Array<{ name: string }>;
-    changed_files?: number;
-  };
-}
-
-export function factsFromPayload(payload: PullRequestPayloadLike): PullRequestFacts {
-  const pr = payload.pull_request;
-  return {
-    owner: payload.repository.owner.login,
-    repo: payload.repository.name,
-    number: pr.number,
-    baseSha: pr.base.sha,
-    headSha: pr.head.sha,
-    author: { login: pr.user?.login ?? 'ghost', type: pr.user?.type ?? 'User' },
-    labels: (pr.labels ?? []).map((l) => l.name),
-    ...(pr.changed_files !== undefined ? { changedFiles: pr.changed_files } : {}),
-  };
-}
-
-export function gitHubChangeSetFromPayload(octokit: OctokitLike, payload: PullRequestPayloadLike): GitHubChangeSet {
-  return new GitHubChangeSet(octokit, factsFromPayload(payload));
 }
 
 function toChangedFile(item: ApiFile): ChangedFile {

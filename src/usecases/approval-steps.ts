@@ -1,0 +1,144 @@
+// Deciding approval steps, shared by the review and comment use cases: plan the decision
+// (approvals/decide.ts), save it by compare-and-set (store/chains.ts), then audit, count
+// and publish. Refusals are audited and, for commands, answered.
+import type { Chain, ChainEvent, DecisionSource } from '../approvals/chain.js';
+import { applyDecisions, decidedBySource, decisionsFor, planDecision, type DecisionKind } from '../approvals/decide.js';
+import { isBotActor, type Actor } from '../approvals/eligibility.js';
+import type { AuditEventInput } from '../governance/audit.js';
+import { transitionChain, type ChainRepository, type StoredChain } from '../store/chains.js';
+
+/** What the approval use cases need, and nothing else. */
+export interface ApprovalDeps {
+  chains: ChainRepository;
+  now: () => Date;
+  /** The app's slug; its bot account `${appSlug}[bot]` never approves. */
+  appSlug: string;
+  isTeamMember(org: string, slug: string, login: string): Promise<boolean>;
+  audit(event: AuditEventInput): Promise<unknown>;
+  /** A chain changed: release or deny what waited for it and re-publish both checks of its head. */
+  publish(chain: Chain, headSha: string): Promise<void>;
+  /** A comment on the PR conversation. */
+  reply(repo: string, issueNumber: number, body: string): Promise<void>;
+  /** Chain events and the pending-steps gauge. */
+  metrics: { events(events: readonly ChainEvent[]): void; pendingSteps(n: number): void };
+  installationId: number | null;
+}
+
+export type ApprovalOutcome =
+  | { kind: 'changed'; chains: Chain[]; events: ChainEvent[] }
+  | { kind: 'refused'; reason: string; chain?: Chain }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'help'; chain?: Chain }
+  | { kind: 'recheck' };
+
+/** Where an input came from: the PR, its author, where a refusal is answered, the audit trigger. */
+export interface Origin {
+  repo: string;
+  prNumber: number;
+  prAuthor: string;
+  /** Where a refusal is answered; undefined: not answered. */
+  replyTo?: number;
+  trigger: Record<string, unknown>;
+}
+
+export async function auditChain(
+  deps: ApprovalDeps,
+  type: string,
+  login: string | undefined,
+  origin: Origin,
+  chain: Chain | undefined,
+  details: Record<string, unknown>,
+  at?: string,
+): Promise<void> {
+  await deps.audit({
+    at: at ?? deps.now().toISOString(),
+    installationId: deps.installationId,
+    actor: login ? `user:${login}` : 'app',
+    type,
+    subject: {
+      repo: origin.repo,
+      prNumber: origin.prNumber,
+      ...(chain?.headSha ? { headSha: chain.headSha } : {}),
+      ...(chain ? { chainKey: chain.key } : {}),
+    },
+    details: { ...details, trigger: origin.trigger },
+  });
+}
+
+/** Audits each chain event, counts them and resets the pending gauge from the store. */
+export async function reportEvents(deps: ApprovalDeps, chain: Chain, events: readonly ChainEvent[], origin: Origin): Promise<void> {
+  for (const e of events) await auditChain(deps, `approval.${e.type}`, 'actor' in e ? e.actor : undefined, origin, chain, { ...e }, e.at);
+  deps.metrics.events(events);
+  deps.metrics.pendingSteps(await deps.chains.countPendingSteps());
+}
+
+export async function refuse(deps: ApprovalDeps, reason: string, actor: Actor, origin: Origin, chain: Chain | undefined, what: Record<string, unknown>): Promise<ApprovalOutcome> {
+  await auditChain(deps, 'approval.refused', actor.login, origin, chain, { reason, ...what });
+  if (origin.replyTo !== undefined && !isBotActor(actor)) {
+    const text = reason.startsWith(`@${actor.login} `) ? reason : `@${actor.login} ${reason}`;
+    await deps.reply(origin.repo, origin.replyTo, `${text}. Nothing was changed.`);
+  }
+  return { kind: 'refused', reason, ...(chain ? { chain } : {}) };
+}
+
+export async function ignore(deps: ApprovalDeps, reason: string, actor: Actor | undefined, origin: Origin, chain: Chain | undefined, what: Record<string, unknown> = {}, audited = true): Promise<ApprovalOutcome> {
+  if (audited) await auditChain(deps, 'approval.ignored', actor?.login, origin, chain, { reason, ...what });
+  return { kind: 'ignored', reason };
+}
+
+async function saved(deps: ApprovalDeps, s: StoredChain, events: ChainEvent[], origin: Origin): Promise<void> {
+  await reportEvents(deps, s.chain, events, origin);
+  await deps.publish(s.chain, s.chain.headSha ?? s.lastHeadSha);
+}
+
+/** Approves or rejects with a review or a comment; a redelivered source never decides twice. */
+export async function decide(
+  deps: ApprovalDeps,
+  stored: StoredChain,
+  actor: Actor,
+  kind: DecisionKind,
+  source: DecisionSource,
+  origin: Origin,
+  opts: { tier?: string; reason?: string } = {},
+): Promise<ApprovalOutcome> {
+  const already = decidedBySource(stored.chain, source);
+  if (already) return ignore(deps, `this ${source.kind} already decided ${already.tierName}`, actor, origin, stored.chain, { source }, false);
+  const decider = { prAuthor: origin.prAuthor, appSlug: deps.appSlug, isTeamMember: deps.isTeamMember };
+  const r = await transitionChain(deps.chains, stored, deps.now, async (current, at) => {
+    if (decidedBySource(current.chain, source)) return { refusal: `this ${source.kind} already decided a step` };
+    const plan = await planDecision(current.chain, actor, kind, opts.tier, decider);
+    if ('refusal' in plan) return plan;
+    const applied = applyDecisions(current.chain, decisionsFor(plan.steps, kind, actor, source, opts.reason), at);
+    return 'refusal' in applied ? applied : { next: applied.chain, result: applied.events };
+  });
+  if ('refusal' in r) return refuse(deps, r.refusal, actor, origin, r.stored.chain, { decision: kind, source });
+  await saved(deps, r.saved, r.result, origin);
+  return { kind: 'changed', chains: [r.saved.chain], events: r.result };
+}
+
+/** Takes back the approvals matching a source (dismissed review, deleted comment) or a person (`/approve cancel`). */
+export async function retract(
+  deps: ApprovalDeps,
+  chains: readonly StoredChain[],
+  actor: Actor,
+  match: { source: DecisionSource } | { by: string },
+  origin: Origin,
+): Promise<{ chains: Chain[]; events: ChainEvent[] } | { refusal: string }> {
+  const changed: Chain[] = [];
+  const events: ChainEvent[] = [];
+  let refusal = `@${actor.login} has no approval on this chain to retract`;
+  for (const stored of chains) {
+    const r = await transitionChain(deps.chains, stored, deps.now, async (current, at) => {
+      const applied = applyDecisions(current.chain, [{ kind: 'retract', actor: actor.login, match }], at);
+      return 'refusal' in applied ? applied : { next: applied.chain, result: applied.events };
+    });
+    if ('refusal' in r) {
+      refusal = r.refusal;
+      continue;
+    }
+    await saved(deps, r.saved, r.result, origin);
+    changed.push(r.saved.chain);
+    events.push(...r.result);
+  }
+  return changed.length > 0 ? { chains: changed, events } : { refusal };
+}

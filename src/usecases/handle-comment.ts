@@ -1,0 +1,86 @@
+// A comment on a pull request: `/approve`, `/approve <tier>`, `/approve cancel`,
+// `/reject <reason>`, `/pj help`, `/pj recheck`. Refused commands get a reply saying why
+// and change nothing. Edited comments never approve or reject (the author is told when
+// the edit introduced a command); a deleted approving comment retracts its approval.
+// Comments carry no commit: a decision acts on the PR's current chain, and one posted
+// before the current per-head chain existed is refused (its author never saw this head).
+import { sameLogin, type DecisionSource } from '../approvals/chain.js';
+import { isDecisionCommand, parseCommand, type Command } from '../approvals/commands.js';
+import { postedBeforeChain } from '../approvals/decide.js';
+import { isBotActor, type Actor } from '../approvals/eligibility.js';
+import type { CommentFacts } from '../approvals/facts.js';
+import { buildHelpReply } from '../report/approvals-help.js';
+import type { StoredChain } from '../store/chains.js';
+import { auditChain, decide, ignore, refuse, retract, type ApprovalDeps, type ApprovalOutcome, type Origin } from './approval-steps.js';
+
+export async function handleComment(deps: ApprovalDeps, f: CommentFacts): Promise<ApprovalOutcome> {
+  const source: DecisionSource = { kind: 'comment', id: f.comment.id };
+  const actor = f.comment.user;
+  const origin: Origin = { repo: f.repo, prNumber: f.prNumber, prAuthor: f.prAuthor, trigger: { kind: 'comment', action: f.action, commentId: f.comment.id } };
+  if (f.action === 'deleted') {
+    const chains = await deps.chains.withSource(f.repo, f.prNumber, source);
+    if (chains.length === 0) return ignore(deps, 'the deleted comment gave no approval', f.sender, origin, undefined, {}, false);
+    const r = await retract(deps, chains, f.sender, { source }, origin);
+    return 'refusal' in r ? ignore(deps, r.refusal, f.sender, origin, undefined) : { kind: 'changed', ...r };
+  }
+  // The app's own comments (help replies) are never commands.
+  if (sameLogin(actor.login, `${deps.appSlug}[bot]`) || sameLogin(actor.login, deps.appSlug)) return ignore(deps, "the app's own comment", actor, origin, undefined, {}, false);
+  const command = parseCommand(f.comment.body);
+  if (!command) return ignore(deps, 'no command', actor, origin, undefined, {}, false);
+  if (f.action === 'edited') {
+    const introduced = isDecisionCommand(command) && JSON.stringify(parseCommand(f.previousBody)) !== JSON.stringify(command);
+    await auditChain(deps, 'approval.ignored', actor.login, origin, undefined, { reason: 'edited comments never approve or reject', command });
+    if (introduced && !isBotActor(actor)) await deps.reply(f.repo, f.prNumber, `@${actor.login} edited comments are not read: post the command in a new comment.`);
+    return { kind: 'ignored', reason: 'edited comments never approve or reject' };
+  }
+  const stored = await currentChain(deps, f.repo, f.prNumber, f.prHeadSha);
+  return runCommand(deps, command, stored, actor, source, { ...origin, replyTo: f.prNumber }, f.comment.createdAt);
+}
+
+/** The chain a comment acts on: the one for the known head (or the per-PR one), else the newest. */
+async function currentChain(deps: ApprovalDeps, repo: string, prNumber: number, headSha?: string): Promise<StoredChain | undefined> {
+  const current = await deps.chains.forPr(repo, prNumber);
+  // A head newer than any chain: its evaluation has not run yet. The newest chain still
+  // answers (an approval there can never satisfy the new head).
+  return (headSha !== undefined ? current.find((c) => c.chain.headSha === headSha || c.chain.headSha === null) : undefined) ?? current[0];
+}
+
+async function runCommand(
+  deps: ApprovalDeps,
+  command: Command,
+  stored: StoredChain | undefined,
+  actor: Actor,
+  source: DecisionSource,
+  origin: Origin,
+  postedAt: string | undefined,
+): Promise<ApprovalOutcome> {
+  const what = { command };
+  switch (command.kind) {
+    case 'help':
+    case 'unknown':
+      if (!isBotActor(actor)) await deps.reply(origin.repo, origin.prNumber, buildHelpReply(stored?.chain, command.kind === 'unknown' ? { unknownCommand: command.text } : {}));
+      return { kind: 'help', ...(stored ? { chain: stored.chain } : {}) };
+    case 'recheck':
+      await auditChain(deps, 'approval.recheck_requested', actor.login, origin, stored?.chain, what);
+      return { kind: 'recheck' };
+    case 'approve':
+    case 'reject': {
+      if (!stored || stored.chain.steps.length === 0) return refuse(deps, 'no approval is required for this pull request', actor, origin, stored?.chain, what);
+      if (postedBeforeChain(stored.chain, postedAt)) {
+        return refuse(deps, `posted before the latest push; comment again to ${command.kind} this commit`, actor, origin, stored.chain, {
+          ...what,
+          source,
+          commentCreatedAt: postedAt,
+          chainCreatedAt: stored.chain.createdAt,
+        });
+      }
+      const opts = command.kind === 'approve' ? (command.tier ? { tier: command.tier } : {}) : command.reason ? { reason: command.reason } : {};
+      return decide(deps, stored, actor, command.kind, source, origin, opts);
+    }
+    case 'approve_cancel': {
+      if (!stored) return refuse(deps, `@${actor.login} has no approval on this chain to retract`, actor, origin, undefined, what);
+      const r = await retract(deps, [stored], actor, { by: actor.login }, origin);
+      return 'refusal' in r ? refuse(deps, r.refusal, actor, origin, stored.chain, what) : { kind: 'changed', ...r };
+    }
+  }
+}
