@@ -100,3 +100,12 @@ export function setPendingSteps(n: number): void {
 
 /** The approval use cases' view of these metrics. */
 export const chainEventsMetrics = { events: recordChainEvents, pendingSteps: setPendingSteps };
+
+// ---- GitHub ----------------------------------------------------------------------------
+
+export const githubRateLimitRemaining = new Gauge({
+  name: 'pj_github_rate_limit_remaining',
+  help: 'GitHub x-ratelimit-remaining from the latest response, per installation',
+  labelNames: ['installation'] as const,
+  registers: [registry],
+});

@@ -104,6 +104,7 @@ export function wire(deps: RouteDeps): Wiring {
       changes: (pr) => new GitHubChangeSet(octokit, pr),
       approvals,
       outbox,
+      dispatchNow: () => outbox.dispatchDue(10, { installationId }),
       evaluations,
       audit: writeAudit,
       now,

@@ -17,7 +17,7 @@
 //    (`ProbotOctokit.defaults({ throttle })`) would be overwritten; the function form
 //    lays ours over Probot's.
 import { ProbotOctokit } from 'probot';
-import { githubRateLimitRemaining } from '../governance/metrics.js';
+import { githubRateLimitRemaining } from '../metrics.js';
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 

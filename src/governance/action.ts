@@ -1,6 +1,7 @@
 // The action: every effect PuddleJumper has on the world, as data. Proposed, judged,
 // recorded, dispatched at most once, retried, audited.
 import type { OutputKind, Routing } from '../packs/schema.js';
+import type { ActionRow } from '../store/actions.js';
 
 export const ACTION_KINDS = [
   'check_run.upsert',
@@ -94,3 +95,37 @@ export const OUTPUT_KIND_OF: Readonly<Record<string, OutputKind>> = {
 export function markerComment(marker: string): string {
   return marker.startsWith('<!--') ? marker : `<!-- puddlejumper:${marker} -->`;
 }
+
+/** An outbox row as the rest of the app sees it. */
+export function toRecord(row: ActionRow): ActionRecord {
+  const subject: ActionRecord['subject'] = { repo: row.repo };
+  if (row.pr_number !== null) subject.prNumber = row.pr_number;
+  if (row.head_sha !== null) subject.headSha = row.head_sha;
+  return {
+    id: row.id,
+    installationId: row.installation_id,
+    kind: row.kind,
+    idempotencyKey: row.idempotency_key,
+    revision: row.revision,
+    payloadHash: row.payload_hash,
+    subject,
+    payload: JSON.parse(row.payload) as unknown,
+    status: row.status as ActionStatus,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: row.lease_expires_at,
+    lastError: row.last_error,
+    reason: row.reason,
+    result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),
+    packId: row.pack_id,
+    packVersionHash: row.pack_version_hash,
+    origin: row.origin === null ? null : (JSON.parse(row.origin) as PackOrigin),
+    awaitChain: row.await_chain,
+    supersededBy: row.superseded_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    dispatchedAt: row.dispatched_at,
+  };
+}
+

@@ -38,9 +38,3 @@ export const actionFailures = new Counter({
   registers: [registry],
 });
 
-export const githubRateLimitRemaining = new Gauge({
-  name: 'pj_github_rate_limit_remaining',
-  help: 'GitHub x-ratelimit-remaining from the latest response, per installation',
-  labelNames: ['installation'] as const,
-  registers: [registry],
-});

@@ -15,7 +15,8 @@ import { actionFailures, actionTransitions, dispatchAttempts, dispatchDuration, 
 import { actorName, neverApproved, type Actor, type ChainGate, type PolicyProvider } from './policy-provider.js';
 import type { DispatcherRegistry } from './registry.js';
 import { backoffDelayMs, classifyError } from './retry.js';
-import { ActionStore, toRecord, type ActionRow } from '../store/actions.js';
+import { ActionStore, type ActionRow } from '../store/actions.js';
+import { toRecord } from './action.js';
 
 /** Which actions a dispatch run may claim: one installation's (a webhook's), or all (the worker). */
 export interface DispatchScope {

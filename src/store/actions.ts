@@ -3,7 +3,6 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Db } from './database.js';
 import type { ActionsTable } from './tables/governance.js';
-import type { ActionProposal, ActionRecord, ActionStatus, PackOrigin } from '../governance/action.js';
 
 export type ActionRow = Selectable<ActionsTable>;
 
@@ -14,36 +13,14 @@ export type ActionRow = Selectable<ActionsTable>;
  */
 const IN_ORDER = sql<boolean>`not exists (select 1 from actions as other where other.idempotency_key = actions.idempotency_key and ((other.revision < actions.revision and other.status = 'dispatching') or (other.revision > actions.revision and other.status in ('approved', 'dispatching', 'dispatched'))))`;
 
-export function toRecord(row: ActionRow): ActionRecord {
-  const subject: ActionRecord['subject'] = { repo: row.repo };
-  if (row.pr_number !== null) subject.prNumber = row.pr_number;
-  if (row.head_sha !== null) subject.headSha = row.head_sha;
-  return {
-    id: row.id,
-    installationId: row.installation_id,
-    kind: row.kind,
-    idempotencyKey: row.idempotency_key,
-    revision: row.revision,
-    payloadHash: row.payload_hash,
-    subject,
-    payload: JSON.parse(row.payload) as unknown,
-    status: row.status as ActionStatus,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    leaseOwner: row.lease_owner,
-    leaseExpiresAt: row.lease_expires_at,
-    lastError: row.last_error,
-    reason: row.reason,
-    result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),
-    packId: row.pack_id,
-    packVersionHash: row.pack_version_hash,
-    origin: row.origin === null ? null : (JSON.parse(row.origin) as PackOrigin),
-    awaitChain: row.await_chain,
-    supersededBy: row.superseded_by,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    dispatchedAt: row.dispatched_at,
-  };
+/** A new outbox row, as the outbox proposes it. */
+export interface NewAction {
+  installationId: number;
+  kind: string;
+  idempotencyKey: string;
+  subject: { repo: string; prNumber?: number; headSha?: string };
+  origin?: { packId: string; versionHash?: string };
+  awaitChain?: string;
 }
 
 export class ActionStore {
@@ -76,7 +53,7 @@ export class ActionStore {
   }
 
   /** Inserts revision `revision` of the key; throws a unique violation when another writer took it. */
-  async insert(p: ActionProposal, revision: number, payloadJson: string, payloadHash: string, now: string): Promise<ActionRow> {
+  async insert(p: NewAction, revision: number, payloadJson: string, payloadHash: string, now: string): Promise<ActionRow> {
     return this.db
       .insertInto('actions')
       .values({
@@ -128,8 +105,8 @@ export class ActionStore {
    */
   async transition(
     id: number,
-    from: ActionStatus,
-    to: ActionStatus,
+    from: ActionsTable['status'],
+    to: ActionsTable['status'],
     set: Omit<Updateable<ActionsTable>, 'id' | 'status'>,
     now: string,
     leaseOwner?: string,

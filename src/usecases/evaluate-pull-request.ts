@@ -20,6 +20,8 @@ export interface EvaluateDeps {
   changes(pr: PullRequest): ChangeSet;
   approvals: ApprovalDeps;
   outbox: Outbox;
+  /** Sends the installation's due actions now: the in-progress check goes out before a long evaluation. */
+  dispatchNow(): Promise<unknown>;
   evaluations: EvaluationRepository;
   audit(event: AuditEventInput): Promise<unknown>;
   now: () => Date;
@@ -47,7 +49,9 @@ export async function evaluatePullRequest(deps: EvaluateDeps, pr: PullRequest): 
 async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters<typeof proposeCheck>[1]): Promise<EvaluationOutcome> {
   const { evaluation, required } = await evaluateChange(deps.changes(pr), await deps.packs(), deps.now(), {
     onSelected: async (selected) => {
-      if (selected.length > 0) await proposeCheck(deps.outbox, subject, buildInProgressContractsCheck(pr.headSha));
+      if (selected.length === 0) return;
+      await proposeCheck(deps.outbox, subject, buildInProgressContractsCheck(pr.headSha));
+      await deps.dispatchNow();
     },
   });
   const { template, options } = combineChains(required.chains);

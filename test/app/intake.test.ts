@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/database.js';
 import { openMemoryDatabase } from '../helpers/memory-db.js';
 import type { EventRoutes } from '../../src/app.js';
-import { installationHandlers } from '../../src/usecases/installations.js';
-import { getInstallation } from '../../src/store/installations.js';
+import { recordInstallation } from '../../src/usecases/installations.js';
+import { readInstallation } from '../../src/github/payloads.js';
+import { getInstallation, sqlInstallationRepository } from '../../src/store/installations.js';
 import { examplePayload } from '../helpers/payloads.js';
 import { postWebhook, sign, startTestServer } from '../helpers/server.js';
 
@@ -18,11 +19,12 @@ describe('webhook intake over HTTP', () => {
     calls = [];
     failNext = false;
     const routes = (): EventRoutes => {
-      const installations = installationHandlers(db);
+      const store = sqlInstallationRepository(db);
       return {
-        ...installations,
+        installation: (context) => recordInstallation(store, readInstallation('installation', context.payload), new Date()),
+        installation_repositories: (context) => recordInstallation(store, readInstallation('installation_repositories', context.payload), new Date()),
         pull_request: async (context) => {
-          calls.push(`${context.name}.${context.payload.action}`);
+          calls.push(`${context.name}.${(context.payload as { action: string }).action}`);
           if (failNext) {
             failNext = false;
             throw new Error('boom');

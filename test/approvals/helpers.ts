@@ -4,11 +4,18 @@ import type { AuditEventInput } from '../../src/governance/audit.js';
 import type { Pack } from '../../src/packs/schema.js';
 import { Pack as PackSchema } from '../../src/packs/schema.js';
 import { openMemoryDatabase } from '../helpers/memory-db.js';
-import { createApprovalService, type ApprovalPorts } from '../../src/approvals/service.js';
 import { templateForPacks } from '../../src/approvals/template.js';
 import type { Chain } from '../../src/approvals/chain.js';
+import type { CommentFacts, ReviewFacts } from '../../src/approvals/facts.js';
 import type { MembershipLookup } from '../../src/github/team-membership.js';
-import { factsFromCommentPayload, factsFromReviewPayload } from '../../src/approvals/facts.js';
+import { readComment, readReview } from '../../src/github/payloads.js';
+import { sqlChainRepository, type ChainRepository } from '../../src/store/chains.js';
+import type { ApprovalDeps } from '../../src/usecases/approval-steps.js';
+import { ensureChain } from '../../src/usecases/ensure-chain.js';
+import { handleComment } from '../../src/usecases/handle-comment.js';
+import { handleReview } from '../../src/usecases/handle-review.js';
+import { memoryChainRepository } from './memory-chains.js';
+import { chainEventsMetrics } from '../../src/metrics.js';
 
 const require = createRequire(import.meta.url);
 type Example = { name: string; examples: Array<Record<string, any>> };
@@ -87,6 +94,10 @@ export function commentPayload(o: {
   return p;
 }
 
+/** GitHub App webhooks always name the installation; some public examples leave it out. */
+const installed = (p: Record<string, any>) => ({ installation: { id: 1 }, ...p });
+export const factsFromCommentPayload = (p: Record<string, any>): CommentFacts | undefined => readComment(installed(p));
+export const factsFromReviewPayload = (p: Record<string, any>): ReviewFacts => readReview(installed(p))!;
 export const comment = (o: Parameters<typeof commentPayload>[0]) => factsFromCommentPayload(commentPayload(o))!;
 export const review = (o: Parameters<typeof reviewPayload>[0]) => factsFromReviewPayload(reviewPayload(o));
 
@@ -102,16 +113,22 @@ export function fakeTeams(teams: Record<string, string[]>): MembershipLookup & {
   return m;
 }
 
-export async function setup(o: { membership?: MembershipLookup; start?: string } = {}) {
+/** The chain stores the approvals suites run on: SQLite, and the in-memory one. */
+export type StoreKind = 'sqlite' | 'memory';
+export const STORE_KINDS: StoreKind[] = ['sqlite', 'memory'];
+
+export async function setup(o: { membership?: MembershipLookup; start?: string; store?: StoreKind } = {}) {
   const db = await openMemoryDatabase();
+  const chains: ChainRepository = o.store === 'memory' ? memoryChainRepository() : sqlChainRepository(db);
   const clock = { now: new Date(o.start ?? '2026-03-01T10:00:00Z') };
   const audits: AuditEventInput[] = [];
   const replies: Array<{ repo: string; issue: number; body: string }> = [];
   const published: Array<{ chain: Chain; headSha: string }> = [];
-  const ports: ApprovalPorts = {
-    db,
+  const membership = o.membership ?? fakeTeams({ 'acme/team-leads': ['lead2'], 'acme/directors': ['dana', 'dave'] });
+  const deps: ApprovalDeps = {
+    chains,
     now: () => clock.now,
-    membership: o.membership ?? fakeTeams({ 'acme/team-leads': ['lead2'], 'acme/directors': ['dana', 'dave'] }),
+    isTeamMember: (org, slug, login) => membership.isTeamMember(org, slug, login),
     appSlug: 'puddlejumper',
     audit: async (e) => {
       audits.push(e);
@@ -122,15 +139,23 @@ export async function setup(o: { membership?: MembershipLookup; start?: string }
     reply: async (repo, issue, body) => {
       replies.push({ repo, issue, body });
     },
+    metrics: chainEventsMetrics,
+    installationId: null,
   };
-  const svc = createApprovalService(ports);
+  const svc = {
+    onComment: (f: CommentFacts) => handleComment(deps, f),
+    onReview: (f: ReviewFacts) => handleReview(deps, f),
+  };
   const tick = (seconds: number) => {
     clock.now = new Date(clock.now.getTime() + seconds * 1000);
   };
   async function ensure(p: Pack = pack(), severity: 'high' | 'critical' | 'medium' | 'low' = 'high', headSha = HEAD) {
     const { template, options } = templateForPacks([p], severity);
-    return svc.ensureChain({ repo: REPO, prNumber: PR, headSha, author: AUTHOR, severity }, template, options);
+    const pr = { installationId: 1, repo: REPO, number: PR, baseSha: 'b'.repeat(40), headSha, author: { login: AUTHOR, type: 'User' }, labels: [] };
+    return { ...(await ensureChain(deps, pr, severity, template, options)), headSha };
   }
   const types = (kind?: string) => audits.filter((a) => kind === undefined || a.type === kind).map((a) => a.type);
-  return { db, clock, tick, audits, replies, published, ports, svc, ensure, types };
+  /** The PR's current chain (newest first). */
+  const current = async () => (await chains.forPr(REPO, PR))[0]?.chain;
+  return { db, chains, clock, tick, audits, replies, published, deps, svc, ensure, types, current };
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../src/metrics.js';
-import { approvalsChainGate } from '../../src/approvals/service.js';
 import { comment, pack, setup, REPO, PR, HEAD } from './helpers.js';
 
 async function value(name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -22,12 +21,12 @@ describe('approval chain metrics and gate', () => {
     t.tick(120);
     await t.svc.onComment(comment({ body: '/approve', login: 'alice', id: 1 }));
     expect(await value('approval_chain_step_pending')).toBe(1);
-    expect(await approvalsChainGate(t.db).isApproved(`${REPO}#${PR}@${HEAD}`)).toBe(false);
+    expect((await t.chains.byKey(`${REPO}#${PR}@${HEAD}`))?.chain.status).toBe('pending');
     await t.svc.onComment(comment({ body: '/approve', login: 'dana', id: 2 }));
     expect(await value('approval_chain_step_decided_total', { decision: 'approved' })).toBe(before.approved + 2);
     expect(await value('approval_chain_completed_total')).toBe(before.completed + 1);
     expect(await value('approval_chain_step_pending')).toBe(0);
-    expect(await approvalsChainGate(t.db).isApproved(`${REPO}#${PR}@${HEAD}`)).toBe(true);
+    expect((await t.chains.byKey(`${REPO}#${PR}@${HEAD}`))?.chain.status).toBe('approved');
     const text = await registry.getSingleMetricAsString('approval_chain_step_time_seconds');
     expect(text).toMatch(/approval_chain_step_time_seconds_count \d+/);
     expect(await registry.getSingleMetricAsString('approval_chain_rejected_total')).toContain('approval_chain_rejected_total');

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainsForPr } from '../../src/store/chains.js';
-import { factsFromCommentPayload } from '../../src/approvals/facts.js';
-import { HEAD, PR, REPO, comment, commentPayload, pack, setup } from './helpers.js';
+import { HEAD, PR, REPO, comment, commentPayload, factsFromCommentPayload, pack, setup } from './helpers.js';
 
 const HEAD2 = 'ffffffffffffffffffffffffffffffffffffffff';
 const statuses = (c: { steps: Array<{ tierId: string; status: string }> } | undefined) => c?.steps.map((s) => `${s.tierId}:${s.status}`);
@@ -28,7 +26,7 @@ describe('a comment acts only on a head its author could have seen', () => {
     expect(refused[0]).toMatchObject({ actor: 'user:alice', subject: { headSha: HEAD2 }, details: { reason, commentCreatedAt: '2026-03-01T10:00:30Z' } });
     const staleReject = await t.svc.onComment(comment({ body: '/reject no', login: 'dana', id: 2, createdAt: '2026-03-01T10:00:59Z' }));
     expect(staleReject).toMatchObject({ kind: 'refused', reason: 'posted before the latest push; comment again to reject this commit' });
-    const now = (await chainsForPr(t.db, REPO, PR))[0]!.chain;
+    const now = (await t.chains.forPr(REPO, PR))[0]!.chain;
     expect(now.headSha).toBe(HEAD2);
     expect(statuses(now)).toEqual(['tier1:active', 'tier2:waiting']);
     expect(t.published).toHaveLength(0);
@@ -36,7 +34,7 @@ describe('a comment acts only on a head its author could have seen', () => {
     // Commenting again after the push approves the new head.
     const fresh = await t.svc.onComment(comment({ body: '/approve', login: 'alice', id: 3, createdAt: '2026-03-01T10:01:05Z' }));
     expect(fresh).toMatchObject({ kind: 'changed' });
-    expect(statuses((await chainsForPr(t.db, REPO, PR))[0]!.chain)).toEqual(['tier1:approved', 'tier2:active']);
+    expect(statuses((await t.chains.forPr(REPO, PR))[0]!.chain)).toEqual(['tier1:approved', 'tier2:active']);
   });
 
   it('a per-PR chain (invalidateOnPush: false) is not tied to a head: an older comment still decides', async () => {

@@ -2,7 +2,8 @@ import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ByteLru, contentCache } from '../../src/change/blob-cache.js';
-import { GitHubChangeSet, type PullRequestFacts } from '../../src/github/changeset.js';
+import { GitHubChangeSet } from '../../src/github/changeset.js';
+import type { PullRequest } from '../../src/change/changeset.js';
 
 const API = 'https://api.github.com';
 const BASE_SHA = 'b'.repeat(40);
@@ -17,8 +18,8 @@ function octokit() {
   return { o, calls };
 }
 
-function facts(over: Partial<PullRequestFacts> = {}): PullRequestFacts {
-  return { owner: 'acme', repo: 'api', number: 5, baseSha: BASE_SHA, headSha: HEAD_SHA, author: { login: 'octocat', type: 'User' }, labels: [], ...over };
+function facts(over: Partial<PullRequest> = {}): PullRequest {
+  return { installationId: 1, repo: 'acme/api', number: 5, baseSha: BASE_SHA, headSha: HEAD_SHA, author: { login: 'octocat', type: 'User' }, labels: [], ...over };
 }
 
 const fileItem = (i: number) => ({ filename: `src/f${i}.ts`, status: 'modified', sha: `${i}`.padStart(40, '0') });

@@ -5,17 +5,17 @@ import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { contentCache } from '../../src/change/blob-cache.js';
-import { touchedPaths } from '../../src/change/changeset.js';
-import { gitHubChangeSetFromPayload, type PullRequestPayloadLike } from '../../src/github/changeset.js';
-import { evaluateContracts } from '../../src/contracts/evaluate.js';
+import { GitHubChangeSet } from '../../src/github/changeset.js';
+import { readPullRequestEvent } from '../../src/github/payloads.js';
+import { evaluateChange } from '../../src/contracts/evaluate-change.js';
+import { decideGate } from '../../src/contracts/gate.js';
 import { comparatorConfigSchemas } from '../../src/contracts/registry.js';
 import { driftTypeConfigSchemas } from '../../src/drift/types.js';
 import { loadPackSet } from '../../src/packs/load-set.js';
-import { selectPacks } from '../../src/packs/select.js';
 import { buildContractsCheck } from '../../src/report/contracts-check.js';
 
 const fixture = (p: string) => readFileSync(new URL(`../../fixtures/prs/${p}`, import.meta.url), 'utf8');
-const payload = JSON.parse(fixture('pull_request.synchronize.json')) as PullRequestPayloadLike & { action: string };
+const payload = JSON.parse(fixture('pull_request.synchronize.json')) as { action: string; pull_request: { base: { sha: string }; head: { sha: string } } };
 const BASE = fixture('petstore/base.yaml');
 const HEAD = fixture('petstore/head.yaml');
 const API = 'https://api.github.com';
@@ -39,11 +39,9 @@ const packSet = loadPackSet([{ path: 'policy-packs/hello-world-api.yml', text: f
 });
 
 async function evaluatePr(o: ProbotOctokit) {
-  const changes = gitHubChangeSetFromPayload(o, payload);
-  const files = await changes.files();
-  const packs = selectPacks(packSet, changes.repo, touchedPaths(files));
-  const evaluation = await evaluateContracts({ changes, packs, now: new Date('2026-01-01T00:00:00Z') });
-  return buildContractsCheck(evaluation, headSha);
+  const changes = new GitHubChangeSet(o, readPullRequestEvent(payload).pr);
+  const { evaluation, required } = await evaluateChange(changes, packSet, new Date('2026-01-01T00:00:00Z'));
+  return buildContractsCheck(evaluation, decideGate(evaluation, required, undefined));
 }
 
 beforeEach(() => contentCache.clear());

@@ -226,7 +226,7 @@ describe('pull request → PuddleJumper / contracts', () => {
 
     // An action that needs the chain (the governance seam) waits for it, then goes out once.
     const { key } = await t.db.selectFrom('approval_chains').select('key').executeTakeFirstOrThrow();
-    const waiting = await t.services.pipeline.propose({
+    const waiting = await t.services.outbox.propose({
       installationId: 1,
       kind: 'comment.upsert',
       idempotencyKey: 'after-approval',
@@ -237,7 +237,7 @@ describe('pull request → PuddleJumper / contracts', () => {
     expect(waiting.status).toBe('proposed');
 
     await t.receive('issue_comment', comment('bob', 'Looks right.\n/approve', 503));
-    expect((await t.services.pipeline.get(waiting.id))?.status).toBe('dispatched');
+    expect((await t.services.outbox.get(waiting.id))?.status).toBe('dispatched');
     expect(replies.at(-1)).toMatch(/released by the chain/);
     const contracts = last(checks, 'PuddleJumper / contracts');
     expect(contracts).toMatchObject({ conclusion: 'success', output: { title: 'Approved by @alice (Team Lead), @bob (Director)' } });

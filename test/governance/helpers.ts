@@ -1,3 +1,4 @@
+import { sqlCheckRunIds } from '../../src/store/check-runs.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +61,7 @@ export async function harness(
   const registry =
     options.registry ??
     createDefaultRegistry({
-      db,
+      checkRunIds: sqlCheckRunIds(db),
       getOctokit: options.getOctokit ?? (async () => testOctokit()),
       env: options.env ?? {},
       now: clock.now,

@@ -6,10 +6,9 @@ import pino from 'pino';
 import { Probot } from 'probot';
 import { puddleJumperApp } from '../../src/app.js';
 import { loadSettings } from '../../src/config.js';
-import { buildRoutes } from '../../src/routes.js';
+import { wire, type Wiring } from '../../src/routes.js';
 import { openMemoryDatabase } from './memory-db.js';
 import type { Db } from '../../src/store/database.js';
-import type { Services } from '../../src/usecases/services.js';
 import { contentCache } from '../../src/change/blob-cache.js';
 import { TestOctokit } from './server.js';
 
@@ -18,7 +17,8 @@ export const API = 'https://api.github.com';
 export interface TestApp {
   probot: Probot;
   db: Db;
-  services: Services;
+  /** The composition root's parts (outbox, audit log, pack source). */
+  services: Wiring;
   receive: (name: string, payload: Record<string, any>) => Promise<void>;
 }
 
@@ -26,18 +26,15 @@ export async function createTestApp(): Promise<TestApp> {
   contentCache.clear();
   const db = await openMemoryDatabase();
   const probot = new Probot({ githubToken: 'test', Octokit: TestOctokit, log: pino({ level: 'silent' }) });
-  let services: Services | undefined;
+  let services: Wiring | undefined;
   await probot.load(
     puddleJumperApp({
       db,
-      routes: (app) =>
-        buildRoutes({
-          app,
-          db,
-          settings: loadSettings({}),
-          services: { appSlug: async () => 'puddlejumper' },
-          onServices: (s) => (services = s),
-        }),
+      routes: (app) => {
+        services = wire({ app, db, settings: loadSettings({}), appSlug: async () => 'puddlejumper' });
+        return services.routes;
+      },
+      dispatch: (installationId) => services!.dispatch(installationId),
     }),
     { cwd: process.cwd(), addHandler: () => {} },
   );

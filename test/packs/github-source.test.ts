@@ -1,7 +1,8 @@
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { describe, expect, it } from 'vitest';
-import { PackSource, type OctokitLike } from '../../src/github/pack-source.js';
+import { PackSource } from '../../src/github/pack-source.js';
+import type { OctokitLike } from '../../src/github/octokit.js';
 import { PackVersionsRepo } from '../../src/store/pack-versions.js';
 import { openMemoryDatabase } from '../helpers/memory-db.js';
 import { known } from './known.js';
@@ -53,7 +54,7 @@ describe('PackSource (GitHub config repo)', () => {
   it('first load reads head, tree and blobs; a 304 on the next load makes one call and returns the same set', async () => {
     const db = await openMemoryDatabase();
     const { log } = logger();
-    const source = new PackSource({ known, log, db, now: () => new Date('2026-03-01T00:00:00Z') });
+    const source = new PackSource({ known, log, versions: new PackVersionsRepo(db), now: () => new Date('2026-03-01T00:00:00Z') });
 
     nock(API, { reqheaders: { accept: 'application/vnd.github.sha' } })
       .get('/repos/acme/.github/commits/HEAD')
@@ -84,7 +85,7 @@ describe('PackSource (GitHub config repo)', () => {
 
   it('a new head after invalidate re-reads the tree, fetches only unseen blobs, and keeps first-seen rows', async () => {
     const db = await openMemoryDatabase();
-    const source = new PackSource({ known, log: logger().log, db });
+    const source = new PackSource({ known, log: logger().log, versions: new PackVersionsRepo(db) });
     nock(API).get('/repos/acme/.github/commits/HEAD').reply(200, HEAD, { 'content-type': 'application/vnd.github.sha' });
     mockTreeAndBlobs(HEAD);
     await source.load(octokit(), 7, 'acme');

@@ -2,7 +2,22 @@ import { describe, expect, it } from 'vitest';
 import type { ContractsEvaluation, PackEvaluation } from '../../src/contracts/evaluate.js';
 import type { Finding } from '../../src/contracts/findings.js';
 import { CHECK_SUMMARY_LIMIT } from '../../src/report/check-run.js';
-import { buildContractsCheck, buildInProgressContractsCheck, CONTRACTS_CHECK_NAME, countTitle } from '../../src/report/contracts-check.js';
+import { buildContractsCheck as render, buildInProgressContractsCheck, CONTRACTS_CHECK_NAME } from '../../src/report/contracts-check.js';
+import { countTitle, decideGate } from '../../src/contracts/gate.js';
+import { decideStep, startChain, type Chain } from '../../src/approvals/chain.js';
+import { chainTemplateFor, DEFAULT_APPROVAL_OPTIONS } from '../../src/approvals/template.js';
+import { pack as tieredPack } from '../approvals/helpers.js';
+
+/** The check as published: the gate decides (mode `gate` when a chain is given), the report renders. */
+function buildContractsCheck(ev: ContractsEvaluation, _sha: string, chain?: Chain) {
+  return render(ev, decideGate(ev, { mode: chain ? 'gate' : 'no_chain' }, chain));
+}
+
+const t0 = new Date('2026-03-01T10:00:00Z');
+const chain0 = startChain(chainTemplateFor(tieredPack(), 'high'), { repo: 'acme/payment-api', prNumber: 7, headSha: 'c0ffee'.padEnd(40, '0'), severity: 'high', prAuthor: 'author', options: DEFAULT_APPROVAL_OPTIONS }, t0).chain;
+const src = { kind: 'comment' as const, id: '1' };
+const approve = (c: Chain, stepId: string, actor: string) => decideStep(c, { kind: 'approve', stepId, actor, source: src }, t0).chain;
+const reject = (c: Chain, stepId: string, actor: string, reason?: string) => decideStep(c, { kind: 'reject', stepId, actor, source: src, ...(reason ? { reason } : {}) }, t0).chain;
 
 const SHA = 'c0ffee'.padEnd(40, '0');
 const HASH = 'abcdef0123456789'.padEnd(64, '9');
@@ -29,13 +44,13 @@ function finding(over: Partial<Finding> = {}): Finding {
 function pack(findings: Finding[], over: Partial<PackEvaluation> = {}): PackEvaluation {
   const mode = over.mode ?? 'block';
   const testMode = over.testMode ?? false;
-  const blocking = findings.filter((f) => f.severity === 'high' || f.severity === 'critical');
-  const wouldBlock = mode === 'block' && blocking.length > 0;
-  return { packId: 'payments-api', name: 'Payment Service Policy', file: 'policy-packs/payments-api.yml', versionHash: HASH, mode, testMode, findings, blocking, wouldBlock, blocks: wouldBlock && !testMode, ...over };
+  const gated = findings.filter((f) => f.severity === 'high' || f.severity === 'critical');
+  const wouldBlock = mode === 'block' && gated.length > 0;
+  return { packId: 'payments-api', name: 'Payment Service Policy', file: 'policy-packs/payments-api.yml', versionHash: HASH, mode, testMode, findings, blockAt: 'high', gated, wouldBlock, blocks: wouldBlock && !testMode, ...over };
 }
 
 function evaluation(packs: PackEvaluation[], over: Partial<ContractsEvaluation> = {}): ContractsEvaluation {
-  return { repo: 'acme/payment-api', baseSha: 'b'.repeat(40), headSha: SHA, packs, invalidPacks: [], blocking: packs.some((p) => p.blocks), notes: [], ...over };
+  return { repo: 'acme/payment-api', baseSha: 'b'.repeat(40), headSha: SHA, packs, invalidPacks: [], blocks: packs.some((p) => p.blocks), notes: [], ...over };
 }
 
 const three = [finding(), finding({ line: 30, ruleId: 'api-removed-without-deprecation' }), finding({ line: 41, ruleId: 'request-parameter-became-required' })];
@@ -71,9 +86,9 @@ describe('buildContractsCheck', () => {
   it('fails closed on an invalid pack, naming the file and its first error', () => {
     const ev = evaluation([pack([])], {
       invalidPacks: [{ file: 'policy-packs/payments-api.yml', errors: [{ file: 'policy-packs/payments-api.yml', line: 12, column: 3, message: 'trackA.enforcment: unknown key' }, { file: 'policy-packs/payments-api.yml', line: 20, column: 1, message: 'second' }] }],
-      blocking: true,
+      blocks: true,
     });
-    const check = buildContractsCheck(ev, SHA, { state: 'approved', approvedBy: [{ login: 'alice', tier: 'Team Lead' }] });
+    const check = buildContractsCheck(ev, SHA, approve(approve(chain0, '0.tier1', 'alice'), '1.tier2', 'bob'));
     expect(check.conclusion).toBe('failure');
     expect(check.title).toBe('Invalid policy pack policy-packs/payments-api.yml: policy-packs/payments-api.yml:12:3 trackA.enforcment: unknown key');
     expect(check.summary).toContain('`policy-packs/payments-api.yml:20:1` second');
@@ -87,15 +102,15 @@ describe('buildContractsCheck', () => {
 
   it('follows the approval gate', () => {
     const ev = evaluation([pack(three)]);
-    expect(buildContractsCheck(ev, SHA, { state: 'waiting', waitingFor: ['Director'] })).toMatchObject({ conclusion: 'failure', title: 'Waiting for approval: Director' });
-    expect(
-      buildContractsCheck(ev, SHA, { state: 'approved', approvedBy: [{ login: 'alice', tier: 'Team Lead' }, { login: 'bob', tier: 'Director' }] }),
-    ).toMatchObject({ conclusion: 'success', title: 'Approved by @alice (Team Lead), @bob (Director)' });
-    expect(buildContractsCheck(ev, SHA, { state: 'rejected', rejectedBy: [{ login: 'carol', tier: 'CTO' }] })).toMatchObject({ conclusion: 'failure', title: 'Rejected by @carol (CTO)' });
-    const single = buildContractsCheck(ev, SHA, { state: 'rejected', rejectedBy: { login: 'dan', tier: 'Director', reason: 'not now' } });
+    const lead = approve(chain0, '0.tier1', 'alice');
+    expect(buildContractsCheck(ev, SHA, lead)).toMatchObject({ conclusion: 'failure', title: 'Waiting for approval: Director' });
+    expect(buildContractsCheck(ev, SHA, approve(lead, '1.tier2', 'bob'))).toMatchObject({ conclusion: 'success', title: 'Approved by @alice (Team Lead), @bob (Director)' });
+    expect(buildContractsCheck(ev, SHA, reject(chain0, '0.tier1', 'carol'))).toMatchObject({ conclusion: 'failure', title: 'Rejected by @carol (Team Lead)' });
+    const single = buildContractsCheck(ev, SHA, reject(lead, '1.tier2', 'dan', 'not now'));
     expect(single).toMatchObject({ conclusion: 'failure', title: 'Rejected by @dan (Director)' });
     expect(single.summary).toContain('@dan: not now');
-    expect(buildContractsCheck(ev, SHA, { state: 'not_required' }).conclusion).toBe('failure');
+    // No chain required where the pack blocks: nothing lifts the block.
+    expect(buildContractsCheck(ev, SHA).conclusion).toBe('failure');
   });
 
   it('annotates every finding with a file and a line at its line, by level', () => {
