@@ -19,6 +19,9 @@ const ANY_TRUE = new Set(['readOnly', 'writeOnly', 'deprecated', 'uniqueItems'])
 /** Handled as structure, not copied as keywords. */
 const STRUCTURAL = new Set(['allOf', 'properties', 'required', 'items', 'additionalProperties', 'type', 'nullable', '$ref']);
 
+const NONE: readonly Located[] = Object.freeze([]);
+const NONE_BRANCHES: readonly Branches[] = Object.freeze([]);
+
 export interface TypeInfo { readonly types: ReadonlySet<string>; readonly nullable: boolean }
 
 /** A multi-branch `oneOf`/`anyOf` of the effective schema, with the part that holds it. */
@@ -28,23 +31,23 @@ export interface Branches { readonly keyword: 'oneOf' | 'anyOf'; readonly owner:
 export interface Pick { readonly keyword: 'oneOf' | 'anyOf'; readonly index: number }
 
 export class SchemaView {
-  /** Merged keywords (type, properties, required, items excluded: see the fields below). */
-  readonly value: Record<string, unknown> = {};
-  readonly type: TypeInfo;
-  /** Property name -> its schema in every part that declares it (unresolved, in part order). */
-  readonly properties = new Map<string, Located[]>();
-  /** Property name -> where the first declaration sits (`properties/<name>` of a part). */
-  readonly propertyAt = new Map<string, At>();
-  /** Required name -> the entry of a `required` array that requires it. */
-  readonly required = new Map<string, At>();
-  readonly items: Located[] = [];
+  /**
+   * Merged keywords (for one part, the part itself; merged, without type, properties,
+   * required and items: see the members below).
+   */
+  readonly value: Record<string, unknown>;
+  // Most schemas have none of these: they share one empty list until something is found.
+  items: readonly Located[] = NONE;
   /** Object-valued additionalProperties of every part. */
-  readonly additionalProperties: Located[] = [];
+  additionalProperties: readonly Located[] = NONE;
   /** The direct allOf members of the schema as written (for added/removed reporting). */
-  readonly allOf: Located[] = [];
-  readonly branches: Branches[] = [];
-  private readonly owners = new Map<string, Located>();
+  allOf: readonly Located[] = NONE;
+  branches: readonly Branches[] = NONE_BRANCHES;
+  private readonly owners: Map<string, Located> | undefined;
+  private typeInfo: TypeInfo | undefined;
   private readonly typeOwner: Located;
+  private propertyMap: Map<string, Located[]> | undefined;
+  private requiredMap: Map<string, At> | undefined;
 
   constructor(
     /** The schema as written (resolved): positions of the schema as a whole. */
@@ -54,19 +57,70 @@ export class SchemaView {
     private readonly pick?: Pick,
   ) {
     let typeOwner: Located | undefined;
+    if (parts.length === 1) {
+      // The common case: nothing to merge, the schema is its own effective schema.
+      this.value = node.value as Record<string, unknown>;
+      this.owners = undefined;
+    } else {
+      this.value = {};
+      this.owners = new Map();
+    }
     for (const part of parts) {
       const record = part.value as Record<string, unknown>;
       if (typeOwner === undefined && (record['type'] !== undefined || record['nullable'] !== undefined)) typeOwner = part;
-      this.mergeKeywords(part, record);
-      this.mergeStructure(part, record);
+      if (this.owners) this.mergeKeywords(part, record);
+      this.collectStructure(part, record);
     }
     this.typeOwner = typeOwner ?? node;
-    this.type = mergedTypes(parts);
+  }
+
+  get type(): TypeInfo {
+    return (this.typeInfo ??= mergedTypes(this.parts));
+  }
+
+  /** Property name -> its schema in every part that declares it (unresolved, in part order). */
+  get properties(): ReadonlyMap<string, Located[]> {
+    if (this.propertyMap) return this.propertyMap;
+    const found = new Map<string, Located[]>();
+    for (const part of this.parts) {
+      const properties = (part.value as Record<string, unknown>)['properties'];
+      if (!isObject(properties)) continue;
+      const container = child(part, 'properties');
+      for (const name of Object.keys(properties)) {
+        const located = child(container, name);
+        const list = found.get(name);
+        if (list) list.push(located);
+        else found.set(name, [located]);
+      }
+    }
+    return (this.propertyMap = found);
+  }
+
+  /** Where a property is first declared (`properties/<name>` of a part). */
+  propertyAt(name: string): At | undefined {
+    const first = this.properties.get(name)?.[0];
+    return first && at(first);
+  }
+
+  /** Required name -> the entry of a `required` array that requires it. */
+  get required(): ReadonlyMap<string, At> {
+    if (this.requiredMap) return this.requiredMap;
+    const found = new Map<string, At>();
+    for (const part of this.parts) {
+      const required = (part.value as Record<string, unknown>)['required'];
+      if (!Array.isArray(required)) continue;
+      required.forEach((name, index) => {
+        if (!found.has(String(name))) found.set(String(name), at(part, 'required', index));
+      });
+    }
+    return (this.requiredMap = found);
   }
 
   /** Where a keyword of the effective schema is written (the schema itself when no part has it). */
   at(keyword: string, ...rest: Array<string | number>): At {
-    const owner = keyword === 'type' || keyword === 'nullable' ? this.typeOwner : this.owners.get(keyword);
+    if (keyword === 'type' || keyword === 'nullable') return at(this.typeOwner, keyword, ...rest);
+    if (!this.owners) return keyword in this.value ? at(this.node, keyword, ...rest) : at(this.node);
+    const owner = this.owners.get(keyword);
     return owner ? at(owner, keyword, ...rest) : at(this.node);
   }
 
@@ -85,65 +139,54 @@ export class SchemaView {
   }
 
   private mergeKeywords(part: Located, record: Record<string, unknown>): void {
-    for (const [keyword, value] of Object.entries(record)) {
-      if (STRUCTURAL.has(keyword) || ((keyword === 'oneOf' || keyword === 'anyOf') && isSingleBranch(value))) continue;
-      if (!(keyword in this.value)) {
-        this.value[keyword] = value;
-        this.owners.set(keyword, part);
+    const value = this.value;
+    const owners = this.owners as Map<string, Located>;
+    for (const keyword of Object.keys(record)) {
+      const incoming = record[keyword];
+      if (STRUCTURAL.has(keyword) || ((keyword === 'oneOf' || keyword === 'anyOf') && isSingleBranch(incoming))) continue;
+      if (!(keyword in value)) {
+        value[keyword] = incoming;
+        owners.set(keyword, part);
         continue;
       }
-      const current = this.value[keyword];
-      if (typeof value === 'number' && typeof current === 'number') {
-        const tighter = (LOWER_BOUNDS.has(keyword) && value > current) || (UPPER_BOUNDS.has(keyword) && value < current);
+      const current = value[keyword];
+      if (typeof incoming === 'number' && typeof current === 'number') {
+        const tighter = (LOWER_BOUNDS.has(keyword) && incoming > current) || (UPPER_BOUNDS.has(keyword) && incoming < current);
         if (tighter) {
-          this.value[keyword] = value;
-          this.owners.set(keyword, part);
+          value[keyword] = incoming;
+          owners.set(keyword, part);
         }
-      } else if (ANY_TRUE.has(keyword) && value === true && current !== true) {
-        this.value[keyword] = true;
-        this.owners.set(keyword, part);
-      } else if (keyword === 'enum' && Array.isArray(value) && Array.isArray(current)) {
-        const allowed = new Set(value.map((item) => JSON.stringify(item)));
-        this.value[keyword] = current.filter((item) => allowed.has(JSON.stringify(item)));
+      } else if (ANY_TRUE.has(keyword) && incoming === true && current !== true) {
+        value[keyword] = true;
+        owners.set(keyword, part);
+      } else if (keyword === 'enum' && Array.isArray(incoming) && Array.isArray(current)) {
+        const allowed = new Set(incoming.map((item) => JSON.stringify(item)));
+        value[keyword] = current.filter((item) => allowed.has(JSON.stringify(item)));
       }
       // Anything else (two patterns, two formats, two discriminators): the first part's stands.
     }
   }
 
-  private mergeStructure(part: Located, record: Record<string, unknown>): void {
-    const properties = record['properties'];
-    if (isObject(properties)) {
-      const container = child(part, 'properties');
-      for (const name of Object.keys(properties)) {
-        const list = this.properties.get(name);
-        const located = child(container, name);
-        if (list) list.push(located);
-        else {
-          this.properties.set(name, [located]);
-          this.propertyAt.set(name, at(container, name));
-        }
-      }
+  private collectStructure(part: Located, record: Record<string, unknown>): void {
+    const items = record['items'];
+    if (items !== undefined && items !== null && typeof items === 'object') this.items = [...this.items, child(part, 'items')];
+    if (isObject(record['additionalProperties'])) this.additionalProperties = [...this.additionalProperties, child(part, 'additionalProperties')];
+    const allOf = record['allOf'];
+    if (part === this.node && Array.isArray(allOf)) {
+      const list = child(part, 'allOf');
+      this.allOf = allOf.map((_, index) => child(list, index));
     }
-    const required = record['required'];
-    if (Array.isArray(required)) {
-      required.forEach((name, index) => {
-        if (!this.required.has(String(name))) this.required.set(String(name), at(part, 'required', index));
-      });
-    }
-    if (record['items'] !== undefined && record['items'] !== null && typeof record['items'] === 'object') this.items.push(child(part, 'items'));
-    if (isObject(record['additionalProperties'])) this.additionalProperties.push(child(part, 'additionalProperties'));
-    if (part === this.node && Array.isArray(record['allOf'])) {
-      record['allOf'].forEach((_, index) => this.allOf.push(child(child(part, 'allOf'), index)));
-    }
-    for (const keyword of ['oneOf', 'anyOf'] as const) {
+    for (const keyword of BRANCH_KEYWORDS) {
       const members = record[keyword];
       if (Array.isArray(members) && members.length > 1 && !(part === this.node && this.pick?.keyword === keyword)) {
         const list = child(part, keyword);
-        this.branches.push({ keyword, owner: part, members: members.map((_, index) => child(list, index)) });
+        this.branches = [...this.branches, { keyword, owner: part, members: members.map((_, index) => child(list, index)) }];
       }
     }
   }
 }
+
+const BRANCH_KEYWORDS = ['oneOf', 'anyOf'] as const;
 
 function child(node: Located, key: string | number): Located {
   return { doc: node.doc, pointer: node.pointer.child(key), value: (node.value as Record<string, unknown>)[key] };
@@ -158,6 +201,12 @@ function isSingleBranch(value: unknown): boolean {
  * branch of the top schema's multi-branch composition as its only branch.
  */
 export function partsOf(set: SpecSet, nodes: readonly Located[], pick?: Pick): Located[] {
+  if (nodes.length === 1 && !pick) {
+    // The common case: one schema that composes nothing.
+    const resolved = set.resolve(nodes[0]!);
+    if (!isObject(resolved.value)) return [];
+    if (!isComposed(resolved.value)) return [resolved];
+  }
   const parts: Located[] = [];
   const seen = new Set<string>();
   const visit = (node: Located, top: boolean): void => {

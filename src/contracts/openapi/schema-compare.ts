@@ -560,7 +560,7 @@ class PropertyRules {
     const required = this.base.required.has(name);
     const schema = baseProperty.value;
     const head = this.head.propertiesAt();
-    const base = this.base.propertyAt.get(name) ?? at(this.base.node);
+    const base = this.base.propertyAt(name) ?? at(this.base.node);
     if (this.scope.direction === 'request') {
       if (schema['readOnly'] !== true) this.findings.emitId('request-property-removed', `property ${name} was removed`, head, base);
       return;
@@ -574,7 +574,7 @@ class PropertyRules {
     if (!this.applies) return;
     const required = this.head.required.has(name);
     const schema = headProperty.value;
-    const head = this.head.propertyAt.get(name) ?? at(this.head.node);
+    const head = this.head.propertyAt(name) ?? at(this.head.node);
     if (this.scope.direction === 'request') {
       if (schema['readOnly'] === true) return;
       const id = required ? (schema['default'] !== undefined ? 'new-required-request-property-with-default' : 'new-required-request-property') : 'new-optional-request-property';
@@ -599,8 +599,8 @@ class PropertyRules {
     const direction = this.scope.direction;
     if (direction === 'request' && headSchema['readOnly'] === true) return;
     if (direction === 'response' && headSchema['writeOnly'] === true) return;
-    const headAt = (is ? this.head.required.get(name) : this.head.propertyAt.get(name)) ?? at(this.head.node);
-    const baseAt = this.base.propertyAt.get(name) ?? at(this.base.node);
+    const headAt = (is ? this.head.required.get(name) : this.head.propertyAt(name)) ?? at(this.head.node);
+    const baseAt = this.base.propertyAt(name) ?? at(this.base.node);
     const change = is ? 'became-required' : 'became-optional';
     const withDefault = direction === 'request' && is && headSchema['default'] !== undefined ? '-with-default' : '';
     this.findings.emitId(`${direction}-property-${change}${withDefault}`, `property ${name} ${is ? 'became required' : 'became optional'}`, headAt, baseAt);
