@@ -247,7 +247,7 @@ export class SchemaComparer {
       let headView = new SchemaView(headParts[0]!, headParts);
       [baseView, headView] = this.unwrapBranches(baseNodes, headNodes, baseView, headView, findings);
       this.compareViews(baseView, headView, scope, findings);
-      this.compareAllOfMembers(baseView, headView, findings);
+      this.compareAllOfMembers(baseNodes, headNodes, baseView, headView, findings);
       return findings.list.length === 0 ? NO_CHANGES : shortestPerElement(findings.list);
     } finally {
       this.depth--;
@@ -351,18 +351,23 @@ export class SchemaComparer {
    * schema; when that found nothing, the rewrite changed how the schema is written, not what
    * it accepts, and is reported as annotation-only (INFO).
    */
-  private compareAllOfMembers(base: SchemaView, head: SchemaView, findings: Findings): void {
+  private compareAllOfMembers(baseNodes: Nodes, headNodes: Nodes, base: SchemaView, head: SchemaView, findings: Findings): void {
     if (base.allOf.length === 0 && head.allOf.length === 0) return;
-    const pairing = pairBranches(this.base, base.allOf, this.head, head.allOf);
+    // `X` -> `allOf: [X, Y]`: X was there before, only Y is new.
+    const baseMembers = base.allOf.length === 0 && baseNodes.length === 1 ? [essentialNode(this.base, baseNodes[0]!)] : base.allOf;
+    const headMembers = head.allOf.length === 0 && headNodes.length === 1 ? [essentialNode(this.head, headNodes[0]!)] : head.allOf;
+    const pairing = pairBranches(this.base, baseMembers, this.head, headMembers);
     if (pairing.removed.length === 0 && pairing.added.length === 0) return;
     const unchanged = findings.list.length === 0;
     const suffix = unchanged ? '-annotation-only' : '';
     const why = unchanged ? '; the merged schema is unchanged' : '';
     for (const b of pairing.removed) {
-      findings.emit(`all-of-removed${suffix}`, `allOf member ${memberLabel(this.base, base.allOf[b]!, b)} was removed${why}`, head.allOf.length > 0 ? at(head.node, 'allOf') : at(head.node), at(base.allOf[b]!));
+      const member = baseMembers[b]!;
+      findings.emit(`all-of-removed${suffix}`, `allOf member ${memberLabel(this.base, member, b)} was removed${why}`, whereWritten(head.node, 'allOf'), at(member));
     }
     for (const h of pairing.added) {
-      findings.emit(`all-of-added${suffix}`, `allOf member ${memberLabel(this.head, head.allOf[h]!, h)} was added${why}`, at(head.allOf[h]!));
+      const member = headMembers[h]!;
+      findings.emit(`all-of-added${suffix}`, `allOf member ${memberLabel(this.head, member, h)} was added${why}`, at(member));
     }
   }
 
