@@ -32,6 +32,48 @@ export function endpointsOf(set: SpecSet, container: 'paths' | 'webhooks' = 'pat
   return endpoints;
 }
 
+/**
+ * Paths grouped by shape. OpenAPI forbids two templates of one shape (`/a/{x}` beside
+ * `/a/{y}`), but real documents have them; a group keeps every one, in document order, so
+ * none is dropped.
+ */
+export function endpointGroups(set: SpecSet): Map<string, Endpoint[]> {
+  const paths = set.get(set.root(), 'paths');
+  const groups = new Map<string, Endpoint[]>();
+  if (!paths || !isObject(paths.value)) return groups;
+  for (const template of Object.keys(paths.value)) {
+    const pathItem = set.get(paths, template);
+    if (!pathItem || !isObject(pathItem.value)) continue;
+    const shape = pathShape(template);
+    const group = groups.get(shape);
+    if (group) group.push({ template, pathItem });
+    else groups.set(shape, [{ template, pathItem }]);
+  }
+  return groups;
+}
+
+/**
+ * Pairs the endpoints of one shape: the same template first, then the rest in document order
+ * (a renamed parameter, `/pets/{id}` -> `/pets/{petId}`, is the same endpoint).
+ */
+export function pairEndpoints(base: readonly Endpoint[], head: readonly Endpoint[]): { pairs: Array<[Endpoint, Endpoint]>; removed: Endpoint[]; added: Endpoint[] } {
+  const freeHead = [...head];
+  const pairs: Array<[Endpoint, Endpoint]> = [];
+  const unmatched: Endpoint[] = [];
+  for (const endpoint of base) {
+    const index = freeHead.findIndex((candidate) => candidate.template === endpoint.template);
+    if (index === -1) unmatched.push(endpoint);
+    else pairs.push([endpoint, freeHead.splice(index, 1)[0]!]);
+  }
+  const removed: Endpoint[] = [];
+  for (const endpoint of unmatched) {
+    const next = freeHead.shift();
+    if (next) pairs.push([endpoint, next]);
+    else removed.push(endpoint);
+  }
+  return { pairs, removed, added: freeHead };
+}
+
 export function operationsOf(set: SpecSet, endpoint: Endpoint): Operation[] {
   const operations: Operation[] = [];
   for (const method of HTTP_METHODS) {

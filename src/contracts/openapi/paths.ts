@@ -2,28 +2,48 @@
 // sunset date), added, deprecated, reactivated, sunset moved; operation ids and tags.
 import { at } from './changes.js';
 import { isDeprecated, sunsetOf, type DiffContext } from './context.js';
-import { endpointsOf, operationsOf, type Endpoint, type Operation, type OperationPair } from './endpoints.js';
+import { endpointGroups, endpointsOf, operationsOf, pairEndpoints, type Endpoint, type Operation, type OperationPair } from './endpoints.js';
+import { ENGINE_RULE_IDS } from './rules.js';
 import { childOf, isObject } from './refs.js';
 
 /** Compares paths; returns the operation pairs present on both sides for the other families. */
 export function comparePaths(context: DiffContext): OperationPair[] {
-  const baseEndpoints = endpointsOf(context.base);
-  const headEndpoints = endpointsOf(context.head);
+  const baseGroups = endpointGroups(context.base);
+  const headGroups = endpointGroups(context.head);
+  reportCollisions(context, headGroups);
   const pairs: OperationPair[] = [];
-  for (const [shape, baseEndpoint] of baseEndpoints) {
-    const headEndpoint = headEndpoints.get(shape);
-    if (!headEndpoint) {
-      for (const operation of operationsOf(context.base, baseEndpoint)) reportRemoval(context, operation, 'path');
-      continue;
-    }
-    pairs.push(...compareEndpoint(context, baseEndpoint, headEndpoint));
+  for (const [shape, baseGroup] of baseGroups) {
+    const { pairs: matched, removed, added } = pairEndpoints(baseGroup, headGroups.get(shape) ?? []);
+    for (const [baseEndpoint, headEndpoint] of matched) pairs.push(...compareEndpoint(context, baseEndpoint, headEndpoint));
+    for (const endpoint of removed) for (const operation of operationsOf(context.base, endpoint)) reportRemoval(context, operation, 'path');
+    for (const endpoint of added) for (const operation of operationsOf(context.head, endpoint)) reportAdded(context, operation);
   }
-  for (const [shape, headEndpoint] of headEndpoints) {
-    if (baseEndpoints.has(shape)) continue;
-    for (const operation of operationsOf(context.head, headEndpoint)) reportAdded(context, operation);
+  for (const [shape, headGroup] of headGroups) {
+    if (baseGroups.has(shape)) continue;
+    for (const endpoint of headGroup) for (const operation of operationsOf(context.head, endpoint)) reportAdded(context, operation);
   }
   compareWebhooks(context);
   return pairs;
+}
+
+/**
+ * Templates of one shape are ambiguous for routers and for this engine's matching (it pairs
+ * them by exact template, then in order): both are compared, and the document is warned.
+ */
+function reportCollisions(context: DiffContext, groups: ReadonlyMap<string, readonly Endpoint[]>): void {
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const [first, ...others] = group as [Endpoint, ...Endpoint[]];
+    const where = (endpoint: Endpoint): string => `${endpoint.template} (line ${endpoint.pathItem.doc.locate(endpoint.pathItem.pointer.segments()).line})`;
+    for (const other of others) {
+      context.sink.add({
+        id: ENGINE_RULE_IDS.pathTemplateCollision,
+        path: other.template,
+        detail: `path templates ${where(first)} and ${where(other)} differ only in parameter names, which OpenAPI forbids; routers and clients cannot tell them apart. Both were compared, matched to base by exact template first`,
+        head: at(other.pathItem),
+      });
+    }
+  }
 }
 
 function compareEndpoint(context: DiffContext, baseEndpoint: Endpoint, headEndpoint: Endpoint): OperationPair[] {

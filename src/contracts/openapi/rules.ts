@@ -517,8 +517,28 @@ const CATALOGUE: ReadonlyArray<readonly [string, Level, string, string]> = [
   ['webhook-removed', 'ERR', 'none', 'Components'],
 ];
 
+/** The oasdiff catalogue's ids, in order. */
+export const CATALOGUE_IDS: readonly string[] = CATALOGUE.map(([id]) => id);
+
+/**
+ * The engine's own findings, which oasdiff has no id for: places where the engine could not
+ * compare what the spec says. They exist so that nothing is skipped in silence.
+ */
+export const ENGINE_RULE_IDS = {
+  /** Two path templates of one shape (`/a/{x}` and `/a/{y}`) in one document. */
+  pathTemplateCollision: 'path-templates-collide',
+  /** A schema nested deeper than the comparer follows. */
+  schemaTooDeep: 'schema-too-deep',
+} as const;
+
+const ENGINE_RULES: ReadonlyArray<readonly [string, Level, string, string]> = [
+  [ENGINE_RULE_IDS.pathTemplateCollision, 'WARN', 'none', 'Paths'],
+  [ENGINE_RULE_IDS.schemaTooDeep, 'WARN', 'none', 'Schema'],
+];
+
+/** The catalogue plus the engine's own ids: every id a finding may carry. */
 export const RULES: ReadonlyMap<string, RuleInfo> = new Map(
-  CATALOGUE.map(([id, level, direction, area]) => [id, { level, direction, area }]),
+  [...CATALOGUE, ...ENGINE_RULES].map(([id, level, direction, area]) => [id, { level, direction, area }]),
 );
 
 /** The catalogue default level of a rule, or undefined for an unknown id. */

@@ -2,12 +2,19 @@
 // which rule ids apply (the catalogue holds, for each id, whether it breaks clients: a
 // request narrowing breaks senders, a response widening breaks readers).
 //
-// Schemas are compared lazily, following $refs as they are met. Results of a ref pair are
-// memoised per scope, so a component shared by hundreds of operations is compared once and
-// recursive schemas stop at the pair already being compared.
+// Schemas are compared by meaning: each side is first turned into its effective schema
+// (effective.ts: allOf merged, one-branch anyOf/oneOf unwrapped), and the branches of
+// oneOf/anyOf are paired by what they are (branches.ts), never by position.
+//
+// Schemas are compared lazily, following $refs as they are met. Results of a ref pair (or
+// of a composed schema, keyed by its parts) are memoised per scope, so a component shared
+// by hundreds of operations is compared once and recursive schemas stop at the pair
+// already being compared.
+import { pairBranches, memberLabel } from './branches.js';
 import { at, show, type At } from './changes.js';
-import { RULES } from './rules.js';
-import { isObject, refOf, type Located, type SpecSet } from './refs.js';
+import { partsOf, SchemaView, type Branches, type Pick, type TypeInfo } from './effective.js';
+import { ENGINE_RULE_IDS, RULES } from './rules.js';
+import { isObject, type Located, type SpecSet } from './refs.js';
 
 export type Direction = 'request' | 'response';
 export type Subject = 'body' | 'parameter' | 'header';
@@ -24,7 +31,8 @@ export interface SchemaChange {
 }
 
 const NO_CHANGES: readonly SchemaChange[] = Object.freeze([]);
-const MAX_DEPTH = 100;
+/** Nesting beyond this is not compared: reported as `schema-too-deep`, never skipped in silence. */
+export const MAX_DEPTH = 100;
 
 /** Rule-id prefix: the catalogue names root schemas and nested properties differently. */
 function idPrefix(scope: SchemaScope, isRoot: boolean): string {
@@ -40,7 +48,7 @@ function idPrefix(scope: SchemaScope, isRoot: boolean): string {
 class Findings {
   readonly list: SchemaChange[] = [];
 
-  constructor(private readonly prefix: string) {}
+  constructor(readonly prefix: string) {}
 
   /** Emits the first of `kinds` whose id the catalogue knows. */
   emit(kinds: string | readonly string[], detail: string, head: At, base?: At): void {
@@ -80,18 +88,6 @@ function shortestPerElement(changes: SchemaChange[]): SchemaChange[] {
   return kept.size === changes.length ? changes : [...kept.values()];
 }
 
-interface TypeInfo { types: ReadonlySet<string>; nullable: boolean }
-
-/** Types without 'null', and nullability, for both 3.0 (`nullable`) and 3.1 (`type: [x, 'null']`). */
-function typeInfo(schema: Record<string, unknown>): TypeInfo {
-  const declared = schema['type'];
-  const list = Array.isArray(declared) ? declared.map(String) : typeof declared === 'string' ? [declared] : [];
-  return {
-    types: new Set(list.filter((type) => type !== 'null')),
-    nullable: list.includes('null') || schema['nullable'] === true,
-  };
-}
-
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return a.size === b.size && [...a].every((item) => b.has(item));
 }
@@ -115,11 +111,13 @@ const BOUNDS: ReadonlyArray<{ keyword: string; kind: string }> = [
   { keyword: 'exclusiveMinimum', kind: 'exclusive-min' },
 ];
 
-const COMPOSITIONS: ReadonlyArray<{ keyword: string; kind: string }> = [
-  { keyword: 'oneOf', kind: 'one-of' },
-  { keyword: 'anyOf', kind: 'any-of' },
-  { keyword: 'allOf', kind: 'all-of' },
-];
+const BRANCH_KINDS = { oneOf: 'one-of', anyOf: 'any-of' } as const;
+
+type Nodes = readonly Located[];
+
+function asList(node: Located | Nodes): Nodes {
+  return Array.isArray(node) ? node : [node as Located];
+}
 
 export class SchemaComparer {
   /** Complete results per ref pair, for the whole diff. */
@@ -145,11 +143,14 @@ export class SchemaComparer {
     private readonly head: SpecSet,
   ) {}
 
-  /** Compares two schemas (either may be a $ref) under a scope; `isRoot` = body/parameter root. */
-  compare(baseSchema: Located, headSchema: Located, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
+  /**
+   * Compares two schemas (either may be a $ref) under a scope; `isRoot` = body/parameter root.
+   * A list stands for the conjunction of its schemas (a property declared in several allOf members).
+   */
+  compare(baseSchema: Located | Nodes, headSchema: Located | Nodes, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
     this.calls++;
     try {
-      return this.compareOnce(baseSchema, headSchema, scope, isRoot);
+      return this.compareOnce(asList(baseSchema), asList(headSchema), scope, isRoot);
     } finally {
       if (--this.calls === 0) {
         this.promotePartials();
@@ -160,13 +161,16 @@ export class SchemaComparer {
     }
   }
 
-  private compareOnce(baseSchema: Located, headSchema: Located, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
-    const baseResolved = this.base.resolve(baseSchema);
-    const headResolved = this.head.resolve(headSchema);
-    const viaRef = baseResolved !== baseSchema || headResolved !== headSchema;
-    if (!viaRef) return this.compareGuarded(baseResolved, headResolved, scope, isRoot);
+  private compareOnce(baseNodes: Nodes, headNodes: Nodes, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
+    const baseParts = partsOf(this.base, baseNodes);
+    const headParts = partsOf(this.head, headNodes);
+    if (baseParts.length === 0 || headParts.length === 0) return NO_CHANGES;
+    // A plain inline schema is compared where it stands; anything reached through a $ref or
+    // merged from several parts is keyed by its parts, so it is compared once.
+    const keyed = baseParts.length > 1 || headParts.length > 1 || baseParts[0] !== baseNodes[0] || headParts[0] !== headNodes[0];
+    if (!keyed) return this.compareGuarded(baseNodes, headNodes, baseParts, headParts, scope, isRoot);
 
-    const key = `${scope.direction}|${scope.subject}|${isRoot}|${identity(baseResolved)}|${identity(headResolved)}`;
+    const key = `${scope.direction}|${scope.subject}|${isRoot}|${identities(baseParts)}|${identities(headParts)}`;
     const known = this.memo.get(key);
     if (known) return known;
     const partial = this.partial.get(key);
@@ -187,7 +191,7 @@ export class SchemaComparer {
     this.started.set(key, start);
     let cutAt: string[] = [];
     try {
-      const result = this.compareGuarded(baseResolved, headResolved, scope, isRoot);
+      const result = this.compareGuarded(baseNodes, headNodes, baseParts, headParts, scope, isRoot);
       // A cut at this pair, or at a pair whose frame ran inside this one, is covered by this
       // result; a cut at a pair still further out on the stack, or one that ran before, is not.
       cutAt = [...(this.cuts ?? [])].filter(
@@ -226,146 +230,223 @@ export class SchemaComparer {
     (this.cuts ??= new Set()).add(pair);
   }
 
-  private compareGuarded(base: Located, head: Located, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
-    if (!isObject(base.value) || !isObject(head.value) || this.depth > MAX_DEPTH) return NO_CHANGES;
+  private compareGuarded(baseNodes: Nodes, headNodes: Nodes, baseParts: Nodes, headParts: Nodes, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
+    const findings = new Findings(idPrefix(scope, isRoot));
+    if (this.depth >= MAX_DEPTH) {
+      findings.emitId(
+        ENGINE_RULE_IDS.schemaTooDeep,
+        `the schema nests deeper than ${MAX_DEPTH} levels; what lies below this point was not compared; review it by hand`,
+        at(headParts[0]!),
+        at(baseParts[0]!),
+      );
+      return findings.list;
+    }
     this.depth++;
     try {
-      const findings = new Findings(idPrefix(scope, isRoot));
-      this.compareResolved(base, head, scope, findings);
+      let baseView = new SchemaView(baseParts[0]!, baseParts);
+      let headView = new SchemaView(headParts[0]!, headParts);
+      [baseView, headView] = this.unwrapBranches(baseNodes, headNodes, baseView, headView, findings);
+      this.compareViews(baseView, headView, scope, findings);
+      this.compareAllOfMembers(baseNodes, headNodes, baseView, headView, findings);
       return findings.list.length === 0 ? NO_CHANGES : shortestPerElement(findings.list);
     } finally {
       this.depth--;
     }
   }
 
-  private compareResolved(base: Located, head: Located, scope: SchemaScope, findings: Findings): void {
-    const b = base.value as Record<string, unknown>;
-    const h = head.value as Record<string, unknown>;
-    compareType(b, h, base, head, scope, findings);
-    compareEnum(b, h, base, head, findings);
-    comparePattern(b, h, base, head, findings);
-    compareBounds(b, h, base, head, findings);
-    compareValueKeyword('default', 'default-value', b, h, base, head, findings);
-    compareValueKeyword('const', 'const', b, h, base, head, findings);
-    this.compareCompositions(base, head, scope, findings);
-    this.compareItems(base, head, scope, findings);
-    this.compareAdditionalProperties(base, head, scope, findings);
+  private compareViews(base: SchemaView, head: SchemaView, scope: SchemaScope, findings: Findings): void {
+    compareType(base, head, scope, findings);
+    compareEnum(base, head, findings);
+    comparePattern(base, head, findings);
+    compareBounds(base, head, findings);
+    compareValueKeyword('default', 'default-value', base, head, findings);
+    compareValueKeyword('const', 'const', base, head, findings);
+    this.compareBranches(base, head, scope, findings);
+    if (base.items.length > 0 && head.items.length > 0) findings.addNested(this.compare(base.items, head.items, scope, false), '[]');
+    // Map values (`additionalProperties: {schema}`) are compared like properties named `*`.
+    if (base.additionalProperties.length > 0 && head.additionalProperties.length > 0) {
+      findings.addNested(this.compare(base.additionalProperties, head.additionalProperties, scope, false), '*');
+    }
     this.compareProperties(base, head, scope, findings);
   }
 
-  /** Map values (`additionalProperties: {schema}`) are compared like properties named `*`. */
-  private compareAdditionalProperties(base: Located, head: Located, scope: SchemaScope, findings: Findings): void {
-    const baseValues = childLocated(base, 'additionalProperties');
-    const headValues = childLocated(head, 'additionalProperties');
-    if (baseValues && headValues && isObject(baseValues.value) && isObject(headValues.value)) {
-      findings.addNested(this.compare(baseValues, headValues, scope, false), '*');
-    }
-  }
-
-  private compareItems(base: Located, head: Located, scope: SchemaScope, findings: Findings): void {
-    const baseItems = childLocated(base, 'items');
-    const headItems = childLocated(head, 'items');
-    if (baseItems && headItems) findings.addNested(this.compare(baseItems, headItems, scope, false), '[]');
-  }
-
-  private compareCompositions(base: Located, head: Located, scope: SchemaScope, findings: Findings): void {
-    for (const { keyword, kind } of COMPOSITIONS) {
-      const baseMembers = (base.value as Record<string, unknown>)[keyword];
-      const headMembers = (head.value as Record<string, unknown>)[keyword];
-      const baseItems = Array.isArray(baseMembers) ? (baseMembers as unknown[]) : [];
-      const headItems = Array.isArray(headMembers) ? (headMembers as unknown[]) : [];
-      if (baseItems.length === 0 && headItems.length === 0) continue;
-      const headByKey = new Map(headItems.map((item, index) => [subschemaKey(item, index), index]));
-      const baseKeys = new Set<string>();
-      baseItems.forEach((item, index) => {
-        const key = subschemaKey(item, index);
-        baseKeys.add(key);
-        const headIndex = headByKey.get(key);
-        if (headIndex === undefined) {
-          findings.emit(`${kind}-removed`, `${keyword} member ${key} was removed`, at(head, keyword), at(base, keyword, index));
-          return;
+  /**
+   * A schema wrapped in a oneOf/anyOf (`X` -> `oneOf: [X, Y]`) is still X plus new branches,
+   * not X removed: the side without branches is compared with its matching branch, and the
+   * other branches are reported as added (or, unwrapping, removed). A body gets the
+   * catalogue's `wrapped-in-one-of` rule.
+   */
+  private unwrapBranches(baseNodes: Nodes, headNodes: Nodes, baseView: SchemaView, headView: SchemaView, findings: Findings): [SchemaView, SchemaView] {
+    if (baseView.branches.length === 0 && headView.branches.length > 0) {
+      const wrap = this.matchWhole(this.base, baseNodes, this.head, headView);
+      if (wrap) {
+        const view = new SchemaView(headView.node, partsOf(this.head, headNodes, wrap.pick), wrap.pick);
+        const others = wrap.branches.members.filter((_, index) => index !== wrap.pick.index);
+        const kind = BRANCH_KINDS[wrap.pick.keyword];
+        const label = memberLabel(this.head, wrap.branches.members[wrap.pick.index]!, wrap.pick.index);
+        const wrappedId = `${findings.prefix}-wrapped-in-one-of`;
+        if (kind === 'one-of' && RULES.has(wrappedId)) {
+          findings.emitId(wrappedId, `the schema was wrapped in a oneOf (as branch ${label}, beside ${others.length} other${others.length === 1 ? '' : 's'})`, at(wrap.branches.owner, wrap.pick.keyword), at(baseView.node));
+        } else {
+          wrap.branches.members.forEach((member, index) => {
+            if (index !== wrap.pick.index) findings.emit(`${kind}-added`, `the schema was wrapped in ${wrap.pick.keyword}; branch ${memberLabel(this.head, member, index)} was added`, at(member), at(baseView.node));
+          });
         }
-        const pair = [childLocated(base, keyword, index), childLocated(head, keyword, headIndex)] as const;
-        if (pair[0] && pair[1]) findings.addNested(this.compare(pair[0], pair[1], scope, false), undefined);
-      });
-      headItems.forEach((item, index) => {
-        const key = subschemaKey(item, index);
-        if (!baseKeys.has(key)) findings.emit(`${kind}-added`, `${keyword} member ${key} was added`, at(head, keyword, index));
-      });
+        return [baseView, view];
+      }
+    }
+    if (headView.branches.length === 0 && baseView.branches.length > 0) {
+      const unwrap = this.matchWhole(this.head, headNodes, this.base, baseView);
+      if (unwrap) {
+        const view = new SchemaView(baseView.node, partsOf(this.base, baseNodes, unwrap.pick), unwrap.pick);
+        const kind = BRANCH_KINDS[unwrap.pick.keyword];
+        unwrap.branches.members.forEach((member, index) => {
+          if (index !== unwrap.pick.index) findings.emit(`${kind}-removed`, `the ${unwrap.pick.keyword} was unwrapped; branch ${memberLabel(this.base, member, index)} was removed`, whereWritten(headView.node, unwrap.pick.keyword), at(member));
+        });
+        return [view, headView];
+      }
+    }
+    return [baseView, headView];
+  }
+
+  /** The branch of `view`'s own oneOf/anyOf that is the whole schema on the other side. */
+  private matchWhole(wholeSet: SpecSet, whole: Nodes, branchSet: SpecSet, view: SchemaView): { pick: Pick; branches: Branches } | undefined {
+    if (whole.length !== 1) return undefined;
+    const essence = essentialNode(wholeSet, whole[0]!);
+    for (const branches of view.branches) {
+      if (branches.owner !== view.node) continue;
+      const pairing = pairBranches(wholeSet, [essence], branchSet, branches.members);
+      const pair = pairing.pairs[0];
+      if (pair) return { pick: { keyword: branches.keyword, index: pair[1] }, branches };
+    }
+    return undefined;
+  }
+
+  /** oneOf/anyOf branches, paired by reference, title, discriminator value or content. */
+  private compareBranches(base: SchemaView, head: SchemaView, scope: SchemaScope, findings: Findings): void {
+    for (const keyword of ['oneOf', 'anyOf'] as const) {
+      const baseGroups = base.branches.filter((group) => group.keyword === keyword);
+      const headGroups = head.branches.filter((group) => group.keyword === keyword);
+      const kind = BRANCH_KINDS[keyword];
+      for (let index = 0; index < Math.max(baseGroups.length, headGroups.length); index++) {
+        const baseGroup = baseGroups[index];
+        const headGroup = headGroups[index];
+        const baseMembers = baseGroup?.members ?? [];
+        const headMembers = headGroup?.members ?? [];
+        const discriminator = discriminatorProperty(head.value) ?? discriminatorProperty(base.value);
+        const pairing = pairBranches(this.base, baseMembers, this.head, headMembers, discriminator);
+        for (const [b, h] of pairing.pairs) findings.addNested(this.compare(baseMembers[b]!, headMembers[h]!, scope, false), undefined);
+        for (const b of pairing.removed) {
+          findings.emit(`${kind}-removed`, `${keyword} branch ${memberLabel(this.base, baseMembers[b]!, b)} was removed`, headGroup ? at(headGroup.owner, keyword) : at(head.node), at(baseMembers[b]!));
+        }
+        for (const h of pairing.added) {
+          findings.emit(`${kind}-added`, `${keyword} branch ${memberLabel(this.head, headMembers[h]!, h)} was added`, at(headMembers[h]!));
+        }
+      }
     }
   }
 
-  private compareProperties(base: Located, head: Located, scope: SchemaScope, findings: Findings): void {
-    const baseProperties = childLocated(base, 'properties');
-    const headProperties = childLocated(head, 'properties');
-    if (!baseProperties && !headProperties) return;
-    const baseRequired = requiredSet(base.value);
-    const headRequired = requiredSet(head.value);
-    const baseNames = isObject(baseProperties?.value) ? Object.keys(baseProperties.value) : [];
-    const headNames = new Set(isObject(headProperties?.value) ? Object.keys(headProperties.value) : []);
-    const properties = new PropertyRules(scope, findings, base, head, baseRequired, headRequired);
+  /**
+   * allOf members added or removed. Their meaning is already compared through the merged
+   * schema; when that found nothing, the rewrite changed how the schema is written, not what
+   * it accepts, and is reported as annotation-only (INFO).
+   */
+  private compareAllOfMembers(baseNodes: Nodes, headNodes: Nodes, base: SchemaView, head: SchemaView, findings: Findings): void {
+    if (base.allOf.length === 0 && head.allOf.length === 0) return;
+    // `X` -> `allOf: [X, Y]`: X was there before, only Y is new.
+    const baseMembers = base.allOf.length === 0 && baseNodes.length === 1 ? [essentialNode(this.base, baseNodes[0]!)] : base.allOf;
+    const headMembers = head.allOf.length === 0 && headNodes.length === 1 ? [essentialNode(this.head, headNodes[0]!)] : head.allOf;
+    const pairing = pairBranches(this.base, baseMembers, this.head, headMembers);
+    if (pairing.removed.length === 0 && pairing.added.length === 0) return;
+    const unchanged = findings.list.length === 0;
+    const suffix = unchanged ? '-annotation-only' : '';
+    const why = unchanged ? '; the merged schema is unchanged' : '';
+    for (const b of pairing.removed) {
+      const member = baseMembers[b]!;
+      findings.emit(`all-of-removed${suffix}`, `allOf member ${memberLabel(this.base, member, b)} was removed${why}`, whereWritten(head.node, 'allOf'), at(member));
+    }
+    for (const h of pairing.added) {
+      const member = headMembers[h]!;
+      findings.emit(`all-of-added${suffix}`, `allOf member ${memberLabel(this.head, member, h)} was added${why}`, at(member));
+    }
+  }
 
-    for (const name of baseNames) {
-      const baseProperty = this.base.resolve(childLocated(baseProperties, name) as Located);
-      const headChild = childLocated(headProperties, name);
-      if (!headChild) {
-        properties.removed(name, baseProperty);
+  private compareProperties(base: SchemaView, head: SchemaView, scope: SchemaScope, findings: Findings): void {
+    if (base.properties.size === 0 && head.properties.size === 0) return;
+    const properties = new PropertyRules(scope, findings, base, head);
+    for (const [name, baseNodes] of base.properties) {
+      const baseProperty = this.propertyView(this.base, baseNodes);
+      const headNodes = head.properties.get(name);
+      if (!headNodes) {
+        if (baseProperty) properties.removed(name, baseProperty);
         continue;
       }
-      const headProperty = this.head.resolve(headChild);
+      const headProperty = this.propertyView(this.head, headNodes);
+      if (!baseProperty || !headProperty) continue;
       properties.changed(name, baseProperty, headProperty);
       if (!properties.isInvisible(baseProperty.value, headProperty.value)) {
-        findings.addNested(this.compare(childLocated(baseProperties, name) as Located, headChild, scope, false), name);
+        findings.addNested(this.compare(baseNodes, headNodes, scope, false), name);
       }
     }
-    for (const name of headNames) {
-      if (baseNames.includes(name)) continue;
-      properties.added(name, this.head.resolve(childLocated(headProperties, name) as Located));
+    for (const [name, headNodes] of head.properties) {
+      if (base.properties.has(name)) continue;
+      const headProperty = this.propertyView(this.head, headNodes);
+      if (headProperty) properties.added(name, headProperty);
     }
+  }
+
+  private propertyView(set: SpecSet, nodes: Nodes): SchemaView | undefined {
+    const parts = partsOf(set, nodes);
+    return parts.length === 0 ? undefined : new SchemaView(parts[0]!, parts);
   }
 }
 
-function identity(node: Located): string {
-  return `${node.doc.file}${node.pointer.toString()}`;
-}
+/** Annotations that a wrapper may carry without being more than its one member. */
+const WRAPPER_ANNOTATIONS = new Set(['description', 'title', 'example', 'examples', 'nullable', 'deprecated', 'readOnly', 'writeOnly', 'default', 'externalDocs']);
 
-function childLocated(node: Located | undefined, ...keys: Array<string | number>): Located | undefined {
+/** `allOf: [X]` (or a one-branch oneOf/anyOf) with only annotations beside it is X, for naming. */
+function essentialNode(set: SpecSet, node: Located): Located {
   let current = node;
-  for (const key of keys) {
-    const container = current?.value;
-    if (!current || container === null || typeof container !== 'object') return undefined;
-    const value = (container as Record<string, unknown>)[key];
-    if (value === undefined) return undefined;
-    current = { doc: current.doc, pointer: current.pointer.child(key), value };
+  for (let hop = 0; hop < 16; hop++) {
+    const resolved = set.resolve(current);
+    const value = resolved.value;
+    if (!isObject(value)) return current;
+    const wrapper = (['allOf', 'oneOf', 'anyOf'] as const).find((keyword) => Array.isArray(value[keyword]) && (value[keyword] as unknown[]).length === 1);
+    if (!wrapper || Object.keys(value).some((key) => key !== wrapper && !WRAPPER_ANNOTATIONS.has(key))) return current;
+    current = { doc: resolved.doc, pointer: resolved.pointer.child(wrapper).child(0), value: (value[wrapper] as unknown[])[0] };
   }
   return current;
 }
 
-/** Members of oneOf/anyOf/allOf are matched by the component they reference, else by position. */
-function subschemaKey(item: unknown, index: number): string {
-  const ref = refOf(item);
-  if (ref !== undefined) return ref.slice(ref.lastIndexOf('/') + 1);
-  return `#${index}`;
+/** The keyword of a schema when it is written there, else the schema. */
+function whereWritten(node: Located, keyword: string): At {
+  return isObject(node.value) && node.value[keyword] !== undefined ? at(node, keyword) : at(node);
 }
 
-function requiredSet(schema: unknown): Set<string> {
-  const required = isObject(schema) ? schema['required'] : undefined;
-  return new Set(Array.isArray(required) ? required.map(String) : []);
+function identities(parts: Nodes): string {
+  return parts.map((part) => `${part.doc.file}${part.pointer.toString()}`).join('&');
 }
 
-function compareType(b: Record<string, unknown>, h: Record<string, unknown>, base: Located, head: Located, scope: SchemaScope, findings: Findings): void {
-  const before = typeInfo(b);
-  const after = typeInfo(h);
-  const typeAt = at(head, h['type'] !== undefined ? 'type' : 'nullable');
+function discriminatorProperty(value: Record<string, unknown>): string | undefined {
+  const discriminator = value['discriminator'];
+  return isObject(discriminator) && typeof discriminator['propertyName'] === 'string' ? discriminator['propertyName'] : undefined;
+}
+
+function compareType(base: SchemaView, head: SchemaView, scope: SchemaScope, findings: Findings): void {
+  const before: TypeInfo = base.type;
+  const after: TypeInfo = head.type;
+  const typeAt = head.typeAt();
+  const b = base.value;
+  const h = head.value;
   if (!sameSet(before.types, after.types)) {
     const detail = `type changed from ${describeTypes(before.types)} to ${describeTypes(after.types)}`;
-    findings.emit(typeChangeKinds(before.types, after.types, scope.direction), detail, typeAt, at(base, 'type'));
+    findings.emit(typeChangeKinds(before.types, after.types, scope.direction), detail, typeAt, base.typeAt());
   } else if (b['format'] !== h['format'] && formatChangeMatters(b['format'], h['format'], scope.direction)) {
     const detail = `format changed from ${b['format'] === undefined ? 'none' : show(b['format'])} to ${h['format'] === undefined ? 'none' : show(h['format'])}`;
-    findings.emit('type-changed', detail, at(head, h['format'] !== undefined ? 'format' : 'type'), at(base, 'format'));
+    findings.emit('type-changed', detail, h['format'] !== undefined ? head.at('format') : typeAt, base.at('format'));
   }
-  if (!before.nullable && after.nullable) findings.emit('became-nullable', 'became nullable', typeAt, at(base, 'type'));
-  if (before.nullable && !after.nullable) findings.emit('became-not-nullable', 'is no longer nullable', typeAt, at(base, 'type'));
+  if (!before.nullable && after.nullable) findings.emit('became-nullable', 'became nullable', typeAt, base.typeAt());
+  if (before.nullable && !after.nullable) findings.emit('became-not-nullable', 'is no longer nullable', typeAt, base.typeAt());
 }
 
 /** Candidate kinds, most specific first; the catalogue decides which exist for the prefix. */
@@ -388,55 +469,71 @@ function formatChangeMatters(before: unknown, after: unknown, direction: Directi
   return direction === 'request' ? after !== undefined : before !== undefined;
 }
 
-function compareEnum(b: Record<string, unknown>, h: Record<string, unknown>, base: Located, head: Located, findings: Findings): void {
-  const before = Array.isArray(b['enum']) ? (b['enum'] as unknown[]) : undefined;
-  const after = Array.isArray(h['enum']) ? (h['enum'] as unknown[]) : undefined;
+function compareEnum(base: SchemaView, head: SchemaView, findings: Findings): void {
+  const before = Array.isArray(base.value['enum']) ? (base.value['enum'] as unknown[]) : undefined;
+  const after = Array.isArray(head.value['enum']) ? (head.value['enum'] as unknown[]) : undefined;
   if (!after) return;
   if (!before) {
-    findings.emit('became-enum', `became an enum of ${after.map(show).join(', ')}`, at(head, 'enum'));
+    findings.emit('became-enum', `became an enum of ${after.map(show).join(', ')}`, head.at('enum'));
     return;
   }
   const beforeKeys = new Set(before.map((value) => JSON.stringify(value)));
   const afterKeys = new Set(after.map((value) => JSON.stringify(value)));
-  before.forEach((value, index) => {
-    if (!afterKeys.has(JSON.stringify(value))) findings.emit('enum-value-removed', `enum value ${show(value)} was removed`, at(head, 'enum'), at(base, 'enum', index));
+  const baseWritten = enumIndex(base);
+  before.forEach((value) => {
+    if (!afterKeys.has(JSON.stringify(value))) findings.emit('enum-value-removed', `enum value ${show(value)} was removed`, head.at('enum'), base.at('enum', baseWritten(value)));
   });
-  after.forEach((value, index) => {
-    if (!beforeKeys.has(JSON.stringify(value))) findings.emit('enum-value-added', `enum value ${show(value)} was added`, at(head, 'enum', index));
+  const headWritten = enumIndex(head);
+  after.forEach((value) => {
+    if (!beforeKeys.has(JSON.stringify(value))) findings.emit('enum-value-added', `enum value ${show(value)} was added`, head.at('enum', headWritten(value)));
   });
 }
 
-function comparePattern(b: Record<string, unknown>, h: Record<string, unknown>, base: Located, head: Located, findings: Findings): void {
-  const before = b['pattern'];
-  const after = h['pattern'];
+/** Index of a value in the enum array as written (merged enums may have dropped values). */
+function enumIndex(view: SchemaView): (value: unknown) => number {
+  const written = view.at('enum');
+  const list = readAt(written);
+  const keys = Array.isArray(list) ? list.map((item) => JSON.stringify(item)) : [];
+  return (value) => Math.max(0, keys.indexOf(JSON.stringify(value)));
+}
+
+function readAt(place: At): unknown {
+  let value: unknown = place.doc.root;
+  for (const key of place.pointer.segments()) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return value;
+}
+
+function comparePattern(base: SchemaView, head: SchemaView, findings: Findings): void {
+  const before = base.value['pattern'];
+  const after = head.value['pattern'];
   if (before === after) return;
-  if (before === undefined) findings.emit('pattern-added', `pattern ${show(after)} was added`, at(head, 'pattern'));
-  else if (after === undefined) findings.emit('pattern-removed', `pattern ${show(before)} was removed`, at(head), at(base, 'pattern'));
-  else findings.emit('pattern-changed', `pattern changed from ${show(before)} to ${show(after)}`, at(head, 'pattern'), at(base, 'pattern'));
+  if (before === undefined) findings.emit('pattern-added', `pattern ${show(after)} was added`, head.at('pattern'));
+  else if (after === undefined) findings.emit('pattern-removed', `pattern ${show(before)} was removed`, at(head.node), base.at('pattern'));
+  else findings.emit('pattern-changed', `pattern changed from ${show(before)} to ${show(after)}`, head.at('pattern'), base.at('pattern'));
 }
 
-function compareBounds(b: Record<string, unknown>, h: Record<string, unknown>, base: Located, head: Located, findings: Findings): void {
+function compareBounds(base: SchemaView, head: SchemaView, findings: Findings): void {
   for (const { keyword, kind } of BOUNDS) {
-    const before = typeof b[keyword] === 'number' ? (b[keyword] as number) : undefined;
-    const after = typeof h[keyword] === 'number' ? (h[keyword] as number) : undefined;
+    const before = typeof base.value[keyword] === 'number' ? (base.value[keyword] as number) : undefined;
+    const after = typeof head.value[keyword] === 'number' ? (head.value[keyword] as number) : undefined;
     if (before === after) continue;
-    if (before === undefined) findings.emit(`${kind}-set`, `${keyword} ${after} was set`, at(head, keyword));
-    else if (after === undefined) findings.emit(`${kind}-unset`, `${keyword} ${before} was removed`, at(head), at(base, keyword));
+    if (before === undefined) findings.emit(`${kind}-set`, `${keyword} ${after} was set`, head.at(keyword));
+    else if (after === undefined) findings.emit(`${kind}-unset`, `${keyword} ${before} was removed`, at(head.node), base.at(keyword));
     else {
       const direction = after < before ? 'decreased' : 'increased';
-      findings.emit(`${kind}-${direction}`, `${keyword} ${direction} from ${before} to ${after}`, at(head, keyword), at(base, keyword));
+      findings.emit(`${kind}-${direction}`, `${keyword} ${direction} from ${before} to ${after}`, head.at(keyword), base.at(keyword));
     }
   }
 }
 
-function compareValueKeyword(keyword: string, kind: string, b: Record<string, unknown>, h: Record<string, unknown>, base: Located, head: Located, findings: Findings): void {
-  const before = b[keyword];
-  const after = h[keyword];
+function compareValueKeyword(keyword: string, kind: string, base: SchemaView, head: SchemaView, findings: Findings): void {
+  const before = base.value[keyword];
+  const after = head.value[keyword];
   if (before === undefined && after === undefined) return;
-  if (before === undefined) findings.emit(`${kind}-added`, `${keyword} ${show(after)} was added`, at(head, keyword));
-  else if (after === undefined) findings.emit(`${kind}-removed`, `${keyword} ${show(before)} was removed`, at(head), at(base, keyword));
+  if (before === undefined) findings.emit(`${kind}-added`, `${keyword} ${show(after)} was added`, head.at(keyword));
+  else if (after === undefined) findings.emit(`${kind}-removed`, `${keyword} ${show(before)} was removed`, at(head.node), base.at(keyword));
   else if (JSON.stringify(before) !== JSON.stringify(after)) {
-    findings.emit(`${kind}-changed`, `${keyword} changed from ${show(before)} to ${show(after)}`, at(head, keyword), at(base, keyword));
+    findings.emit(`${kind}-changed`, `${keyword} changed from ${show(before)} to ${show(after)}`, head.at(keyword), base.at(keyword));
   }
 }
 
@@ -449,10 +546,8 @@ class PropertyRules {
   constructor(
     private readonly scope: SchemaScope,
     private readonly findings: Findings,
-    private readonly base: Located,
-    private readonly head: Located,
-    private readonly baseRequired: ReadonlySet<string>,
-    private readonly headRequired: ReadonlySet<string>,
+    private readonly base: SchemaView,
+    private readonly head: SchemaView,
   ) {}
 
   private get applies(): boolean {
@@ -460,17 +555,17 @@ class PropertyRules {
   }
 
   /** True when the property is hidden in this direction on both sides. */
-  isInvisible(baseSchema: unknown, headSchema: unknown): boolean {
+  isInvisible(baseSchema: Record<string, unknown>, headSchema: Record<string, unknown>): boolean {
     const flag = this.scope.direction === 'request' ? 'readOnly' : 'writeOnly';
-    return isObject(baseSchema) && isObject(headSchema) && baseSchema[flag] === true && headSchema[flag] === true;
+    return baseSchema[flag] === true && headSchema[flag] === true;
   }
 
-  removed(name: string, baseProperty: Located): void {
+  removed(name: string, baseProperty: SchemaView): void {
     if (!this.applies) return;
-    const required = this.baseRequired.has(name);
-    const schema = isObject(baseProperty.value) ? baseProperty.value : {};
-    const head = at(this.head, 'properties');
-    const base = at(this.base, 'properties', name);
+    const required = this.base.required.has(name);
+    const schema = baseProperty.value;
+    const head = this.head.propertiesAt();
+    const base = this.base.propertyAt(name) ?? at(this.base.node);
     if (this.scope.direction === 'request') {
       if (schema['readOnly'] !== true) this.findings.emitId('request-property-removed', `property ${name} was removed`, head, base);
       return;
@@ -480,11 +575,11 @@ class PropertyRules {
     this.findings.emitId(id, `${required ? 'required' : 'optional'} property ${name} was removed`, head, base);
   }
 
-  added(name: string, headProperty: Located): void {
+  added(name: string, headProperty: SchemaView): void {
     if (!this.applies) return;
-    const required = this.headRequired.has(name);
-    const schema = isObject(headProperty.value) ? headProperty.value : {};
-    const head = at(this.head, 'properties', name);
+    const required = this.head.required.has(name);
+    const schema = headProperty.value;
+    const head = this.head.propertyAt(name) ?? at(this.head.node);
     if (this.scope.direction === 'request') {
       if (schema['readOnly'] === true) return;
       const id = required ? (schema['default'] !== undefined ? 'new-required-request-property-with-default' : 'new-required-request-property') : 'new-optional-request-property';
@@ -495,38 +590,37 @@ class PropertyRules {
     this.findings.emitId(`response-${required ? 'required' : 'optional'}-${writeOnly}property-added`, `${required ? 'required' : 'optional'} property ${name} was added`, head);
   }
 
-  changed(name: string, baseProperty: Located, headProperty: Located): void {
+  changed(name: string, baseProperty: SchemaView, headProperty: SchemaView): void {
     if (!this.applies) return;
     this.compareRequiredness(name, headProperty);
     this.compareVisibility(name, baseProperty, headProperty);
   }
 
-  private compareRequiredness(name: string, headProperty: Located): void {
-    const was = this.baseRequired.has(name);
-    const is = this.headRequired.has(name);
+  private compareRequiredness(name: string, headProperty: SchemaView): void {
+    const was = this.base.required.has(name);
+    const is = this.head.required.has(name);
     if (was === is) return;
-    const headSchema = isObject(headProperty.value) ? headProperty.value : {};
+    const headSchema = headProperty.value;
     const direction = this.scope.direction;
     if (direction === 'request' && headSchema['readOnly'] === true) return;
     if (direction === 'response' && headSchema['writeOnly'] === true) return;
-    const required = Array.isArray((this.head.value as Record<string, unknown>)['required']) ? ((this.head.value as Record<string, unknown>)['required'] as unknown[]) : [];
-    const headAt = is ? at(this.head, 'required', required.indexOf(name)) : at(this.head, 'properties', name);
-    const baseAt = at(this.base, 'properties', name);
+    const headAt = (is ? this.head.required.get(name) : this.head.propertyAt(name)) ?? at(this.head.node);
+    const baseAt = this.base.propertyAt(name) ?? at(this.base.node);
     const change = is ? 'became-required' : 'became-optional';
     const withDefault = direction === 'request' && is && headSchema['default'] !== undefined ? '-with-default' : '';
     this.findings.emitId(`${direction}-property-${change}${withDefault}`, `property ${name} ${is ? 'became required' : 'became optional'}`, headAt, baseAt);
   }
 
-  private compareVisibility(name: string, baseProperty: Located, headProperty: Located): void {
-    const before = isObject(baseProperty.value) ? baseProperty.value : {};
-    const after = isObject(headProperty.value) ? headProperty.value : {};
-    const requiredness = this.headRequired.has(name) ? 'required' : 'optional';
+  private compareVisibility(name: string, baseProperty: SchemaView, headProperty: SchemaView): void {
+    const before = baseProperty.value;
+    const after = headProperty.value;
+    const requiredness = this.head.required.has(name) ? 'required' : 'optional';
     for (const [flag, label] of [['readOnly', 'read-only'], ['writeOnly', 'write-only']] as const) {
       const was = before[flag] === true;
       const is = after[flag] === true;
       if (was === is) continue;
       const id = `${this.scope.direction}-${requiredness}-property-became-${is ? '' : 'not-'}${label}`;
-      this.findings.emitId(id, `property ${name} ${is ? 'became' : 'is no longer'} ${flag}`, at(headProperty, flag), at(baseProperty, flag));
+      this.findings.emitId(id, `property ${name} ${is ? 'became' : 'is no longer'} ${flag}`, headProperty.at(flag), baseProperty.at(flag));
     }
   }
 }

@@ -34,13 +34,18 @@ describe('one schema comparer, direction as an argument', () => {
     expect(idsAndLevels(changes)).toEqual(['request-body-max-length-decreased:ERR']);
   });
 
-  it('removing an anyOf member breaks requests; adding an allOf member is noted', async () => {
+  it('removing an anyOf member breaks requests; adding an allOf member is noted with what it brings', async () => {
     const cat = { type: 'object', properties: { meows: { type: 'boolean' } } };
     const dog = { type: 'object', properties: { barks: { type: 'boolean' } } };
     const removed = await diffSchemas({ anyOf: [cat, dog] }, { anyOf: [cat] });
     expect(idsAndLevels(removed)).toEqual(['request-body-any-of-removed:ERR', 'response-body-any-of-removed:INFO']);
     const added = await diffSchemas({ allOf: [cat] }, { allOf: [cat, dog] });
-    expect(idsAndLevels(added)).toEqual(['request-body-all-of-added:ERR', 'response-body-all-of-added:INFO']);
+    expect(idsAndLevels(added)).toEqual([
+      'new-optional-request-property:INFO',
+      'request-body-all-of-added:ERR',
+      'response-body-all-of-added:INFO',
+      'response-optional-property-added:INFO',
+    ]);
   });
 
   it('compares additionalProperties values as nested properties', async () => {
