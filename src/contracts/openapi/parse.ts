@@ -58,8 +58,12 @@ function checkSize(file: string, content: string, maxBytes: number): void {
   if (content.length * 3 <= maxBytes) return;
   const bytes = Buffer.byteLength(content, 'utf8');
   if (bytes > maxBytes) {
-    throw new SpecParseError(file, 1, 1, `spec is ${megabytes(bytes)} MB, over the ${megabytes(maxBytes)} MB limit`);
+    throw new SpecParseError(file, 1, 1, `spec is ${size(bytes)}, over the ${size(maxBytes)} limit`);
   }
+}
+
+function size(bytes: number): string {
+  return bytes >= 100 * 1024 ? `${megabytes(bytes)} MB` : `${bytes} bytes`;
 }
 
 function megabytes(bytes: number): string {
