@@ -1,9 +1,12 @@
 // `pj diff BASE HEAD`: the OpenAPI engine alone on two files on disk. The CLI entry
 // (src/cli.ts) passes the arguments after `diff` and its own output functions.
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openapiDiff, SpecParseError, type Level, type OpenApiChange, type SpecFile } from '../contracts/openapi/index.js';
+import { git } from '../change/git.js';
+import { openapiDiff, SpecParseError, type Level, type OpenApiChange, type ReadFile, type SpecFile } from '../contracts/openapi/index.js';
+import { DEFAULT_MAX_BYTES } from '../contracts/openapi/parse.js';
+import { ReadRefused } from '../contracts/openapi/refs.js';
 
 export interface DiffIo {
   out: (text: string) => void;
@@ -11,15 +14,18 @@ export interface DiffIo {
   cwd: string;
 }
 
-const USAGE = `Usage: pj diff BASE HEAD [--format text|json|markdown] [--fail-on ERR|WARN]
+const USAGE = `Usage: pj diff BASE HEAD [--format text|json|markdown] [--fail-on ERR|WARN] [--max-size BYTES]
 
 Compares two OpenAPI 3.0/3.1 specs (JSON or YAML) and lists breaking and notable changes.
-Relative $refs are read relative to each spec file; URLs are never fetched.
+Relative $refs are read relative to each spec file, and only inside the spec's repository
+(its git top level, or the spec's folder outside git); symlinks that leave it are refused.
+URLs are never fetched.
 
 Options:
-  --format   text (default), json or markdown
-  --fail-on  exit 1 when a change at or above this level is found: ERR (default) or WARN
-  --help     show this help
+  --format    text (default), json or markdown
+  --fail-on   exit 1 when a change at or above this level is found: ERR (default) or WARN
+  --max-size  the largest spec file read, in bytes (default ${DEFAULT_MAX_BYTES}, 20 MiB)
+  --help      show this help
 
 Exit codes: 0 nothing at or above --fail-on, 1 found, 2 usage error or unreadable spec.`;
 
@@ -27,7 +33,7 @@ const FORMATS = ['text', 'json', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
 const LEVEL_RANK: Record<Level, number> = { INFO: 0, WARN: 1, ERR: 2 };
 
-interface DiffCommand { basePath: string; headPath: string; format: Format; failOn: Level }
+interface DiffCommand { basePath: string; headPath: string; format: Format; failOn: Level; maxBytes: number }
 
 /** Runs the command; returns the process exit code. */
 export async function runDiff(argv: string[], io: DiffIo): Promise<number> {
@@ -61,6 +67,7 @@ function parseCommand(argv: string[]): DiffCommand | 'help' {
     options: {
       format: { type: 'string', default: 'text' },
       'fail-on': { type: 'string', default: 'ERR' },
+      'max-size': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -70,19 +77,73 @@ function parseCommand(argv: string[]): DiffCommand | 'help' {
   if (!FORMATS.includes(format)) throw new Error(`unknown --format ${format}; use text, json or markdown`);
   const failOn = String(values['fail-on']).toUpperCase();
   if (failOn !== 'ERR' && failOn !== 'WARN') throw new Error(`unknown --fail-on ${values['fail-on']}; use ERR or WARN`);
-  return { basePath: positionals[0] as string, headPath: positionals[1] as string, format, failOn };
+  const maxBytes = values['max-size'] === undefined ? DEFAULT_MAX_BYTES : parseMaxSize(values['max-size']);
+  return { basePath: positionals[0] as string, headPath: positionals[1] as string, format, failOn, maxBytes };
+}
+
+function parseMaxSize(text: string): number {
+  const bytes = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error(`--max-size ${text}: expected a positive whole number of bytes`);
+  return bytes;
 }
 
 async function diffFiles(command: DiffCommand, cwd: string): Promise<OpenApiChange[]> {
-  const base = await readSpec(command.basePath, cwd);
-  const head = await readSpec(command.headPath, cwd);
-  // Spec paths are relative to cwd when inside it, so refs resolve against the spec's own directory.
-  const readNearby = async (path: string): Promise<string | undefined> => readFile(resolve(cwd, path), 'utf8').catch(() => undefined);
-  const result = await openapiDiff(base, head, { readBase: readNearby, readHead: readNearby });
+  const base = await readSpec(command.basePath, cwd, command.maxBytes);
+  const head = await readSpec(command.headPath, cwd, command.maxBytes);
+  const result = await openapiDiff(base, head, {
+    readBase: await confinedReader(cwd, command.basePath),
+    readHead: await confinedReader(cwd, command.headPath),
+    maxBytes: command.maxBytes,
+  });
   return result.changes;
 }
 
-async function readSpec(path: string, cwd: string): Promise<SpecFile> {
+/**
+ * Reads the files a spec $refs, only inside the spec's repository: the git top level of
+ * the spec's folder, or that folder itself outside git. A path that resolves outside it,
+ * or a symlink whose target does, is refused (ReadRefused: an error at the $ref), so a
+ * spec given from elsewhere cannot read /etc/passwd into the output.
+ */
+async function confinedReader(cwd: string, specPath: string): Promise<ReadFile> {
+  const specDir = dirname(resolve(cwd, specPath));
+  const root = await repositoryRoot(specDir);
+  return async (path) => {
+    const target = resolve(cwd, path);
+    let real: string;
+    try {
+      real = await realpath(target);
+    } catch {
+      if (!isInside(root, target) && !isInside(specDir, target)) throw new ReadRefused(outside(target, root));
+      return undefined; // missing: the engine says so at the $ref
+    }
+    if (!isInside(root, real)) {
+      throw new ReadRefused(real === target ? outside(target, root) : `${target} leads (through a symlink) to ${real}, outside the spec's repository ${root}`);
+    }
+    return readFile(real, 'utf8').catch(() => undefined);
+  };
+}
+
+function outside(target: string, root: string): string {
+  return `${target} is outside the spec's repository ${root} (the git top level, or the spec's folder outside git)`;
+}
+
+async function repositoryRoot(specDir: string): Promise<string> {
+  const realDir = await realpath(specDir).catch(() => specDir);
+  try {
+    const top = (await git(realDir, ['rev-parse', '--show-toplevel'])).trim();
+    if (top !== '') return await realpath(top).catch(() => top);
+  } catch {
+    // not in a git repository (or no git): the spec's folder is the boundary
+  }
+  return realDir;
+}
+
+function isInside(root: string, path: string): boolean {
+  const inside = relative(root, path);
+  return inside === '' || (!inside.startsWith('..') && !isAbsolute(inside));
+}
+
+async function readSpec(path: string, cwd: string, maxBytes: number): Promise<SpecFile> {
   const absolute = resolve(cwd, path);
   const inside = relative(cwd, absolute);
   const specPath = inside.startsWith('..') || isAbsolute(inside) ? absolute : inside.split(sep).join('/');
@@ -95,7 +156,9 @@ async function readSpec(path: string, cwd: string): Promise<SpecFile> {
 }
 
 function describeFailure(error: unknown): string {
-  if (error instanceof SpecParseError) return error.message;
+  if (error instanceof SpecParseError) {
+    return /: spec is .*, over the .* limit$/.test(error.message) ? `${error.message} (raise it with --max-size BYTES)` : error.message;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 

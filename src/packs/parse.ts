@@ -1,7 +1,7 @@
 // YAML parsing with source positions. Every problem becomes a PackError located at a
 // 1-based file:line:column, including schema (zod) issues, which are mapped back to the
 // YAML node their path names.
-import { LineCounter, isMap, isPair, isScalar, parseDocument, visit, type Document } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Pair, type YAMLMap } from 'yaml';
 import type { ZodType, core } from 'zod';
 import type { PackError } from './types.js';
 
@@ -9,6 +9,12 @@ import type { PackError } from './types.js';
 export const MAX_FILE_BYTES = 1024 * 1024;
 /** Alias expansion budget: a YAML "billion laughs" bomb hits this instead of eating memory. */
 export const MAX_ALIAS_COUNT = 100;
+/**
+ * Shape bounds of a pack file: a real pack has tens of keys per mapping and a few hundred
+ * nodes; a hostile one is refused, with the limit named, before anything walks it twice.
+ */
+export const MAX_KEYS_PER_MAPPING = 10_000;
+export const MAX_NODES = 200_000;
 
 export type PathSegment = string | number;
 
@@ -51,7 +57,9 @@ export function parseYamlFile(file: string, text: string, options: ParseOptions 
   }
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
+  // The library's unique-key check is quadratic in the keys of a mapping (a 393 KB pack
+  // blocked for a minute): duplicates are found by checkShape, with a set per mapping.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: false });
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
     return { line, column: col };
@@ -60,28 +68,57 @@ export function parseYamlFile(file: string, text: string, options: ParseOptions 
   for (const e of doc.errors) {
     const pos = at(e.pos[0]);
     let message = e.message;
-    if (e.code === 'DUPLICATE_KEY') {
-      const key = keyAt(doc, e.pos[0]);
-      message = key === undefined ? 'duplicate key' : `duplicate key "${key}"`;
-    } else if (e.code === 'MULTIPLE_DOCS') {
+    if (e.code === 'MULTIPLE_DOCS') {
       message = 'a pack file holds one YAML document; remove the extra "---" document';
     }
     errors.push({ file, ...pos, message: `YAML: ${message}` });
   }
+  const shape = checkShape(doc);
+  errors.push(...shape.problems.map((problem) => ({ file, ...at(problem.offset), message: `YAML: ${problem.message}` })));
 
   let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    const first = firstAlias(doc);
-    const pos = first ? at(first) : { line: 1, column: 1 };
-    const reason =
-      err instanceof ReferenceError && /alias/i.test(err.message)
-        ? `YAML: aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT} per anchor); refusing a possible YAML bomb`
-        : `YAML: ${err instanceof Error ? err.message : String(err)}`;
-    errors.push({ file, ...pos, message: reason });
+  if (shape.overLimit) {
     data = undefined;
+  } else {
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      const first = firstAlias(doc);
+      const pos = first ? at(first) : { line: 1, column: 1 };
+      const reason =
+        err instanceof ReferenceError && /alias/i.test(err.message)
+          ? `YAML: aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT} per anchor); refusing a possible YAML bomb`
+          : `YAML: ${err instanceof Error ? err.message : String(err)}`;
+      errors.push({ file, ...pos, message: reason });
+      data = undefined;
+    }
   }
+
+  // Key -> pair of each mapping looked into, built once: locating many errors stays linear.
+  const indexed = new WeakMap<YAMLMap, Map<string, Pair>>();
+  const pairOf = (map: YAMLMap, key: string): Pair | undefined => {
+    let index = indexed.get(map);
+    if (!index) {
+      index = new Map();
+      for (const pair of map.items) {
+        const name = keyValue(pair.key);
+        if (name !== undefined && !index.has(name)) index.set(name, pair);
+      }
+      indexed.set(map, index);
+    }
+    return index.get(key);
+  };
+
+  /** The node at `path` (not through aliases), or undefined. */
+  const nodeAt = (path: readonly PathSegment[]): unknown => {
+    let node: unknown = doc.contents;
+    for (const seg of path) {
+      if (isMap(node)) node = pairOf(node, String(seg))?.value;
+      else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
+      else return undefined;
+    }
+    return node;
+  };
 
   const locate = (path: readonly PathSegment[], prefer: 'key' | 'value' = 'value'): Position => {
     // Walk down as far as the path exists; point at the deepest node found.
@@ -89,7 +126,7 @@ export function parseYamlFile(file: string, text: string, options: ParseOptions 
     let best: number | undefined = rangeStart(node);
     for (const seg of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && keyValue(p.key) === String(seg));
+        const pair = pairOf(node, String(seg));
         if (!pair) break;
         const valueStart = rangeStart(pair.value);
         const keyStart = rangeStart(pair.key);
@@ -98,8 +135,8 @@ export function parseYamlFile(file: string, text: string, options: ParseOptions 
         if (valueStart !== undefined && !isEmptyScalar(pair.value)) best = valueStart;
         continue;
       }
-      if (node && typeof node === 'object' && 'items' in node && Array.isArray((node as { items: unknown[] }).items)) {
-        const item = typeof seg === 'number' ? (node as { items: unknown[] }).items[seg] : undefined;
+      if (isSeq(node)) {
+        const item = typeof seg === 'number' ? node.items[seg] : undefined;
         if (item === undefined) break;
         node = item;
         best = rangeStart(item) ?? best;
@@ -108,9 +145,9 @@ export function parseYamlFile(file: string, text: string, options: ParseOptions 
       break;
     }
     if (prefer === 'key' && path.length > 0) {
-      const parent = getNode(doc, path.slice(0, -1));
-      if (isMap(parent)) {
-        const pair = parent.items.find((p) => isPair(p) && keyValue(p.key) === String(path[path.length - 1]));
+      const container = nodeAt(path.slice(0, -1));
+      if (isMap(container)) {
+        const pair = pairOf(container, String(path[path.length - 1]));
         const ks = pair ? rangeStart(pair.key) : undefined;
         if (ks !== undefined) return at(ks);
       }
@@ -121,8 +158,50 @@ export function parseYamlFile(file: string, text: string, options: ParseOptions 
   return { file, data, errors, locate };
 }
 
-function getNode(doc: Document, path: readonly PathSegment[]): unknown {
-  return path.length === 0 ? doc.contents : doc.getIn(path as PathSegment[], true);
+interface ShapeCheck {
+  problems: { offset: number; message: string }[];
+  /** A bound was exceeded: the data is not built at all. */
+  overLimit: boolean;
+}
+
+/**
+ * Duplicate keys (a set per mapping: linear) and the shape bounds, in one pass over the
+ * parsed nodes. Aliases are not followed; toJS bounds their expansion.
+ */
+function checkShape(doc: Document): ShapeCheck {
+  const problems: ShapeCheck['problems'] = [];
+  let nodes = 0;
+  const pending: unknown[] = [doc.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || node === undefined) continue;
+    nodes++;
+    if (nodes > MAX_NODES) {
+      problems.push({ offset: rangeStart(node) ?? 0, message: `more than ${MAX_NODES} nodes in one file: over the limit of ${MAX_NODES} (MAX_NODES) for a policy-pack file` });
+      return { problems, overLimit: true };
+    }
+    if (isMap(node)) {
+      if (node.items.length > MAX_KEYS_PER_MAPPING) {
+        const first = node.items[MAX_KEYS_PER_MAPPING];
+        problems.push({
+          offset: rangeStart(first?.key) ?? rangeStart(node) ?? 0,
+          message: `a mapping with more than ${MAX_KEYS_PER_MAPPING} keys: over the limit of ${MAX_KEYS_PER_MAPPING} keys per mapping (MAX_KEYS_PER_MAPPING) for a policy-pack file`,
+        });
+        return { problems, overLimit: true };
+      }
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const name = keyValue(pair.key);
+        if (name === undefined) continue;
+        if (seen.has(name)) problems.push({ offset: rangeStart(pair.key) ?? 0, message: `duplicate key "${name}"` });
+        seen.add(name);
+      }
+      for (let i = node.items.length - 1; i >= 0; i--) pending.push(node.items[i]!.value, node.items[i]!.key);
+    } else if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) pending.push(node.items[i]);
+    }
+  }
+  return { problems, overLimit: false };
 }
 
 /** The start offset of a map key (for unknown-key errors). */
@@ -145,20 +224,6 @@ function isEmptyScalar(node: unknown): boolean {
 function keyValue(key: unknown): string | undefined {
   if (isScalar(key)) return String(key.value);
   return undefined;
-}
-
-function keyAt(doc: Document, offset: number): string | undefined {
-  let found: string | undefined;
-  visit(doc, {
-    Pair(_, pair) {
-      if (rangeStart(pair.key) === offset) {
-        found = keyValue(pair.key);
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
 }
 
 function firstAlias(doc: Document): number | undefined {

@@ -32,10 +32,50 @@ describe('openapi.diff comparator', () => {
     expect(removed!.message).toContain('36'); // the base line
   });
 
-  it('does nothing when neither the spec nor anything under its directory changed', async () => {
+  it('does nothing when neither the spec nor any file it references changed', async () => {
     const changes = new MemoryChangeSet({ base: { [SPEC]: BASE, 'src/a.ts': 'a' }, head: { [SPEC]: BASE, 'src/a.ts': 'b' } });
     expect(await run(changes)).toEqual([]);
-    expect(changes.reads).toEqual([]);
+    // Only the head spec is read, to learn which files it references (any name, not only .yaml/.json); nothing is compared.
+    expect(changes.reads).toEqual([`head:${SPEC}`]);
+  });
+
+  it('finds a breaking change inside a referenced file with another extension (issue 9 item 7: no extension filter)', async () => {
+    const spec = [
+      'openapi: 3.0.3',
+      'info: { title: Pay, version: 1.0.0 }',
+      'paths:',
+      '  /payments:',
+      '    post:',
+      '      requestBody:',
+      '        content:',
+      '          application/json:',
+      '            schema: { $ref: "../schemas/payment.schema" }',
+      '      responses:',
+      "        '200': { description: ok }",
+      '',
+    ].join('\n');
+    const schema = (required: string) => JSON.stringify({ type: 'object', required: [required], properties: { amount: { type: 'integer' }, currency: { type: 'string' } } }, null, 2);
+    const changes = new MemoryChangeSet({
+      base: { [SPEC]: spec, 'schemas/payment.schema': schema('amount') },
+      head: { [SPEC]: spec, 'schemas/payment.schema': schema('currency') },
+      files: [{ path: 'schemas/payment.schema', status: 'modified' }],
+    });
+    const findings = await run(changes);
+    // Before: "No contract problems found", because only .yaml/.json changes were looked at.
+    const required = findings.find((f) => f.ruleId === 'request-property-became-required');
+    expect(required, JSON.stringify(findings.map((f) => f.ruleId))).toMatchObject({ level: 'ERR', severity: 'high', file: 'schemas/payment.schema', method: 'POST', path: '/payments' });
+    expect(required!.line).toBe(4);
+  });
+
+  it('takes its size limit from config.maxSpecBytes, named in the finding', async () => {
+    const over = await run(new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: HEAD } }), { spec: SPEC, maxSpecBytes: 100 });
+    expect(over).toHaveLength(1);
+    expect(over[0]).toMatchObject({ ruleId: 'api-spec-too-large', level: 'ERR', severity: 'high' });
+    expect(over[0]!.message).toContain('config.maxSpecBytes, 100 bytes');
+    const huge = `${HEAD}\n# ${'x'.repeat(MAX_SPEC_BYTES)}\n`;
+    const raised = await run(new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: huge } }), { spec: SPEC, maxSpecBytes: 2 * MAX_SPEC_BYTES });
+    expect(raised.some((f) => f.ruleId === 'request-parameter-became-required')).toBe(true);
+    for (const bad of [0, -1, 1.5, '20MB']) expect(openapiDiffComparator.configSchema.safeParse({ spec: SPEC, maxSpecBytes: bad }).success, String(bad)).toBe(false);
   });
 
   it('compares when a file next to the spec (a $ref target) changed', async () => {

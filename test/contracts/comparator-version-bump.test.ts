@@ -31,6 +31,24 @@ async function run(changes: MemoryChangeSet, bumpConfig: Record<string, unknown>
 }
 
 describe('openapi.version_bump comparator', () => {
+  it('honours config.maxSpecBytes: fails closed when only it names the spec, stays quiet when openapi.diff reports the size', async () => {
+    const only = validPack({ trackA: { comparators: [{ type: 'openapi.version_bump', severity: 'high', config: { spec: SPEC, maxSpecBytes: 100 } }] } });
+    const changes = new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: HEAD } });
+    const ctx: ComparatorContext = { changes, files: await changes.files(), pack: only, comparator: only.pack.trackA!.comparators[0]!, now: new Date('2026-01-01T00:00:00Z'), memo: new Map() };
+    const findings = await versionBumpComparator.run(ctx);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ ruleId: 'api-spec-too-large', level: 'ERR', severity: 'high', file: SPEC });
+    expect(findings[0]!.message).toContain('limit of 100 bytes (the comparator\'s config.maxSpecBytes)');
+    // With openapi.diff on the same spec and the same limit, that comparator reports the size (once).
+    const both = validPack({ trackA: { comparators: [
+      { type: 'openapi.diff', severity: 'high', config: { spec: SPEC, maxSpecBytes: 100 } },
+      { type: 'openapi.version_bump', severity: 'high', config: {} },
+    ] } });
+    const ctx2: ComparatorContext = { ...ctx, pack: both, comparator: both.pack.trackA!.comparators[1]!, memo: new Map() };
+    expect(await versionBumpComparator.run(ctx2)).toEqual([]);
+    expect(versionBumpComparator.configSchema.safeParse({ maxSpecBytes: -5 }).success).toBe(false);
+  });
+
   it('flags a breaking change without a major bump and says what the version should become', async () => {
     const findings = await run(new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: HEAD } }));
     expect(findings).toHaveLength(1);

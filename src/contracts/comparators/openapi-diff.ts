@@ -1,7 +1,8 @@
 // openapi.diff: breaking and notable changes between the base and head versions of
 // the pack's OpenAPI spec(s), through our own engine (src/contracts/openapi/).
-// Fail closed: a spec that cannot be read or parsed at head, or one over 20 MB, is a
-// finding at its file and line, scored at least `high` — never a pass.
+// Fail closed: a spec that cannot be read or parsed at head, or one over the size limit
+// (config.maxSpecBytes, 20 MiB by default), is a finding at its file and line, scored at
+// least `high` — never a pass.
 import { makeFinding, type Finding } from '../findings.js';
 import { SpecParseError, openapiDiff } from '../openapi/index.js';
 import {
@@ -9,6 +10,7 @@ import {
   OpenApiDiffConfig,
   formatBytes,
   memoDiff,
+  overLimit,
   specChangeWithRefs,
   specList,
   specNotFoundMessage,
@@ -32,7 +34,7 @@ export const openapiDiffComparator: ComparatorImpl = {
 
 async function diffOne(ctx: ComparatorContext, config: OpenApiDiffConfig, spec: string): Promise<Finding[]> {
   const f = (draft: Parameters<typeof makeFinding>[2]) => makeFinding(ctx.pack, ctx.comparator, draft, 'high');
-  const change = await specChangeWithRefs(ctx, spec);
+  const change = await specChangeWithRefs(ctx, spec, config.maxSpecBytes);
   switch (change.kind) {
     case 'untouched':
       return [];
@@ -69,7 +71,8 @@ async function diffOne(ctx: ComparatorContext, config: OpenApiDiffConfig, spec: 
         if (problem) return [f(problem)];
         return [f({ ruleId: 'api-spec-added', level: 'INFO', file: spec, line: 1, message: `New OpenAPI spec ${spec}: nothing to compare against.` })];
       }
-      if (head.length > MAX_SPEC_BYTES) return [f(tooLarge(spec, head.length))];
+      const headBytes = overLimit(head, maxBytesOf(config));
+      if (headBytes !== undefined) return [f(tooLarge(spec, headBytes, maxBytesOf(config)))];
       try {
         const result = await memoDiff(ctx, { path: change.basePath, content: base }, { path: change.headPath, content: head }, config);
         return result.changes.map((c) => {
@@ -116,20 +119,30 @@ function notFound(f: (d: Draft) => Finding, spec: string, packFile: string): Fin
   return f({ ruleId: 'api-spec-not-found', level: 'ERR', failClosed: true, file: spec, message: specNotFoundMessage(spec, packFile) });
 }
 
-function tooLarge(spec: string, length: number): Draft {
+function maxBytesOf(config: OpenApiDiffConfig): number {
+  return config.maxSpecBytes ?? MAX_SPEC_BYTES;
+}
+
+function megabytes(bytes: number): string {
+  const value = bytes / (1024 * 1024);
+  return Number.isInteger(value) ? `${value} MB` : formatBytes(bytes);
+}
+
+function tooLarge(spec: string, bytes: number, limit: number): Draft {
   return {
     ruleId: 'api-spec-too-large',
     level: 'ERR',
     failClosed: true,
     file: spec,
     line: 1,
-    message: `The OpenAPI spec ${spec} is ${formatBytes(length)}, over the ${formatBytes(MAX_SPEC_BYTES)} limit (20 MB): it was not compared.`,
+    message: `The OpenAPI spec ${spec} is ${formatBytes(bytes)}, over the ${megabytes(limit)} limit (the comparator's config.maxSpecBytes, ${limit} bytes${limit === MAX_SPEC_BYTES ? ' by default' : ''}): it was not compared.`,
   };
 }
 
 /** Parses head against itself; a parse error becomes a fail-closed finding at its position. */
 async function headProblem(ctx: ComparatorContext, config: OpenApiDiffConfig, path: string, content: string): Promise<Draft | undefined> {
-  if (content.length > MAX_SPEC_BYTES) return tooLarge(path, content.length);
+  const bytes = overLimit(content, maxBytesOf(config));
+  if (bytes !== undefined) return tooLarge(path, bytes, maxBytesOf(config));
   const headOnly = diffOptions(ctx.changes, config, ctx.now);
   headOnly.readBase = headOnly.readHead;
   try {

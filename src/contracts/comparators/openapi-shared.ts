@@ -67,15 +67,26 @@ export const SeverityOverrides = z.record(z.string().min(1), Level).superRefine(
   }
 });
 
+/** 20 MiB by default: larger specs are refused (fail closed), with the limit named. */
+export const MAX_SPEC_BYTES = 20 * 1024 * 1024;
+
+/** `maxSpecBytes`: the size limit of one spec file, in bytes (GitHub's dereferenced descriptions are 60–70 MB). */
+export const MaxSpecBytes = z
+  .number()
+  .int('maxSpecBytes is a whole number of bytes')
+  .positive('maxSpecBytes must be positive')
+  .max(1024 * 1024 * 1024, 'maxSpecBytes may be at most 1 GiB (1073741824)');
+
 export const OpenApiDiffConfig = z.strictObject({
   spec: SpecList,
   severityOverrides: SeverityOverrides.optional(),
   ignore: z.array(IgnoreEntry).optional(),
+  maxSpecBytes: MaxSpecBytes.optional(),
 });
 export type OpenApiDiffConfig = z.infer<typeof OpenApiDiffConfig>;
 
-/** 20 MiB: larger specs are refused (fail closed), with the limit named. */
-export const MAX_SPEC_BYTES = 20 * 1024 * 1024;
+/** What a diff depends on besides the two specs: its part of the comparator config. */
+export type DiffConfig = Pick<OpenApiDiffConfig, 'severityOverrides' | 'ignore' | 'maxSpecBytes'>;
 
 export function specList(spec: string | string[]): string[] {
   return (Array.isArray(spec) ? spec : [spec]).map(normalise);
@@ -118,28 +129,36 @@ export function specChange(spec: string, files: readonly ChangedFile[], truncate
   return { kind: 'untouched' };
 }
 
-const SPEC_LIKE = /\.(ya?ml|json)$/i;
-
 /**
- * specChange, plus the files the spec $refs from anywhere in the repo (`../schemas/pet.yaml`):
- * when nothing near the spec changed but some YAML/JSON file did, the head spec's file set
- * is loaded (once per evaluation) and the spec counts as changed when a changed file is in
- * it. PRs that change no YAML/JSON file cost no read. A head spec whose refs cannot be
- * loaded counts as changed: the comparison then reports why (fail closed).
+ * specChange, plus the files the spec $refs from anywhere in the repo, whatever their name
+ * (`../schemas/pet.yaml`, `schemas/payment.schema`): when nothing near the spec changed but
+ * some other file did, the head spec's file set (the spec and every file its refs reach) is
+ * loaded once per evaluation, and the spec counts as changed when a changed file is in it.
+ * Which files matter is decided by the refs the spec contains, never by file extensions.
+ *
+ * The base set needs no separate load: the spec itself is unchanged here (otherwise
+ * specChange said so), so along any chain of refs at base the first changed file is reached
+ * through unchanged files, whose refs are the same at head — it is in the head set too. A
+ * removed or renamed target leaves a dangling ref at head: the set does not load
+ * ('unloadable'), and the spec counts as changed (the comparison then says why: fail closed).
  */
-export async function specChangeWithRefs(ctx: Pick<ComparatorContext, 'files' | 'changes' | 'memo'>, spec: string): Promise<SpecChange> {
+export async function specChangeWithRefs(
+  ctx: Pick<ComparatorContext, 'files' | 'changes' | 'memo'>,
+  spec: string,
+  maxBytes: number = MAX_SPEC_BYTES,
+): Promise<SpecChange> {
   const change = specChange(spec, ctx.files, ctx.changes.truncated === true);
   if (change.kind !== 'untouched') return change;
   const changedPaths = new Set<string>();
   for (const f of ctx.files) {
     if (f.status === 'unchanged') continue;
-    for (const p of [f.path, f.previousPath]) if (p !== undefined && SPEC_LIKE.test(p)) changedPaths.add(p);
+    for (const p of [f.path, f.previousPath]) if (p !== undefined) changedPaths.add(p);
   }
   if (changedPaths.size === 0) return change;
-  const key = `openapi.refs\0${spec}`;
+  const key = `openapi.refs\0${spec}\0${maxBytes}`;
   let refs = ctx.memo?.get(key) as Promise<ReadonlySet<string> | 'unloadable' | undefined> | undefined;
   if (!refs) {
-    refs = headFileSet(ctx.changes, spec);
+    refs = headFileSet(ctx.changes, spec, maxBytes);
     ctx.memo?.set(key, refs);
   }
   const files = await refs;
@@ -151,13 +170,13 @@ export async function specChangeWithRefs(ctx: Pick<ComparatorContext, 'files' | 
 /**
  * The head spec's file set. undefined: no head spec, or the (untouched) spec file itself
  * does not parse — not this PR's doing. 'unloadable': a referenced file is missing or broken,
- * which a PR changing YAML/JSON files may well have caused.
+ * which a PR changing other files may well have caused.
  */
-async function headFileSet(changes: ChangeSet, spec: string): Promise<ReadonlySet<string> | 'unloadable' | undefined> {
+async function headFileSet(changes: ChangeSet, spec: string, maxBytes: number): Promise<ReadonlySet<string> | 'unloadable' | undefined> {
   const content = await changes.readHead(spec);
   if (content === undefined) return undefined;
   try {
-    const set = await loadSpecSet({ path: spec, content }, { read: (p) => changes.readHead(p), maxBytes: MAX_SPEC_BYTES });
+    const set = await loadSpecSet({ path: spec, content }, { read: (p) => changes.readHead(p), maxBytes });
     return new Set(set.filePaths());
   } catch (error) {
     if (!(error instanceof SpecParseError)) throw error;
@@ -170,11 +189,11 @@ export function specNotFoundMessage(spec: string, packFile: string): string {
   return `The OpenAPI spec ${spec} configured in ${packFile} does not exist at the base or the head of this pull request, so nothing was compared. Check the path (a typo, .yml for .yaml?).`;
 }
 
-export function diffOptions(changes: ChangeSet, config: Pick<OpenApiDiffConfig, 'severityOverrides' | 'ignore'>, now: Date): DiffOptions {
+export function diffOptions(changes: ChangeSet, config: DiffConfig, now: Date): DiffOptions {
   const options: DiffOptions = {
     readBase: (p) => changes.readBase(p),
     readHead: (p) => changes.readHead(p),
-    maxBytes: MAX_SPEC_BYTES,
+    maxBytes: config.maxSpecBytes ?? MAX_SPEC_BYTES,
     now,
   };
   if (config.severityOverrides) options.severityOverrides = config.severityOverrides;
@@ -187,9 +206,9 @@ export function memoDiff(
   ctx: Pick<ComparatorContext, 'memo' | 'changes' | 'now'>,
   base: { path: string; content: string },
   head: { path: string; content: string },
-  config: Pick<OpenApiDiffConfig, 'severityOverrides' | 'ignore'>,
+  config: DiffConfig,
 ): Promise<OpenApiDiffResult> {
-  const key = `openapi.diff\0${base.path}\0${head.path}\0${JSON.stringify(config.severityOverrides ?? {})}\0${JSON.stringify(config.ignore ?? [])}`;
+  const key = `openapi.diff\0${base.path}\0${head.path}\0${JSON.stringify(config.severityOverrides ?? {})}\0${JSON.stringify(config.ignore ?? [])}\0${config.maxSpecBytes ?? MAX_SPEC_BYTES}`;
   const memo = ctx.memo;
   const hit = memo?.get(key) as Promise<OpenApiDiffResult> | undefined;
   if (hit) return hit;
@@ -220,4 +239,11 @@ export function packDiffSpecs(ctx: ComparatorContext): string[] {
 
 export function formatBytes(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** The size of a spec's text in bytes, counted only when its length alone cannot settle it against `limit`. */
+export function overLimit(text: string, limit: number): number | undefined {
+  if (text.length * 3 <= limit) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > limit ? bytes : undefined;
 }

@@ -8,8 +8,11 @@ import { makeFinding, type Finding } from '../findings.js';
 import { SpecParseError } from '../openapi/index.js';
 import {
   MAX_SPEC_BYTES,
+  MaxSpecBytes,
+  formatBytes,
   SpecList,
   memoDiff,
+  overLimit,
   packDiffConfigFor,
   packDiffSpecs,
   specChangeWithRefs,
@@ -20,7 +23,8 @@ import type { ComparatorContext, ComparatorImpl } from './types.js';
 
 export const TYPE = 'openapi.version_bump';
 
-export const VersionBumpConfig = z.strictObject({ spec: SpecList.optional() });
+export const VersionBumpConfig = z.strictObject({ spec: SpecList.optional(), maxSpecBytes: MaxSpecBytes.optional() });
+export type VersionBumpConfig = z.infer<typeof VersionBumpConfig>;
 
 export interface Semver {
   major: number;
@@ -54,15 +58,18 @@ export const versionBumpComparator: ComparatorImpl = {
     const specs = config.spec !== undefined ? specList(config.spec) : packDiffSpecs(ctx);
     const out: Finding[] = [];
     for (const spec of specs) {
-      const finding = await checkOne(ctx, spec);
+      const finding = await checkOne(ctx, spec, config);
       if (finding) out.push(finding);
     }
     return out;
   },
 };
 
-async function checkOne(ctx: ComparatorContext, spec: string): Promise<Finding | undefined> {
-  const change = await specChangeWithRefs(ctx, spec);
+async function checkOne(ctx: ComparatorContext, spec: string, config: VersionBumpConfig): Promise<Finding | undefined> {
+  // The size limit: this comparator's own, else that of the pack's openapi.diff on the spec (whose diff it shares).
+  const packDiff = packDiffConfigFor(ctx, spec);
+  const maxSpecBytes = config.maxSpecBytes ?? packDiff?.maxSpecBytes ?? MAX_SPEC_BYTES;
+  const change = await specChangeWithRefs(ctx, spec, maxSpecBytes);
   // New and removed specs have no version history to bump; openapi.diff reports them.
   if (change.kind !== 'changed') return undefined;
   const [base, head] = await Promise.all([ctx.changes.readBase(change.basePath), ctx.changes.readHead(change.headPath)]);
@@ -75,8 +82,22 @@ async function checkOne(ctx: ComparatorContext, spec: string): Promise<Finding |
       'high',
     );
   }
-  if (base === undefined || head === undefined || head.length > MAX_SPEC_BYTES) return undefined;
-  const diffConfig = packDiffConfigFor(ctx, spec) ?? {};
+  if (base === undefined || head === undefined) return undefined;
+  // A spec over the limit is openapi.diff's finding (fail closed there), not repeated here;
+  // a spec only this comparator names gets it here instead.
+  const headBytes = overLimit(head, maxSpecBytes);
+  if (headBytes !== undefined) {
+    if (packDiff && overLimit(head, packDiff.maxSpecBytes ?? MAX_SPEC_BYTES) !== undefined) return undefined;
+    return makeFinding(ctx.pack, ctx.comparator, {
+      ruleId: 'api-spec-too-large',
+      level: 'ERR',
+      failClosed: true,
+      file: change.headPath,
+      line: 1,
+      message: `The OpenAPI spec ${change.headPath} is ${formatBytes(headBytes)}, over the limit of ${maxSpecBytes} bytes (the comparator's config.maxSpecBytes): its version bump was not checked.`,
+    }, 'high');
+  }
+  const diffConfig = { ...(packDiff ?? {}), maxSpecBytes };
   let result;
   try {
     result = await memoDiff(ctx, { path: change.basePath, content: base }, { path: change.headPath, content: head }, diffConfig);

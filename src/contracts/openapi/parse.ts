@@ -1,7 +1,7 @@
 // Turns spec text (JSON or YAML) into plain values plus a position finder.
 // Every failure is a SpecParseError with file:line:column, because the gate fails closed
 // and the developer needs to know where to look.
-import { LineCounter, isAlias, isCollection, isPair, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import { JsonOffsetLocator, LineIndex, YamlOffsetLocator, type OffsetLocator } from './positions.js';
 import { SpecParseError, type SourcePos } from './types.js';
 
@@ -14,6 +14,14 @@ export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
  */
 export const SPEC_MAX_ALIAS_COUNT = 10_000;
 
+/**
+ * Bounds on the shape of one spec file, so that a hostile document costs little before it
+ * is refused. GitHub's REST description has at most 1,876 keys in a mapping and 258,000
+ * nodes (1.2 million dereferenced, 70 MB): far below both.
+ */
+export const SPEC_MAX_KEYS_PER_MAPPING = 50_000;
+export const SPEC_MAX_NODES = 2_000_000;
+
 /** One parsed file: its values, and where each element sits in the text. */
 export interface SpecDocument {
   readonly file: string;
@@ -25,11 +33,21 @@ export interface ParseOptions {
   maxBytes: number;
   /** The main spec must be OpenAPI 3.x; files reached through $ref are fragments. */
   requireOpenApi: boolean;
+  /** Default SPEC_MAX_KEYS_PER_MAPPING. */
+  maxKeysPerMapping?: number;
+  /** Default SPEC_MAX_NODES. */
+  maxNodes?: number;
 }
+
+interface ShapeLimits { maxKeysPerMapping: number; maxNodes: number }
 
 export function parseSpecDocument(file: string, content: string, options: ParseOptions): SpecDocument {
   checkSize(file, content, options.maxBytes);
-  const parsed = looksLikeJson(content) ? parseJson(file, content) : parseYaml(file, content);
+  const limits: ShapeLimits = {
+    maxKeysPerMapping: options.maxKeysPerMapping ?? SPEC_MAX_KEYS_PER_MAPPING,
+    maxNodes: options.maxNodes ?? SPEC_MAX_NODES,
+  };
+  const parsed = looksLikeJson(content) ? parseJson(file, content, limits) : parseYaml(file, content, limits);
   if (options.requireOpenApi) checkIsOpenApi3(parsed);
   return parsed;
 }
@@ -40,8 +58,12 @@ function checkSize(file: string, content: string, maxBytes: number): void {
   if (content.length * 3 <= maxBytes) return;
   const bytes = Buffer.byteLength(content, 'utf8');
   if (bytes > maxBytes) {
-    throw new SpecParseError(file, 1, 1, `spec is ${megabytes(bytes)} MB, over the ${megabytes(maxBytes)} MB limit`);
+    throw new SpecParseError(file, 1, 1, `spec is ${size(bytes)}, over the ${size(maxBytes)} limit`);
   }
+}
+
+function size(bytes: number): string {
+  return bytes >= 100 * 1024 ? `${megabytes(bytes)} MB` : `${bytes} bytes`;
 }
 
 function megabytes(bytes: number): string {
@@ -63,26 +85,70 @@ function makeDocument(file: string, root: unknown, text: string, locator: Offset
   };
 }
 
-function parseJson(file: string, content: string): SpecDocument {
+function parseJson(file: string, content: string, limits: ShapeLimits): SpecDocument {
   let root: unknown;
   try {
     root = JSON.parse(content);
   } catch {
     // JSON.parse does not say where it failed on Node 20; JSON is YAML, so let the YAML
     // parser find the position (or accept the text, if it is valid YAML after all).
-    return parseYaml(file, content);
+    return parseYaml(file, content, limits);
   }
-  return makeDocument(file, root, content, new JsonOffsetLocator(content));
+  const document = makeDocument(file, root, content, new JsonOffsetLocator(content));
+  checkJsonShape(document, limits);
+  return document;
 }
 
-function parseYaml(file: string, content: string): SpecDocument {
+function limitError(kind: 'keys' | 'nodes', limits: ShapeLimits): string {
+  return kind === 'keys'
+    ? `a mapping with more than ${limits.maxKeysPerMapping} keys: over the limit of ${limits.maxKeysPerMapping} keys per mapping (SPEC_MAX_KEYS_PER_MAPPING); refusing to compare it`
+    : `more than ${limits.maxNodes} nodes: over the limit of ${limits.maxNodes} nodes per spec file (SPEC_MAX_NODES); refusing to compare it`;
+}
+
+/** JSON.parse is linear, but what comes after is not free: the same bounds as YAML. */
+function checkJsonShape(document: SpecDocument, limits: ShapeLimits): void {
+  let nodes = 0;
+  const pending: Array<{ value: unknown; pointer: () => string[] }> = [{ value: document.root, pointer: () => [] }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const { value, pointer } = item;
+    nodes++;
+    if (nodes > limits.maxNodes) fail(document, pointer(), limitError('nodes', limits));
+    if (value === null || typeof value !== 'object') continue;
+    let keys = 0;
+    for (const key in value) {
+      keys++;
+      if (keys > limits.maxKeysPerMapping && !Array.isArray(value)) fail(document, [...pointer(), key], limitError('keys', limits));
+      const child = (value as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') pending.push({ value: child, pointer: () => [...pointer(), key] });
+      else {
+        nodes++;
+        if (nodes > limits.maxNodes) fail(document, [...pointer(), key], limitError('nodes', limits));
+      }
+    }
+  }
+}
+
+function fail(document: SpecDocument, pointer: readonly string[], reason: string): never {
+  const at = document.locate(pointer);
+  throw new SpecParseError(document.file, at.line, at.column, reason);
+}
+
+function parseYaml(file: string, content: string, limits: ShapeLimits): SpecDocument {
   const lineCounter = new LineCounter();
   // Merge keys (`<<: *common`) are YAML 1.1 but common in specs: honour them (packs stay strict).
-  const document = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  // The library's own unique-key check is quadratic in the keys of a mapping (a 60,000-key
+  // mapping took 45 s): duplicates are found below with one set per mapping instead.
+  const merge = content.includes('<<');
+  const document = parseDocument(content, { lineCounter, prettyErrors: false, uniqueKeys: false, merge });
   const error = document.errors[0];
   if (error) {
     const at = lineCounter.linePos(error.pos[0]);
     throw new SpecParseError(file, at.line, at.col, firstLine(error.message));
+  }
+  const shapeProblem = checkYamlShape(document, limits);
+  if (shapeProblem) {
+    const at = lineCounter.linePos(shapeProblem.offset);
+    throw new SpecParseError(file, at.line, at.col, shapeProblem.reason);
   }
   let root: unknown;
   try {
@@ -97,6 +163,48 @@ function parseYaml(file: string, content: string): SpecDocument {
     throw new SpecParseError(file, 1, 1, message);
   }
   return makeDocument(file, root, content, new YamlOffsetLocator(document));
+}
+
+
+/**
+ * Duplicate keys and the shape bounds, in one pass over the parsed nodes: a set of keys per
+ * mapping (linear), a count of nodes. Aliases are not followed (the alias-count budget of
+ * toJS bounds their expansion). The first problem in document order is returned.
+ */
+function checkYamlShape(document: Document, limits: ShapeLimits): { offset: number; reason: string } | undefined {
+  let nodes = 0;
+  const pending: unknown[] = [document.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || node === undefined) continue;
+    nodes++;
+    if (nodes > limits.maxNodes) return { offset: rangeStart(node), reason: limitError('nodes', limits) };
+    if (isMap(node)) {
+      if (node.items.length > limits.maxKeysPerMapping) {
+        return { offset: rangeStart(node.items[limits.maxKeysPerMapping]?.key ?? node), reason: limitError('keys', limits) };
+      }
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        if (isScalar(key) && typeof key.value !== 'symbol') {
+          const name = String(key.value);
+          if (seen.has(name)) return { offset: rangeStart(key), reason: `duplicate key "${name}": a key may appear once in a mapping` };
+          seen.add(name);
+        }
+      }
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const pair = node.items[i]!;
+        pending.push(pair.value, pair.key);
+      }
+    } else if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) pending.push(node.items[i]);
+    }
+  }
+  return undefined;
+}
+
+function rangeStart(node: unknown): number {
+  return (node as { range?: readonly number[] | null } | null)?.range?.[0] ?? 0;
 }
 
 /**

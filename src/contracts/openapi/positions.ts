@@ -5,7 +5,7 @@
 // container remembers where its members start. A diff reports few changes, so we never
 // pay for a full position index of a 13 MB document.
 // YAML keeps the yaml package's Document nodes, whose ranges give positions directly.
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
 
 /** Finds the character offset of the deepest element that exists on the pointer path. */
 export interface OffsetLocator {
@@ -157,6 +157,9 @@ export class JsonOffsetLocator implements OffsetLocator {
 
 /** Position finder over a yaml Document, whose nodes carry their source ranges. */
 export class YamlOffsetLocator implements OffsetLocator {
+  /** Key -> pair of each mapping looked into so far: built once, so each step is one lookup. */
+  private readonly indexed = new WeakMap<YAMLMap, Map<string, Pair>>();
+
   constructor(private readonly document: Document) {}
 
   offsetOf(pointer: readonly string[]): number {
@@ -171,13 +174,26 @@ export class YamlOffsetLocator implements OffsetLocator {
     return found;
   }
 
-  private step(node: YamlNode | null | undefined, key: string, depth = 0): { offset: number; node: YamlNode | null } | undefined {
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (isScalar(pair.key) && typeof pair.key.value !== 'symbol' && String(pair.key.value) === key) {
-          return { offset: pair.key.range?.[0] ?? 0, node: (pair.value as YamlNode | null) ?? null };
+  private pairsOf(map: YAMLMap): Map<string, Pair> {
+    let index = this.indexed.get(map);
+    if (!index) {
+      index = new Map();
+      for (const pair of map.items) {
+        // The first of duplicate keys: the parser refuses duplicates, so this only matters for merge keys.
+        if (isScalar(pair.key) && typeof pair.key.value !== 'symbol') {
+          const key = String(pair.key.value);
+          if (!index.has(key)) index.set(key, pair);
         }
       }
+      this.indexed.set(map, index);
+    }
+    return index;
+  }
+
+  private step(node: YamlNode | null | undefined, key: string, depth = 0): { offset: number; node: YamlNode | null } | undefined {
+    if (isMap(node)) {
+      const pair = this.pairsOf(node).get(key);
+      if (pair) return { offset: (pair.key as YamlNode | null)?.range?.[0] ?? 0, node: (pair.value as YamlNode | null) ?? null };
       // Not written here: it may come in through a merge key (`<<: *common` or `<<: [*a, *b]`), where it is written.
       if (depth > 16) return undefined;
       for (const pair of node.items) {

@@ -16,6 +16,17 @@ export interface Located {
 
 const MAX_REF_HOPS = 64;
 
+/**
+ * Thrown by a ReadFile that refuses a path (outside the repository, or a symlink that
+ * leaves it): reported at the $ref that asked for it, never read and never a pass.
+ */
+export class ReadRefused extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ReadRefused';
+  }
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -150,7 +161,13 @@ async function loadReferencedFile(
   const filePart = ref.split('#')[0] ?? '';
   const path = resolveRepoPath(from.file, filePart) ?? fail(`$ref ${ref} points outside the repository`);
   if (files.has(path)) return undefined;
-  const text = options.read ? await options.read(path) : undefined;
+  let text: string | undefined;
+  try {
+    text = options.read ? await options.read(path) : undefined;
+  } catch (error) {
+    if (error instanceof ReadRefused) fail(`$ref ${ref} refused: ${error.reason}`);
+    throw error;
+  }
   if (text === undefined) fail(`$ref ${ref}: file ${path} is missing`);
   const doc = parseSpecDocument(path, text as string, { maxBytes: options.maxBytes, requireOpenApi: false });
   files.set(path, doc);
