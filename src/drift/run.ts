@@ -17,6 +17,8 @@ export interface DriftRunInput {
   docTarget: DocTarget;
   /** The doc's current text; undefined when it does not exist. */
   docText: string | undefined;
+  /** Why the doc could not be read, when `docText` is undefined (default: it does not exist). */
+  docUnavailable?: string;
   driftTypes: readonly DriftType[];
   noiseControls?: Partial<NonNullable<TrackB['noiseControls']>>;
   maxDocBytes?: number;
@@ -40,7 +42,8 @@ export async function runDrift(input: DriftRunInput): Promise<DriftRunResult> {
   for (const bad of invalid) items.push(problem(first, { docTarget }, 'problem.ignore-pattern-invalid', `ignorePatterns: /${bad.pattern}/ is not a valid regular expression (${bad.reason}); it was not applied`));
 
   if (input.docText === undefined) {
-    items.push(problem(first, { docTarget }, 'problem.doc-missing', `${docName} does not exist${docTarget.repo ? ` in ${docTarget.repo}` : ''}: nothing was checked for drift`));
+    const why = input.docUnavailable ?? `${docName} does not exist${docTarget.repo ? ` in ${docTarget.repo}` : ''}`;
+    items.push(problem(first, { docTarget }, 'problem.doc-missing', `${why}: nothing was checked for drift`));
     return { items, ignored: [], filesConsidered: 0 };
   }
   const doc = parseDoc(docName, input.docText, input.maxDocBytes ?? MAX_DOC_BYTES);
