@@ -205,15 +205,23 @@ function mentions(input: DetectorInput<ApiReferenceConfig>, spec: string, range:
   // Paragraphs (tables and inline code included) and fenced blocks; not the generated sections.
   const nodes = [...input.doc.prose(range), ...input.doc.code(range).filter((c) => c.kind === 'fenced')].filter((n) => !outside.some((o) => n.start >= o.start && n.start < o.end));
   const found = new Map<Op, Mention[]>();
+  const tables = input.doc.tables(range);
+  const rows = tables.flatMap((t) => t.rows);
   for (const node of nodes) {
     for (const m of node.raw.matchAll(PATH_TOKEN)) {
       const template = m[2]!.replace(/\/$/, '') || '/';
       const shape = pathShape(template);
       const ops = byShape.get(shape);
       if (!ops) continue;
-      const method = m[1]?.toUpperCase();
+      // `| DELETE | /pets/{id} |`: a table row may give the method in a cell of its own.
+      const at = node.start + m.index;
+      const row = m[1] ? undefined : rows.find((r) => at >= r.start && at < r.end);
+      const methodCell = row?.cells.find((c) => METHOD_ORDER.includes(c.text.replace(/`/g, '').toUpperCase()));
+      const rowMethod = methodCell?.text.replace(/`/g, '').toUpperCase();
+      const method = m[1]?.toUpperCase() ?? rowMethod;
+      const methodStart = m[1] ? at : methodCell ? methodCell.start + methodCell.text.indexOf(methodCell.text.replace(/`/g, '')) : undefined;
       const start = node.start + m.index + m[0].length - m[2]!.length;
-      const mention: Mention = { start, end: start + template.length, shape, ...(method ? { method, methodStart: node.start + m.index } : {}) };
+      const mention: Mention = { start, end: start + template.length, shape, ...(method ? { method } : {}), ...(methodStart !== undefined ? { methodStart } : {}) };
       for (const op of ops) {
         // `DELETE /pets/{id}` is about DELETE only; a bare path is stale only when no method is left on it.
         if (method ? method !== op.method : headShapes.has(shape)) continue;
@@ -222,7 +230,6 @@ function mentions(input: DetectorInput<ApiReferenceConfig>, spec: string, range:
     }
   }
   const items: DriftItem[] = [];
-  const tables = input.doc.tables(range);
   for (const [op, list] of found) {
     const successor = op.operationId ? head.find((h) => h.operationId === op.operationId) : undefined;
     const evidence: Evidence[] = [{ file: spec, line: op.line, side: 'base' }, { file: input.doc.path, line: input.doc.lineOf(list[0]!.start), side: 'doc' }];

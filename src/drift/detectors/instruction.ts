@@ -287,7 +287,7 @@ function pathChanges(files: readonly ChangedFile[], add: (c: Change) => void): v
 // ---- what the doc says ------------------------------------------------------------------
 
 const RUNNER = /\b(?:npm\s+(?:run(?:-script)?\s+|(?=(?:test|start|stop|restart)\b))|yarn\s+(?:run\s+)?|pnpm\s+(?:run\s+)?)([A-Za-z0-9][A-Za-z0-9:_.-]*)/g;
-const MAKE = /\bmake\s+((?:-[A-Za-z]+(?:\s+\S+)?\s+)*)([A-Za-z0-9_][A-Za-z0-9_.\/-]*(?:\s+[A-Za-z0-9_][A-Za-z0-9_.\/-]*)*)/g;
+const MAKE = /\bmake\s+((?:-{1,2}[A-Za-z][A-Za-z0-9-]*(?:=\S+)?\s+)*)([A-Za-z0-9_][A-Za-z0-9_.\/-]*(?:\s+[A-Za-z0-9_][A-Za-z0-9_.\/-]*)*)/g;
 const TOKEN = /[A-Za-z0-9_.@\/:+-]+/g;
 
 function mentionsIn(node: CodeNode): Mention[] {
