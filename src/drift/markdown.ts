@@ -52,6 +52,7 @@ export interface TableRow extends Range {
 
 export interface Table extends Range {
   header: TableRow;
+  delimiter: TableRow;
   rows: TableRow[];
   line: number;
 }
@@ -176,8 +177,8 @@ export class MarkdownDoc {
     }
     if (lines.length < 2 || !DELIMITER_ROW.test(this.text.slice(lines[1]!.start, lines[1]!.end).trim())) return undefined;
     if (!this.text.slice(lines[0]!.start, lines[0]!.end).includes('|')) return undefined;
-    const [header, , ...rows] = lines;
-    return { start: lines[0]!.start, end: lines[lines.length - 1]!.end, header: header!, rows, line: header!.line };
+    const [header, delimiter, ...rows] = lines;
+    return { start: lines[0]!.start, end: lines[lines.length - 1]!.end, header: header!, delimiter: delimiter!, rows, line: header!.line };
   }
 }
 

@@ -106,7 +106,7 @@ export const detectEnvVar: Detector<EnvVarConfig> = async (input) => {
   }
 
   // Every new row goes after the last row (zero-width edits at one point apply in order).
-  const insertAfter = table.rows.length > 0 ? table.rows[table.rows.length - 1]! : table.header;
+  const insertAfter = table.rows.length > 0 ? table.rows[table.rows.length - 1]! : table.delimiter;
   const columns = Math.max(table.header.cells.length, 1);
   for (const name of added) {
     if (documented.has(name)) continue;
