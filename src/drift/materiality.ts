@@ -9,7 +9,7 @@
 //   - a removed npm script the runbook uses (breaking, runbook, 0.9)      -> 0.900 notify
 //   - the API reference section regenerated (breaking, api_reference, 1.0) -> 0.950 notify
 //   - the same on a runbook (breaking, runbook, 1.0)                       -> 1.000 auto
-//   - a renamed script (behavioral, runbook, 0.95)                         -> 0.713 notify
+//   - a renamed script (behavioral, runbook, 0.95)                         -> 0.712 notify
 //   - a new env var in a README table (additive, readme, 0.9)              -> 0.383 digest
 //   - a documented env var gone (behavioral, readme, 0.7) ... 0.446 notify; on an "other" doc
 //     with confidence 0.45: 0.287 -> below digest
