@@ -142,6 +142,7 @@ export const detectEnvVar: Detector<EnvVarConfig> = async (input) => {
         confidence: 0.9,
         resolution: { kind: 'present', text: name },
         evidence: [head.get(name)!, { file: input.doc.path, line: table.line, side: 'doc' }],
+        at: insertAfter.start,
         edits: [{ start: insertAt, end: insertAt, replacement: needsBreak ? `\n${row.slice(0, -1)}` : row }],
       }),
     );
