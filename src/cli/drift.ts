@@ -35,8 +35,8 @@ the drift items, their materiality and their patches (unified diffs). Writes not
   --base REF         compare from the merge base with REF (default: origin/HEAD, else main, else HEAD~1)
   --head REF         the head commit (default: HEAD)
   --packs DIR        folder of policy packs (default: policy-packs in the repository)
-  --docs DIR         where the packs' docs are (their primaryDoc.path, or <id>.md for a page);
-                     default: the repository at --head, for docs that live in it
+  --docs DIR         where the docs of other repositories (and pages, as <id>.md) are, by their
+                     primaryDoc.path; docs of this repository are read from it at --head
   --format FORMAT    text (default), json or markdown (the "PuddleJumper / drift" check)
   --repo-name NAME   the repository's "owner/repo" for pack selection (default: from the origin remote)
 
@@ -129,6 +129,11 @@ export async function runDriftCli(argv: string[], io: DriftIo): Promise<number> 
 async function readDoc(target: DocTarget, changes: GitChangeSet, docsDir: string | undefined): Promise<{ text?: string; why?: string }> {
   const name = target.path ?? (target.id !== undefined ? `${target.id}.md` : undefined);
   if (name === undefined) return { why: 'the pack names no path or id for its primary doc' };
+  const inRepo = target.system === 'github' && (target.repo === undefined || target.repo.toLowerCase() === changes.repo.toLowerCase());
+  if (inRepo && target.path !== undefined) {
+    const text = await changes.readHead(target.path);
+    return text === undefined ? { why: `${target.path} does not exist in ${changes.repo} at ${changes.headSha.slice(0, 12)}` } : { text };
+  }
   if (docsDir !== undefined) {
     try {
       return { text: await readFile(join(docsDir, name), 'utf8') };
@@ -136,11 +141,7 @@ async function readDoc(target: DocTarget, changes: GitChangeSet, docsDir: string
       return { why: `${join(docsDir, name)} does not exist` };
     }
   }
-  if (target.system !== 'github' || (target.repo !== undefined && target.repo.toLowerCase() !== changes.repo.toLowerCase())) {
-    return { why: `${docLabel(target)} is not in ${changes.repo}: pass --docs DIR (a checkout of the doc's repository, or a folder holding it)` };
-  }
-  const text = await changes.readHead(name);
-  return text === undefined ? { why: `${name} does not exist in ${changes.repo} at ${changes.headSha.slice(0, 12)}` } : { text };
+  return { why: `${docLabel(target)} is not in ${changes.repo}: pass --docs DIR (a checkout of the doc's repository, or a folder holding it)` };
 }
 
 async function readPackFolder(dir: string, cwd: string): Promise<PackFile[] | undefined> {

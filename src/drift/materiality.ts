@@ -24,7 +24,8 @@
 //                                   threshold" section and in the drift check, so it is visible
 //                                   and can be ticked into a remediation by hand
 //   ignore   score <  ignore        dropped; the caller audits it
-// Problem items (the detector could not look) are never below `digest`: bad input is shown.
+// Problem items (the detector could not look) always go to `digest`: bad input is shown,
+// and there is nothing to remediate.
 import type { Materiality, Severity } from '../packs/schema.js';
 import { isProblem, type ChangeClass, type DriftItem } from './item.js';
 
@@ -85,7 +86,8 @@ export interface ScoredItem {
 export function score(item: DriftItem, docClass: string | undefined, thresholds: Materiality): ScoredItem {
   const s = materialityScore(item, docClass);
   let band = bandOf(s, thresholds);
-  if (isProblem(item) && (band === 'below' || band === 'ignore')) band = 'digest';
+  // A problem has nothing to remediate and must stay visible: always the digest (and the check).
+  if (isProblem(item)) band = 'digest';
   // A flagged item (no patch) has nothing to release: at most a proposal for a person.
   if (band === 'auto' && item.patch === null) band = 'notify';
   return { item, score: s, band, severity: severityOf(item, docClass) };

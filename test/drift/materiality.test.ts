@@ -51,11 +51,12 @@ describe('materiality', () => {
     expect(bandOf(0.199, defaults)).toBe('ignore');
   });
 
-  it('a flagged item is never released automatically; a problem item is never below the digest', () => {
+  it('a flagged item is never released automatically; a problem item always goes to the digest', () => {
     expect(score(item('breaking', 1, { patch: null }), 'runbook', defaults).band).toBe('notify');
     expect(score(item('breaking', 1), 'runbook', defaults).band).toBe('auto');
     const problem = item('cosmetic', 0.1, { rule: 'problem.section-missing', patch: null });
     expect(score(problem, 'readme', defaults).band).toBe('digest');
+    expect(score({ ...problem, changeClass: 'breaking', confidence: 1 }, 'runbook', defaults).band).toBe('digest');
     expect(severityOf(problem, 'runbook')).toBe('medium');
   });
 
