@@ -17,6 +17,7 @@ Usage: pj <command> [options]
 Commands:
   validate [DIR]        validate the policy packs in DIR (default policy-packs)
   check                 run the contracts evaluation on a local git repository
+  drift                 run the documentation drift detectors on a local git repository
   diff BASE HEAD        compare two OpenAPI documents
   migrate               convert legacy ContractPack/DriftPlan exports to packs, or back
   migrate-db            bring the database (DATABASE_URL) schema up to date
@@ -31,6 +32,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./cli/validate.js')).runValidate,
   check: async () => (await import('./cli/check.js')).runCheck,
+  drift: async () => (await import('./cli/drift.js')).runDriftCli,
   diff: async () => (await import('./cli/diff.js')).runDiff,
   migrate: async () => (await import('./cli/migrate.js')).runMigrate,
   'migrate-db': async () => (await import('./cli/migrate-db.js')).runMigrateDb,

@@ -16,6 +16,7 @@ export const InstructionConfig = z.strictObject({
   /** Files whose changes can make instructions stale (scripts, Makefiles, CI workflows). */
   sources: Globs.optional(),
 });
+export type InstructionConfig = z.infer<typeof InstructionConfig>;
 
 /** API reference docs that an OpenAPI change makes stale. */
 export const ApiReferenceConfig = z.strictObject({
@@ -23,6 +24,7 @@ export const ApiReferenceConfig = z.strictObject({
   /** Docs that document the API, when they are not the pack's primary doc. */
   docPaths: Globs.optional(),
 });
+export type ApiReferenceConfig = z.infer<typeof ApiReferenceConfig>;
 
 /** Environment variables added, renamed or removed in code but not in the docs. */
 export const EnvVarConfig = z.strictObject({
@@ -31,6 +33,7 @@ export const EnvVarConfig = z.strictObject({
   prefixes: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment-variable prefix')).optional(),
   ignore: z.array(z.string().min(1)).optional(),
 });
+export type EnvVarConfig = z.infer<typeof EnvVarConfig>;
 
 /** Owners named in docs that CODEOWNERS (or a service catalog) no longer agree with. */
 export const OwnerConfig = z.strictObject({
@@ -38,6 +41,7 @@ export const OwnerConfig = z.strictObject({
   /** Sections of the doc that name owners. */
   sections: z.array(z.string().min(1)).optional(),
 });
+export type OwnerConfig = z.infer<typeof OwnerConfig>;
 
 export const DRIFT_TYPES = ['instruction', 'api_reference', 'env_var', 'owner'] as const;
 export type DriftTypeName = (typeof DRIFT_TYPES)[number];

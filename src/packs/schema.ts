@@ -127,6 +127,10 @@ export const TrackB = z.strictObject({
   driftTypes: z.array(DriftType).default([]),
   allowedOutputs: z.array(OutputKind).default(['remediation_pr', 'digest_issue']),
   materiality: Materiality.default({ autoApprove: 0.98, notify: 0.4, digestOnly: 0.3, ignore: 0.2 }),
+  /** New remediation PRs per installation and hour (flushes of breaking items are exempt). */
+  prHourlyLimit: z.number().int().min(0).max(1000).default(2),
+  /** Open remediation PRs per installation at once (flushes of breaking items are exempt). */
+  prConcurrentLimit: z.number().int().min(0).max(1000).default(10),
   docTargeting: z
     .strictObject({
       strategy: z.enum(['primary_first', 'primary_only', 'all']).default('primary_first'),

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { applyPatch } from '../../src/drift/item.js';
+import { change, detect, fixture, lineOf } from './helpers.js';
+
+const doc = fixture('runbook-payments.md');
+const BASE = '# owners\n*       @alice @acme/payments-oncall\n/docs/ @carol\n';
+
+describe('owner detector on a runbook', () => {
+  it('replaces an owner swapped for another on the same pattern', async () => {
+    const c = change({ '.github/CODEOWNERS': BASE }, { '.github/CODEOWNERS': '# owners\n*       @bob @acme/payments-oncall\n/docs/ @carol\n' });
+    const { items } = await detect(c, doc, [{ type: 'owner' }]);
+    expect(items).toHaveLength(1);
+    expect(items[0]!.rule).toBe('owner.replaced');
+    expect(items[0]!.section).toBe('Payments service runbook > Owners');
+    expect(items[0]!.evidence).toEqual([
+      { file: '.github/CODEOWNERS', line: 2, side: 'base' },
+      { file: 'runbooks/payments.md', line: lineOf(doc, '- Primary: @alice'), side: 'doc' },
+    ]);
+    expect(applyPatch(doc, items[0]!.patch!)).toBe(doc.replace('- Primary: @alice', '- Primary: @bob'));
+  });
+
+  it('flags an owner removed without a successor', async () => {
+    const c = change({ CODEOWNERS: BASE }, { CODEOWNERS: '*       @alice\n/docs/ @carol\n' });
+    const { items } = await detect(c, doc, [{ type: 'owner' }]);
+    expect(items.map((i) => [i.rule, i.subject, i.patch])).toEqual([['owner.gone', '@acme/payments-oncall', null]]);
+  });
+
+  it('a doc without an owners section is a clear item', async () => {
+    const c = change({ CODEOWNERS: BASE }, { CODEOWNERS: '* @bob\n' });
+    const { items } = await detect(c, '# Svc\n\n## Usage\n\n@alice knows.\n', [{ type: 'owner' }]);
+    expect(items.map((i) => i.rule)).toEqual(['problem.section-missing']);
+  });
+
+  it('nothing when CODEOWNERS did not change', async () => {
+    const { items } = await detect(change({ 'a.ts': '1' }, { 'a.ts': '2' }), doc, [{ type: 'owner' }]);
+    expect(items).toEqual([]);
+  });
+});
