@@ -4,7 +4,7 @@
 //   npx tsc -p .            # (or any build that emits dist/src/governance and dist/src/store)
 //   node bench/actions.mjs [--actions 4000] [--workers 4] [--mode pipeline|cas]
 //
-// mode "pipeline" (default): each worker loops GovernancePipeline.dispatchDue(32) with a no-op
+// mode "pipeline" (default): each worker loops ActionOutbox.dispatchDue(32) with a no-op
 // dispatcher: every action makes two CAS transitions (approved→dispatching claim,
 // dispatching→dispatched), each with its audit event and metrics — the real path.
 // mode "cas": the bare store transitions without audit events, the ceiling of the store.
@@ -95,10 +95,10 @@ if (isMainThread) {
   const { file, id, mode } = workerData;
   const { openDatabase } = await import(dist('src/store/open.js'));
   const { AuditLog } = await import(dist('src/governance/audit.js'));
-  const { GovernancePipeline } = await import(dist('src/governance/pipeline.js'));
+  const { ActionOutbox } = await import(dist('src/governance/pipeline.js'));
   const { LocalPolicyProvider } = await import(dist('src/governance/policy-provider.js'));
   const { DispatcherRegistry } = await import(dist('src/governance/registry.js'));
-  const { ActionStore } = await import(dist('src/governance/store.js'));
+  const { ActionStore } = await import(dist('src/store/actions.js'));
   const db = openDatabase(file);
   const dispatched = [];
   let transitions = 0;
@@ -129,7 +129,7 @@ if (isMainThread) {
         return { ok: true };
       },
     });
-    const pipeline = new GovernancePipeline({
+    const pipeline = new ActionOutbox({
       db,
       registry,
       policy: new LocalPolicyProvider(new AuditLog(db)),
