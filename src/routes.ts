@@ -36,10 +36,14 @@ export function buildRoutes(deps: RouteDeps): EventRoutes {
       return data?.slug ?? 'puddlejumper';
     }),
     log: log as unknown as Parameters<typeof createServices>[0]['log'],
+    audit: { key: deps.settings.auditKey, checkpointEvery: deps.settings.auditCheckpointEvery },
     ...(deps.now ? { now: deps.now } : {}),
     ...deps.services,
   });
   deps.onServices?.(services);
+  if (deps.settings.production && !deps.settings.auditKey) {
+    log.warn('PJ_AUDIT_KEY is not set: the audit log is a plain hash chain, so anyone who can write the database can forge or rewrite it undetected; set PJ_AUDIT_KEY to key it');
+  }
   if (deps.startWorker) new Worker(services.pipeline, { intervalMs: deps.settings.workerIntervalMs, log: services.log }).start();
   const installations = installationHandlers(deps.db, deps.now);
   return {

@@ -5,6 +5,8 @@ import type { Db } from '../store/database.js';
 import { PackSource, type PackSourceLog } from '../packs/github-source.js';
 import { defaultKnownTypes } from '../packs/default-known-types.js';
 import { AuditLog } from '../governance/audit.js';
+import { exportAuditHead } from '../governance/metrics.js';
+import { sqlAuditEvents } from '../store/audit-events.js';
 import { LocalPolicyProvider } from '../governance/policy-provider.js';
 import { GovernancePipeline, type PipelineLog } from '../governance/pipeline.js';
 import { createDefaultRegistry } from '../governance/dispatchers/index.js';
@@ -29,6 +31,8 @@ export interface ServiceOptions {
   now?: () => Date;
   fetch?: Fetch;
   retry?: Partial<Record<string, RetryPolicy>>;
+  /** PJ_AUDIT_KEY and PJ_AUDIT_CHECKPOINT_EVERY. */
+  audit?: { key?: string; checkpointEvery?: number };
 }
 
 export interface Services {
@@ -63,7 +67,8 @@ export class InstallationOctokits {
 export function createServices(o: ServiceOptions): Services {
   const now = o.now ?? (() => new Date());
   const octokits = new InstallationOctokits(o.auth);
-  const audit = new AuditLog(o.db, { now });
+  const audit = new AuditLog(sqlAuditEvents(o.db), { now, log: o.log, ...o.audit });
+  exportAuditHead(audit);
   const policy = new LocalPolicyProvider(audit);
   const registry = createDefaultRegistry({
     db: o.db,

@@ -5,6 +5,7 @@ import { ProbotOctokit } from 'probot';
 import type { Db } from '../../src/store/database.js';
 import { openMemoryDatabase } from '../../src/store/test-db.js';
 import { AuditLog } from '../../src/governance/audit.js';
+import { sqlAuditEvents } from '../../src/store/audit-events.js';
 import { GovernancePipeline } from '../../src/governance/pipeline.js';
 import { LocalPolicyProvider, type ChainGate } from '../../src/governance/policy-provider.js';
 import { DispatcherRegistry } from '../../src/governance/registry.js';
@@ -55,7 +56,7 @@ export async function harness(
 ): Promise<Harness> {
   const db = options.db ?? (await openMemoryDatabase());
   const clock = options.clock ?? new Clock();
-  const audit = new AuditLog(db, { now: clock.now });
+  const audit = new AuditLog(sqlAuditEvents(db), { now: clock.now });
   const retry = options.retry ?? { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
   const registry =
     options.registry ??
