@@ -119,6 +119,30 @@ describe('audit anchors', () => {
     expect(() => loadSettings({ PJ_AUDIT_CHECKPOINT_EVERY: '0' })).toThrow(/invalid setting PJ_AUDIT_CHECKPOINT_EVERY/);
   });
 
+  it('`pj audit verify` reads PJ_AUDIT_KEY from the environment, and refuses a bad one without echoing it', async () => {
+    const { dir, file, db } = await fileDb();
+    await new AuditLog(sqlAuditEvents(db), { key: KEY }).append({ actor: 'app', type: 't' });
+    await db.destroy();
+    const saved = process.env.PJ_AUDIT_KEY;
+    const run = async (value: string | undefined) => {
+      if (value === undefined) delete process.env.PJ_AUDIT_KEY;
+      else process.env.PJ_AUDIT_KEY = value;
+      const out: string[] = [];
+      const code = await runAudit(['verify'], { out: (s) => out.push(s), err: (s) => out.push(s), cwd: dir }, async () => openDatabase(file));
+      return { code, text: out.join('') };
+    };
+    try {
+      expect(await run(KEY)).toMatchObject({ code: 0, text: expect.stringContaining('1 events (1 keyed)') });
+      expect(await run(undefined)).toMatchObject({ code: 1, text: expect.stringContaining('set PJ_AUDIT_KEY') });
+      const bad = await run('too-short-to-be-a-key');
+      expect(bad).toEqual({ code: 2, text: expect.stringContaining('pj audit: invalid setting PJ_AUDIT_KEY: must be at least 32 characters') });
+      expect(bad.text).not.toContain('too-short-to-be-a-key');
+    } finally {
+      if (saved === undefined) delete process.env.PJ_AUDIT_KEY;
+      else process.env.PJ_AUDIT_KEY = saved;
+    }
+  });
+
   it('in production, start-up warns when PJ_AUDIT_KEY is not set, and the app then writes keyed rows when it is', async () => {
     const { db } = await fileDb();
     const production = { NODE_ENV: 'production', APP_ID: '1', PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----', WEBHOOK_SECRET: 's' };
