@@ -30,6 +30,7 @@ if (isMainThread) {
   const { openDatabase } = await import(dist('src/store/open.js'));
   const { migrateToLatest } = await import(dist('src/store/migrate.js'));
   const { AuditLog } = await import(dist('src/governance/audit.js'));
+  const { sqlAuditEvents } = await import(dist('src/store/audit-events.js'));
   const dir = mkdtempSync(join(tmpdir(), 'pj-bench-actions-'));
   const file = join(dir, 'pj.db');
   const db = openDatabase(file);
@@ -70,7 +71,7 @@ if (isMainThread) {
   const lostRaces = results.reduce((a, r) => a + r.lost, 0);
   const status = await db.selectFrom('actions').select(['status']).select((eb) => eb.fn.countAll().as('n')).groupBy('status').execute();
   const badAttempts = await db.selectFrom('actions').select((eb) => eb.fn.countAll().as('n')).where('attempts', '!=', 1).executeTakeFirst();
-  const chain = await new AuditLog(db).verify();
+  const chain = await new AuditLog(sqlAuditEvents(db)).verify();
   await db.destroy();
   rmSync(dir, { recursive: true, force: true });
   const out = {
@@ -96,6 +97,7 @@ if (isMainThread) {
   const { openDatabase } = await import(dist('src/store/open.js'));
   const { AuditLog } = await import(dist('src/governance/audit.js'));
   const { ActionOutbox } = await import(dist('src/governance/pipeline.js'));
+  const { sqlAuditEvents } = await import(dist('src/store/audit-events.js'));
   const { LocalPolicyProvider } = await import(dist('src/governance/policy-provider.js'));
   const { DispatcherRegistry } = await import(dist('src/governance/registry.js'));
   const { ActionStore } = await import(dist('src/store/actions.js'));
@@ -132,7 +134,7 @@ if (isMainThread) {
     const pipeline = new ActionOutbox({
       db,
       registry,
-      policy: new LocalPolicyProvider(new AuditLog(db)),
+      policy: new LocalPolicyProvider(new AuditLog(sqlAuditEvents(db))),
       log: { info() {}, warn() {}, error() {} },
       workerId: id,
     });

@@ -33,6 +33,12 @@ const EnvSchema = z.object({
     .regex(/^[^/].*[^/]$|^[^/]$/, 'must be a relative folder without leading or trailing slash')
     .default('policy-packs'),
   PJ_WORKER_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  // Empty counts as unset (an `.env` template line); the value is never echoed in an error.
+  PJ_AUDIT_KEY: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)').optional(),
+  ),
+  PJ_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
 });
 
 export interface Settings {
@@ -49,6 +55,10 @@ export interface Settings {
   configRepo: string;
   packsDir: string;
   workerIntervalMs: number;
+  /** PJ_AUDIT_KEY: the HMAC key of the audit chain; never stored, logged or exported. */
+  auditKey?: string;
+  /** Log the audit chain's head every this many rows. */
+  auditCheckpointEvery: number;
   /** The raw environment, for the dispatchers' credentials (Slack token, webhook secrets). */
   env: Record<string, string | undefined>;
 }
@@ -89,6 +99,8 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     configRepo: e.PJ_CONFIG_REPO,
     packsDir: e.PJ_PACKS_DIR,
     workerIntervalMs: e.PJ_WORKER_INTERVAL_MS,
+    auditKey: e.PJ_AUDIT_KEY,
+    auditCheckpointEvery: e.PJ_AUDIT_CHECKPOINT_EVERY,
     env,
   };
 }

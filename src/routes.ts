@@ -12,6 +12,8 @@ import { sqlEvaluationRepository } from './store/evaluations.js';
 import { sqlInstallationRepository } from './store/installations.js';
 import { PackVersionsRepo } from './store/pack-versions.js';
 import { AuditLog } from './governance/audit.js';
+import { exportAuditHead } from './governance/metrics.js';
+import { sqlAuditEvents } from './store/audit-events.js';
 import { LocalPolicyProvider } from './governance/policy-provider.js';
 import { ActionOutbox, Worker, type PipelineLog } from './governance/pipeline.js';
 import { createDefaultRegistry } from './governance/dispatchers/index.js';
@@ -66,7 +68,11 @@ export function wire(deps: RouteDeps): Wiring {
   // after an event costs no token request; background work falls back to app.auth.
   const known = new Map<number, Octokit>();
   const getOctokit: GetOctokit = async (id) => known.get(id) ?? ((await deps.app.auth(id)) as unknown as Octokit);
-  const audit = new AuditLog(db, { now });
+  const audit = new AuditLog(sqlAuditEvents(db), { now, log, key: settings.auditKey, checkpointEvery: settings.auditCheckpointEvery });
+  exportAuditHead(audit);
+  if (settings.production && !settings.auditKey) {
+    log.warn('PJ_AUDIT_KEY is not set: the audit log is a plain hash chain, so anyone who can write the database can forge or rewrite it undetected; set PJ_AUDIT_KEY to key it');
+  }
   const chains = sqlChainRepository(db);
   const evaluations = sqlEvaluationRepository(db);
   const installations = sqlInstallationRepository(db);

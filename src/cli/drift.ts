@@ -13,7 +13,7 @@ import { route, type Routed } from '../drift/materiality.js';
 import { runDrift } from '../drift/run.js';
 import { driftTypeConfigSchemas } from '../drift/types.js';
 import { loadPackSet, type PackFile } from '../packs/load-set.js';
-import { readPackFiles } from '../packs/local-source.js';
+import { readPackFiles } from './local-packs.js';
 import { Materiality } from '../packs/schema.js';
 import { selectPacks } from '../packs/select.js';
 import type { ValidPack } from '../packs/types.js';

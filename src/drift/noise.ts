@@ -7,7 +7,7 @@
 //     by the doc model itself (markdown.ts): nothing inside is read, so nothing is patched;
 //   - de-duplication by fingerprint: within a run, and against what was already raised;
 //   - resolution: an open item that a later version of the doc no longer supports.
-import { matchesAny } from '../contracts/comparators/globs.js';
+import { matchesAny } from '../packs/globs.js';
 import type { ChangedFile } from '../change/changeset.js';
 import { isProblem, type DriftItem } from './item.js';
 import { tokenOccurrences } from './detectors/detector.js';

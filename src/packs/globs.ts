@@ -89,3 +89,8 @@ export function inGlobs(path: string, globs: readonly string[]): boolean {
 export function hasGlobChars(s: string): boolean {
   return /[*?[\]{}!]/.test(s);
 }
+
+/** Is `path` in a non-empty glob list? (An empty list matches nothing here: "no ignore globs" ignores nothing.) */
+export function matchesAny(path: string, globs: readonly string[]): boolean {
+  return globs.length > 0 && inGlobs(path, globs);
+}

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/open.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { AuditLog } from '../../src/governance/audit.js';
+import { sqlAuditEvents } from '../../src/store/audit-events.js';
 import { canonicalJson } from '../../src/canonical.js';
 import { runAudit } from '../../src/cli/audit.js';
 import { Clock, tempDir } from './helpers.js';
@@ -18,7 +19,7 @@ async function seeded() {
   const db = openDatabase(file);
   await migrateToLatest(db);
   const clock = new Clock();
-  const log = new AuditLog(db, { now: clock.now });
+  const log = new AuditLog(sqlAuditEvents(db), { now: clock.now });
   const types = ['evaluation', 'decision', 'action.proposed', 'action.approved', 'action.dispatched'];
   for (const [i, type] of types.entries()) {
     clock.advance(60_000);
@@ -42,7 +43,8 @@ describe('audit log', () => {
     const s = await seeded();
     const { out, io } = s.io();
     expect(await runAudit(['verify'], io, s.open)).toBe(0);
-    expect(out.join('')).toMatch(/intact: 5 events/);
+    expect(out.join('')).toMatch(/intact: 5 events \(5 plain-hashed/);
+    expect(out.join('')).toMatch(/^head 5:[0-9a-f]{64}$/m);
   });
 
   it('an edited row makes `pj audit verify` exit 1 naming it', async () => {
@@ -102,11 +104,11 @@ describe('audit log', () => {
     const file = join(dir, 'pj.db');
     const dbs = Array.from({ length: 4 }, () => openDatabase(file));
     await migrateToLatest(dbs[0]!);
-    const logs = dbs.map((db) => new AuditLog(db));
+    const logs = dbs.map((db) => new AuditLog(sqlAuditEvents(db)));
     await Promise.all(
       Array.from({ length: 200 }, (_, i) => logs[i % logs.length]!.append({ actor: 'app', type: 't', details: { i } })),
     );
-    expect(await logs[0]!.verify()).toEqual({ ok: true, count: 200 });
+    expect(await logs[0]!.verify()).toMatchObject({ ok: true, count: 200, head: { sequence: 200 } });
     for (const db of dbs) await db.destroy();
   });
 });

@@ -6,6 +6,7 @@ import { migrateToLatest } from '../../src/store/migrate.js';
 import type { Db } from '../../src/store/database.js';
 import { AuditLog } from '../../src/governance/audit.js';
 import { ActionOutbox } from '../../src/governance/pipeline.js';
+import { sqlAuditEvents } from '../../src/store/audit-events.js';
 import { LocalPolicyProvider } from '../../src/governance/policy-provider.js';
 import { DispatcherRegistry, type Dispatcher } from '../../src/governance/registry.js';
 import { auditTypes, checkPayload, Clock, harness, SHA, silentLog, tempDir } from './helpers.js';
@@ -44,7 +45,7 @@ describe('compare-and-set claims', () => {
       return new ActionOutbox({
         db,
         registry: new DispatcherRegistry().register(slow),
-        policy: new LocalPolicyProvider(new AuditLog(db, { now: clock.now })),
+        policy: new LocalPolicyProvider(new AuditLog(sqlAuditEvents(db), { now: clock.now })),
         now: clock.now,
         log: silentLog,
         workerId: `w${i}`,
@@ -84,7 +85,7 @@ describe('compare-and-set claims', () => {
     expect(await pipelines[3]!.get(second.id)).toMatchObject({ status: 'dispatched', attempts: 1 });
     const types = (await auditTypes(dbs[0]!)).map((e) => e.type);
     expect(types.filter((t) => t === 'action.dispatching')).toHaveLength(2);
-    expect(await new AuditLog(dbs[0]!).verify()).toMatchObject({ ok: true });
+    expect(await new AuditLog(sqlAuditEvents(dbs[0]!)).verify()).toMatchObject({ ok: true });
   });
 });
 

@@ -2,6 +2,7 @@ import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import type { ActionProposal } from '../../src/governance/action.js';
 import { AuditLog } from '../../src/governance/audit.js';
+import { sqlAuditEvents } from '../../src/store/audit-events.js';
 import { commentDispatcher, slackDispatcher } from '../../src/governance/dispatchers/index.js';
 import type { Fetch } from '../../src/governance/dispatchers/http.js';
 import { ActionOutbox } from '../../src/governance/pipeline.js';
@@ -15,7 +16,7 @@ const RETRY = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 1000 };
 async function pipelineWith(dispatcher: Dispatcher<never>) {
   const db = await openMemoryDatabase();
   const registry = new DispatcherRegistry().register(dispatcher, RETRY);
-  const pipeline = new ActionOutbox({ db, registry, policy: new LocalPolicyProvider(new AuditLog(db)), log: silentLog, dispatchTimeoutMs: 30, random: () => 0.5 });
+  const pipeline = new ActionOutbox({ db, registry, policy: new LocalPolicyProvider(new AuditLog(sqlAuditEvents(db))), log: silentLog, dispatchTimeoutMs: 30, random: () => 0.5 });
   return pipeline;
 }
 

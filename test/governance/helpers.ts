@@ -7,6 +7,7 @@ import type { Db } from '../../src/store/database.js';
 import { openMemoryDatabase } from '../helpers/memory-db.js';
 import { AuditLog } from '../../src/governance/audit.js';
 import { ActionOutbox } from '../../src/governance/pipeline.js';
+import { sqlAuditEvents } from '../../src/store/audit-events.js';
 import { LocalPolicyProvider, type ChainGate } from '../../src/governance/policy-provider.js';
 import { DispatcherRegistry } from '../../src/governance/registry.js';
 import { createDefaultRegistry } from '../../src/governance/dispatchers/index.js';
@@ -56,7 +57,7 @@ export async function harness(
 ): Promise<Harness> {
   const db = options.db ?? (await openMemoryDatabase());
   const clock = options.clock ?? new Clock();
-  const audit = new AuditLog(db, { now: clock.now });
+  const audit = new AuditLog(sqlAuditEvents(db), { now: clock.now });
   const retry = options.retry ?? { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
   const registry =
     options.registry ??

@@ -11,7 +11,7 @@
 //     replaced (confidence 0.85).
 // The table: the one between `<!-- puddlejumper:env-vars -->` markers, else the first
 // table whose header has a Variable or Name column.
-import { matchesAny } from '../../contracts/comparators/globs.js';
+import { matchesAny } from '../../packs/globs.js';
 import type { ChangedFile } from '../../change/changeset.js';
 import type { DriftItem, Evidence } from '../item.js';
 import type { Table, TableRow } from '../markdown.js';

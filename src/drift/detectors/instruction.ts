@@ -11,7 +11,7 @@
 // Anything removed without such a successor is flagged, with no patch: only a person knows
 // what the instruction should say now.
 import { posix } from 'node:path';
-import { matchesAny } from '../../contracts/comparators/globs.js';
+import { matchesAny } from '../../packs/globs.js';
 import type { ChangedFile } from '../../change/changeset.js';
 import type { DriftItem, Evidence, TextEdit } from '../item.js';
 import type { CodeNode } from '../markdown.js';

@@ -47,8 +47,15 @@ export interface AuditEventsTable {
   details: string; // canonical JSON
   /** Hash of the previous row ('' for the first); unique, so the chain cannot fork. */
   prev_hash: string;
-  /** sha256(prev_hash + canonical JSON of {at, installationId, actor, type, subject, details}). */
+  /**
+   * The row's hash, by `hash_version` (governance/audit.ts has the exact input):
+   * 1 (rows before migration 005) sha256(prev_hash + canonical JSON of {at, installationId,
+   * actor, type, subject, details}); 2 sha256 and 3 HMAC-SHA256 (PJ_AUDIT_KEY) of the
+   * canonical JSON of every column, the version and prev_hash.
+   */
   hash: string;
+  /** 1 legacy, 2 plain, 3 keyed; never decreases along the chain. */
+  hash_version: Generated<number>;
 }
 
 export interface CheckRunsTable {

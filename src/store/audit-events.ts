@@ -1,0 +1,140 @@
+// The audit log's rows: every SQL statement of the hash-chained audit log lives here.
+// What a row's hash covers and how the chain is verified is governance/audit.ts; this
+// file only stores rows as they are given and reads them back in chain (id) order.
+import type { Selectable } from 'kysely';
+import type { Db } from './database.js';
+import type { AuditEventsTable } from './tables/governance.js';
+
+/** One stored row, column for column (subject and details as their stored JSON text). */
+export interface AuditRow {
+  /** The row's sequence number in the chain. */
+  id: number;
+  at: string;
+  installationId: number | null;
+  actor: string;
+  type: string;
+  repo: string | null;
+  subject: string;
+  details: string;
+  prevHash: string;
+  hash: string;
+  /** 1 legacy (before migration 005), 2 plain sha256 over every column, 3 HMAC-SHA256 over every column. */
+  hashVersion: number;
+}
+
+/** The last row of the chain, as much as an append needs. */
+export interface AuditTail {
+  id: number;
+  hash: string;
+  hashVersion: number;
+}
+
+export interface AuditFilter {
+  /** ISO time: rows at or after it. */
+  since?: string;
+  repo?: string;
+}
+
+export interface AuditEventStore {
+  /** The row with the highest id, or undefined for an empty log. */
+  tail(): Promise<AuditTail | undefined>;
+  /**
+   * Inserts the rows exactly as given (ids included), all or none, in one statement.
+   * `conflict` when another writer got there first: an id or a `prev_hash` is taken
+   * (`prev_hash` is unique, so the chain cannot fork).
+   */
+  insert(rows: AuditRow[]): Promise<'inserted' | 'conflict'>;
+  /** Up to `limit` rows with an id above `afterId`, in id order, optionally filtered. */
+  page(afterId: number, limit: number, filter?: AuditFilter): Promise<AuditRow[]>;
+  /** One row by id. */
+  row(id: number): Promise<AuditRow | undefined>;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}
+
+/** One store per Db, so the appends of one process through one database share its queue. */
+const stores = new WeakMap<Db, AuditEventStore>();
+
+/** The audit rows of a Kysely database (SQLite today; the SQL is portable to Postgres). */
+export function sqlAuditEvents(db: Db): AuditEventStore {
+  let store = stores.get(db);
+  if (!store) {
+    store = new SqlAuditEvents(db);
+    stores.set(db, store);
+  }
+  return store;
+}
+
+class SqlAuditEvents implements AuditEventStore {
+  constructor(private readonly db: Db) {}
+
+  async tail(): Promise<AuditTail | undefined> {
+    const last = await this.db
+      .selectFrom('audit_events')
+      .select(['id', 'hash', 'hash_version'])
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return last ? { id: last.id, hash: last.hash, hashVersion: last.hash_version } : undefined;
+  }
+
+  async insert(rows: AuditRow[]): Promise<'inserted' | 'conflict'> {
+    if (rows.length === 0) return 'inserted';
+    try {
+      await this.db
+        .insertInto('audit_events')
+        .values(
+          rows.map((r) => ({
+            id: r.id,
+            at: r.at,
+            installation_id: r.installationId,
+            actor: r.actor,
+            type: r.type,
+            repo: r.repo,
+            subject: r.subject,
+            details: r.details,
+            prev_hash: r.prevHash,
+            hash: r.hash,
+            hash_version: r.hashVersion,
+          })),
+        )
+        .execute();
+      return 'inserted';
+    } catch (error) {
+      if (isUniqueViolation(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  async page(afterId: number, limit: number, filter: AuditFilter = {}): Promise<AuditRow[]> {
+    let query = this.db.selectFrom('audit_events').selectAll().where('id', '>', afterId);
+    if (filter.since !== undefined) query = query.where('at', '>=', filter.since);
+    if (filter.repo !== undefined) query = query.where('repo', '=', filter.repo);
+    const rows = await query.orderBy('id', 'asc').limit(limit).execute();
+    return rows.map(toRow);
+  }
+
+  async row(id: number): Promise<AuditRow | undefined> {
+    const row = await this.db.selectFrom('audit_events').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toRow(row) : undefined;
+  }
+}
+
+function toRow(row: Selectable<AuditEventsTable>): AuditRow {
+  return {
+    id: row.id,
+    at: row.at,
+    installationId: row.installation_id,
+    actor: row.actor,
+    type: row.type,
+    repo: row.repo,
+    subject: row.subject,
+    details: row.details,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    hashVersion: row.hash_version,
+  };
+}
