@@ -22,7 +22,7 @@ export const handlerDuration = new Histogram({
 });
 
 // ---- approval chains ---------------------------------------------------------------------
-// Names as in the seed North Star. `approval_chain_step_time_seconds` measures the time
+// `approval_chain_step_time_seconds` measures the time
 // a step was ACTIVE (waiting on its approvers) until it was decided — the figure that
 // says who is a bottleneck; a waiting step is blocked by an earlier one, not by its approvers.
 

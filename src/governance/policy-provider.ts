@@ -1,5 +1,5 @@
 // The PolicyProvider: the one place that says who may propose what and where audit
-// evidence goes (the seed's VAULT seam). The outbox asks it; nothing else hard-codes
+// evidence goes. The outbox asks it; nothing else hard-codes
 // authorisation. (Which approval chain a PR needs is the gate's: contracts/gate.ts.)
 import type { ActionProposal } from './action.js';
 import type { AuditEvent, AuditEventInput, AuditLog } from './audit.js';

@@ -99,7 +99,6 @@ export const LEGACY_OUTPUTS: Readonly<Record<string, string>> = {
   slack: 'slack',
   webhook: 'webhook',
 };
-const UNIFIED_DRIFT_TYPES = new Set(Object.values(LEGACY_DRIFT_TYPES));
 
 function reverse(map: Readonly<Record<string, string>>): Map<string, string> {
   const out = new Map<string, string>();
@@ -467,10 +466,6 @@ function rebuildDriftPlan(pack: PackLike, residue: Record<string, unknown> | und
 }
 
 // ---------------------------------------------------------------------------------------
-
-export function isKnownDriftType(t: string): boolean {
-  return UNIFIED_DRIFT_TYPES.has(t);
-}
 
 function arrayOf(v: unknown): Array<Record<string, unknown>> {
   return Array.isArray(v) ? (v as Array<Record<string, unknown>>) : [];

@@ -204,11 +204,6 @@ function checkShape(doc: Document): ShapeCheck {
   return { problems, overLimit: false };
 }
 
-/** The start offset of a map key (for unknown-key errors). */
-export function keyPosition(parsed: ParsedYaml, objectPath: readonly PathSegment[], key: string): Position {
-  return parsed.locate([...objectPath, key], 'key');
-}
-
 function rangeStart(node: unknown): number | undefined {
   if (node && typeof node === 'object' && 'range' in node) {
     const r = (node as { range?: [number, number, number] | null }).range;
