@@ -5,7 +5,8 @@ import type { Probot } from 'probot';
 import type { Db } from './store/database.js';
 import type { Settings } from './config.js';
 import type { EventRoutes, WebhookContext } from './app.js';
-import { chainEventsMetrics } from './metrics.js';
+import { chainEventsMetrics, exportStoreGauges } from './metrics.js';
+import { sqlStoreGauges } from './store/gauges.js';
 import { sqlChainRepository } from './store/chains.js';
 import { sqlCheckRunIds } from './store/check-runs.js';
 import { sqlEvaluationRepository } from './store/evaluations.js';
@@ -70,6 +71,7 @@ export function wire(deps: RouteDeps): Wiring {
   const getOctokit: GetOctokit = async (id) => known.get(id) ?? ((await deps.app.auth(id)) as unknown as Octokit);
   const audit = new AuditLog(sqlAuditEvents(db), { now, log, key: settings.auditKey, checkpointEvery: settings.auditCheckpointEvery });
   exportAuditHead(audit);
+  exportStoreGauges(sqlStoreGauges(db), now);
   if (settings.production && !settings.auditKey) {
     log.warn('PJ_AUDIT_KEY is not set: the audit log is a plain hash chain, so anyone who can write the database can forge or rewrite it undetected; set PJ_AUDIT_KEY to key it');
   }
