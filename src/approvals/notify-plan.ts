@@ -32,6 +32,8 @@ export interface SlackNotifyPayload {
   chainMessage?: boolean;
   /** A reply in the thread of the message whose action has this idempotency key. */
   threadKey?: string;
+  /** The chain state's time (chainAsOf): an update older than the message's state is skipped. */
+  asOf?: string;
 }
 
 export interface EmailNotifyPayload {
@@ -72,6 +74,8 @@ export interface ReviewRequestPayload {
   teamReviewers: string[];
   withdrawReviewers: string[];
   withdrawTeamReviewers: string[];
+  /** The chain state's time (chainAsOf): a sync older than the last one is skipped. */
+  asOf?: string;
 }
 
 // ---- Input and output ----
@@ -124,6 +128,18 @@ const THREAD_EVENTS: readonly NotifyEventName[] = ['step.approved', 'step.reject
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The time of a chain's latest change (start, activation, decision). State messages carry it
+ * so that a stale state planned late (an old snapshot replayed) never overwrites a newer one.
+ */
+export function chainAsOf(chain: Chain): string {
+  let latest = chain.createdAt;
+  for (const s of chain.steps) {
+    for (const t of [s.activatedAt, s.decidedAt]) if (t !== undefined && t > latest) latest = t;
+  }
+  return latest;
+}
 
 /** The stable id of an event: the same happening always gets the same id. */
 export function notifyEventId(event: NotifyEvent, subject: NotifySubject): string {
@@ -236,7 +252,7 @@ export function planNotifications(input: PlanInput): NotifyProposal[] {
           superseded: event.name === 'chain.superseded',
           ...(event.findings ? { findings: event.findings } : {}),
         });
-        add(pack, 'notify.slack', chainMessageKey, { target: channel, text: message.text, blocks: message.blocks, chainMessage: true });
+        add(pack, 'notify.slack', chainMessageKey, { target: channel, text: message.text, blocks: message.blocks, chainMessage: true, asOf: chainAsOf(chain) });
         if (THREAD_EVENTS.includes(event.name)) {
           add(pack, 'notify.slack', `${eventId}:slack:${channel}`, { target: channel, text: rendered.title, threadKey: chainMessageKey });
         }
@@ -349,6 +365,7 @@ export function planReviewRequests(
     teamReviewers: [...active.teams.values()].sort(),
     withdrawReviewers: [...decided.users.entries()].filter(([k]) => !active.users.has(k)).map(([, v]) => v).sort(),
     withdrawTeamReviewers: [...decided.teams.entries()].filter(([k]) => !active.teams.has(k)).map(([, v]) => v).sort(),
+    asOf: chainAsOf(chain),
   };
   const empty = payload.reviewers.length + payload.teamReviewers.length + payload.withdrawReviewers.length + payload.withdrawTeamReviewers.length === 0;
   const pack = requesting.find((p) => chain.steps.some((s) => chain.tiers[s.tierId]?.packIds.includes(p.id)));

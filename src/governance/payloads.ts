@@ -65,6 +65,8 @@ export const SlackPayloadSchema = z.object({
   chainMessage: z.boolean().optional(),
   /** Reply in the thread of the message posted by the action with this idempotency key. */
   threadKey: z.string().min(1).optional(),
+  /** The state's time: a chain message older than the one shown is not applied. */
+  asOf: z.string().optional(),
 });
 export type SlackPayload = z.infer<typeof SlackPayloadSchema>;
 
@@ -106,6 +108,8 @@ export const ReviewRequestPayloadSchema = z.object({
   teamReviewers: z.array(TeamSlug),
   withdrawReviewers: z.array(Login),
   withdrawTeamReviewers: z.array(TeamSlug),
+  /** The state's time: a sync older than the last applied one is skipped. */
+  asOf: z.string().optional(),
 });
 export type ReviewRequestPayload = z.infer<typeof ReviewRequestPayloadSchema>;
 

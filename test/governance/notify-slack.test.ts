@@ -100,6 +100,26 @@ describe('notify.slack: one message per chain', () => {
     expect(calls(slack)[2]!.body).toMatchObject({ thread_ts: '1700000000.000001', text: 'Approval retracted' });
   });
 
+  it('an older chain state planned late does not overwrite the newer one the message shows', async () => {
+    const slack = await fakeSlack();
+    const h = await setup(slack);
+    const at = (asOf: string, text: string) => {
+      const p = chainMessage(text);
+      return { ...p, payload: { ...p.payload, asOf } };
+    };
+    await h.pipeline.propose(at('2026-03-01T10:00:00.000Z', 'step 1'));
+    await h.pipeline.runUntilIdle({ sleep: h.clock.sleep });
+    await h.pipeline.propose(at('2026-03-01T11:00:00.000Z', 'step 2'));
+    await h.pipeline.runUntilIdle({ sleep: h.clock.sleep });
+    const stale = await h.pipeline.propose(at('2026-03-01T10:00:00.000Z', 'step 1'));
+    await h.pipeline.runUntilIdle({ sleep: h.clock.sleep });
+    const same = await h.pipeline.propose(at('2026-03-01T11:00:00.000Z', 'step 2'));
+    await h.pipeline.runUntilIdle({ sleep: h.clock.sleep });
+    expect(calls(slack).map((x) => `${x.url} ${String(x.body.text)}`)).toEqual(['/api/chat.postMessage step 1', '/api/chat.update step 2']);
+    expect(await h.pipeline.get(stale.id)).toMatchObject({ status: 'dispatched', result: { skipped: 'stale', asOf: '2026-03-01T11:00:00.000Z' } });
+    expect(await h.pipeline.get(same.id)).toMatchObject({ status: 'dispatched', result: { skipped: 'unchanged' } });
+  });
+
   it('a message someone deleted is posted again rather than failing the update', async () => {
     const slack = await fakeSlack((r) => (r.url === '/api/chat.update' ? { status: 200, body: { ok: false, error: 'message_not_found' } } : undefined));
     const h = await setup(slack);

@@ -69,7 +69,7 @@ describe('planNotifications', () => {
     expect(JSON.stringify(slack.blocks)).toContain('<https://github.com/acme/payments-api/pull/7|acme/payments-api#7>');
     expect(JSON.stringify(slack.blocks)).toContain('Contracts: 2 breaking changes');
     const review = byKind(ps, 'review_request.sync')[0]!.payload as ReviewRequestPayload;
-    expect(review).toEqual({ repo: 'acme/payments-api', prNumber: 7, reviewers: ['alice'], teamReviewers: ['team-leads'], withdrawReviewers: [], withdrawTeamReviewers: [] });
+    expect(review).toEqual({ repo: 'acme/payments-api', prNumber: 7, reviewers: ['alice'], teamReviewers: ['team-leads'], withdrawReviewers: [], withdrawTeamReviewers: [], asOf: t0.toISOString() });
     const hook = byKind(ps, 'notify.webhook')[0]!.payload as WebhookNotifyPayload;
     expect(hook).toMatchObject({ target: 'ops', event: 'contracts.blocked', body: { findings: { title: '2 breaking changes' }, chain: { key: 'acme/payments-api#7@abc1234', severity: 'high' } } });
     expect((hook.body as { chain: { steps: unknown[] } }).chain.steps[1]).toEqual({ id: '1.director', group: 1, tier: 'director', name: 'Director', asked: '@acme/directors, @other-org/execs' });
@@ -99,7 +99,7 @@ describe('planNotifications', () => {
     expect(JSON.stringify(chainMessage.blocks)).toContain('Team Lead: approved by @alice');
     // The other org's team cannot be requested on this repo; alice and team-leads are withdrawn.
     expect(byKind(ps, 'review_request.sync')[0]!.payload).toEqual({
-      repo: 'acme/payments-api', prNumber: 7, reviewers: [], teamReviewers: ['directors'], withdrawReviewers: ['alice'], withdrawTeamReviewers: ['team-leads'],
+      repo: 'acme/payments-api', prNumber: 7, reviewers: [], teamReviewers: ['directors'], withdrawReviewers: ['alice'], withdrawTeamReviewers: ['team-leads'], asOf: hours(1).toISOString(),
     });
   });
 

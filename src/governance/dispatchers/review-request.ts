@@ -4,7 +4,9 @@
 // requested, or withdrawing someone not requested, changes nothing), so a retry or a
 // redelivery is harmless. GitHub refuses a whole request (422) when one reviewer cannot be
 // asked (not a collaborator, the PR author); then each is asked alone and the refused ones
-// are reported in the result instead of failing the others.
+// are reported in the result instead of failing the others. A sync carries the time of its
+// chain state (`asOf`); one older than the last applied (an old snapshot planned late) is skipped.
+import { canonicalJson, sha256Hex } from '../../canonical.js';
 import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit } from '../octokit.js';
 import { payloadProblem, ReviewRequestPayloadSchema, type ReviewRequestPayload } from '../payloads.js';
 import type { Dispatcher } from '../registry.js';
@@ -13,7 +15,17 @@ export function reviewRequestDispatcher(options: { getOctokit: GetOctokit }): Di
   return {
     kind: 'review_request.sync',
     validate: (payload) => payloadProblem('review_request.sync', ReviewRequestPayloadSchema, payload),
-    async dispatch({ action, payload: p, signal }) {
+    async dispatch({ action, payload: p, previousResult, signal }) {
+      const previous = await previousResult();
+      const appliedAsOf = typeof previous?.asOf === 'string' ? previous.asOf : undefined;
+      const appliedDigest = typeof previous?.digest === 'string' ? previous.digest : undefined;
+      const { asOf: _asOf, ...wanted } = p;
+      const digest = sha256Hex(canonicalJson(wanted));
+      if (p.asOf !== undefined && appliedAsOf !== undefined) {
+        // An older chain state planned late (the PR already reflects a newer one), or the state already applied.
+        if (p.asOf < appliedAsOf) return { skipped: 'stale', asOf: appliedAsOf, ...(appliedDigest ? { digest: appliedDigest } : {}) };
+        if (p.asOf === appliedAsOf && appliedDigest === digest) return { skipped: 'unchanged', asOf: appliedAsOf, digest };
+      }
       const { owner, repo } = splitRepo(p.repo);
       const octokit = prepareOctokit(await options.getOctokit(action.installationId), action.installationId);
       const request = requestWithSignal(octokit, signal);
@@ -52,6 +64,8 @@ export function reviewRequestDispatcher(options: { getOctokit: GetOctokit }): Di
         requested,
         withdrawn: { users: p.withdrawReviewers, teams: p.withdrawTeamReviewers },
         ...(refused.length > 0 ? { refused } : {}),
+        ...(p.asOf !== undefined ? { asOf: p.asOf } : {}),
+        digest,
       };
     },
   };

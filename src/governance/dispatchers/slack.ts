@@ -12,8 +12,11 @@
 //   key (read with `resultOf`). While that message is not out yet the reply waits (a
 //   retryable error); from the third attempt it is posted on its own rather than lost.
 // - anything else: one chat.postMessage.
+// A chain message carries the time of its chain state (`asOf`): an older state that arrives
+// after a newer one was shown (an old snapshot planned late) is skipped, not shown.
 // HTTP 429 (with Retry-After) and Slack's transient errors are retried; other API errors
 // (channel_not_found, not_in_channel, invalid_auth) are permanent.
+import { canonicalJson, sha256Hex } from '../../canonical.js';
 import type { PackOrigin } from '../action.js';
 import { payloadProblem, SlackPayloadSchema, type SlackPayload } from '../payloads.js';
 import type { Dispatcher } from '../registry.js';
@@ -73,6 +76,7 @@ export function slackDispatcher(options: SlackDispatcherOptions): Dispatcher<Sla
         event_payload: { idempotency_key: action.idempotencyKey, revision: action.revision, repo: action.subject.repo },
       };
       const content = { text: p.text, ...(p.blocks ? { blocks: p.blocks } : {}) };
+      const digest = sha256Hex(canonicalJson(content));
       const bot = token();
 
       if (bot === undefined) {
@@ -88,10 +92,18 @@ export function slackDispatcher(options: SlackDispatcherOptions): Dispatcher<Sla
         const previous = await previousResult();
         const ts = typeof previous?.ts === 'string' ? previous.ts : undefined;
         const channel = typeof previous?.channel === 'string' ? previous.channel : undefined;
+        const shownAsOf = typeof previous?.asOf === 'string' ? previous.asOf : undefined;
+        const shownDigest = typeof previous?.digest === 'string' ? previous.digest : undefined;
+        if (ts !== undefined && channel !== undefined && p.asOf !== undefined && shownAsOf !== undefined) {
+          // An older state planned late (the message already shows a newer one), or the very
+          // state it shows: nothing to change.
+          if (p.asOf < shownAsOf) return { channel, ts, via: 'bot', updated: false, skipped: 'stale', asOf: shownAsOf, ...(shownDigest ? { digest: shownDigest } : {}) };
+          if (p.asOf === shownAsOf && shownDigest === digest) return { channel, ts, via: 'bot', updated: false, skipped: 'unchanged', asOf: shownAsOf, digest };
+        }
         if (ts !== undefined && channel !== undefined) {
           try {
             await call('chat.update', bot, { channel, ts, ...content, metadata }, signal);
-            return { channel, ts, via: 'bot', updated: true };
+            return { channel, ts, via: 'bot', updated: true, digest, ...(p.asOf !== undefined ? { asOf: p.asOf } : {}) };
           } catch (error) {
             // Deleted by someone: post it again below.
             if ((error as { slackError?: string }).slackError !== 'message_not_found') throw error;
@@ -113,7 +125,7 @@ export function slackDispatcher(options: SlackDispatcherOptions): Dispatcher<Sla
         { channel: thread?.channel ?? p.target, ...content, ...(thread ? { thread_ts: thread.ts } : {}), metadata, unfurl_links: false },
         signal,
       );
-      return { channel: data.channel ?? p.target, ts: data.ts ?? null, via: 'bot', ...(thread ? { threadTs: thread.ts } : {}), ...(p.chainMessage ? { updated: false } : {}) };
+      return { channel: data.channel ?? p.target, ts: data.ts ?? null, via: 'bot', ...(thread ? { threadTs: thread.ts } : {}), ...(p.chainMessage ? { updated: false, digest } : {}), ...(p.asOf !== undefined ? { asOf: p.asOf } : {}) };
     },
   };
 }
