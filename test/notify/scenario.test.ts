@@ -3,6 +3,7 @@
 // a blocking PR, the lead's approval, an escalation a day later, the director's approval —
 // and every event planned again (a redelivery) sends nothing new.
 // (The webhook handlers do not call the planner yet; that wiring is the lead's.)
+import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decideStep, startChain, type Chain } from '../../src/approvals/chain.js';
@@ -124,6 +125,15 @@ describe('notifications end to end (planner -> outbox -> channels)', () => {
     );
     expect(pd.received.map((r) => (JSON.parse(r.body) as { event_action: string }).event_action)).toEqual(['trigger', 'resolve']);
     expect(JSON.parse(slack.received.at(-1)!.body)).toMatchObject({ thread_ts: '1700000000.000001' });
+
+    // The README's example body has the shape of a real step.approved delivery.
+    const readme = readFileSync('README.md', 'utf8');
+    const example = JSON.parse(/\*\*Webhook format\*\*[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)![1]!) as Record<string, Record<string, unknown>>;
+    const real = JSON.parse(receiver.received.find((r) => r.headers['x-puddlejumper-event'] === 'step.approved')!.body) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(example).sort()).toEqual(Object.keys(real).sort());
+    expect(Object.keys(example.data!).sort()).toEqual(Object.keys(real.data!).sort());
+    expect(Object.keys(example.data!.chain as object).sort()).toEqual(Object.keys(real.data!.chain as object).sort());
+    expect((example.data!.chain as { steps: unknown[] }).steps).toEqual((real.data!.chain as { steps: unknown[] }).steps.map(() => expect.any(Object)));
 
     // Every webhook delivery is signed and carries a distinct, stable delivery id.
     const deliveries = receiver.received.map((r) => r.headers['x-puddlejumper-delivery']);
