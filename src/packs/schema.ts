@@ -286,6 +286,7 @@ export const Routing = z.strictObject({
     .meta({
       description: 'Request reviews on the pull request from the users and teams of each active step (and withdraw them once it is decided). Default true.',
       default: true,
+      examples: [false],
     }),
 });
 export type Routing = z.infer<typeof Routing>;
@@ -318,6 +319,7 @@ export const Pack = z
         notify: z.boolean().optional().meta({
           description: 'Whether a pack in test mode sends its notifications (each marked "[test mode]"). Default false: it sends none.',
           default: false,
+          examples: [true],
         }),
       })
       .default({ enabled: false }),
