@@ -373,6 +373,44 @@ export function planReviewRequests(
   return { key: `review_request:${subject.repo}#${subject.prNumber}`, pack, payload };
 }
 
+/**
+ * A failed action that later went out (a new revision of its key was dispatched): the
+ * PagerDuty incident its `action.failed` opened is resolved, for each pack whose PagerDuty
+ * routing hears `action.failed`. Not an event of its own: nothing else is told.
+ */
+export function planActionRecovered(input: {
+  installationId: number;
+  subject: NotifySubject;
+  action: { id: number; kind: string; idempotencyKey: string };
+  packs: NotifyPack[];
+}): NotifyProposal[] {
+  const out: NotifyProposal[] = [];
+  for (const pack of input.packs.filter(packNotifies)) {
+    const pd = pack.routing.pagerDuty;
+    if (pd === undefined || !eventsOf('pagerDuty', pd.events).includes('action.failed')) continue;
+    out.push({
+      installationId: input.installationId,
+      kind: 'notify.pagerduty',
+      idempotencyKey: `action.recovered:${input.action.id}:pagerduty:${pd.routingKeyEnv}`,
+      subject: {
+        repo: input.subject.repo,
+        ...(input.subject.prNumber !== undefined ? { prNumber: input.subject.prNumber } : {}),
+        ...(input.subject.headSha !== undefined ? { headSha: input.subject.headSha } : {}),
+      },
+      payload: {
+        routingKeyEnv: pd.routingKeyEnv,
+        eventAction: 'resolve',
+        dedupKey: `pj:action:${input.action.idempotencyKey}`,
+        summary: `${pack.testMode.enabled ? '[test mode] ' : ''}${input.action.kind} on ${input.subject.repo} went out`,
+        severity: 'info',
+        source: input.subject.repo,
+      },
+      origin: originOf(pack),
+    });
+  }
+  return out;
+}
+
 // ---- Escalation ----
 
 export interface EscalationDue {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideStep, startChain, type Chain } from '../../src/approvals/chain.js';
 import {
+  planActionRecovered,
   dueEscalations,
   escalationEvents,
   escalationHours,
@@ -191,6 +192,34 @@ describe('planNotifications', () => {
     const ps = plan({ name: 'action.failed', at: t0.toISOString(), action: { id: 42, kind: 'check_run.upsert', idempotencyKey: 'check:acme/payments-api@abc', attempts: 6, error: 'HTTP 502: Bad Gateway' } });
     expect(ps.map((p) => p.kind).sort()).toEqual(['notify.pagerduty', 'notify.webhook']);
     expect(byKind(ps, 'notify.pagerduty')[0]!.payload).toMatchObject({ eventAction: 'trigger', dedupKey: 'pj:action:check:acme/payments-api@abc', customDetails: { error: 'HTTP 502: Bad Gateway' } });
+  });
+});
+
+describe('planNotifications: other shapes', () => {
+  it('a block without an approval chain is a plain Slack message and mail; no review is requested', () => {
+    const ps = plan({ name: 'contracts.blocked', at: t0.toISOString(), findings: { title: '1 problem', total: 1 } });
+    expect(ps.map((p) => p.kind).sort()).toEqual(['notify.email', 'notify.slack', 'notify.webhook']);
+    expect(byKind(ps, 'notify.slack')[0]!.payload).toEqual({ target: '#payments', text: 'Contracts check blocks acme/payments-api#7: 1 problem' });
+  });
+
+  it('a superseded chain: its message says so, a thread reply, and its PagerDuty incident resolves', () => {
+    const chain = chainFor([notifyPack()]);
+    const ps = plan({ name: 'chain.superseded', at: hours(2).toISOString(), chain, newHeadSha: 'def5678aaaa' });
+    const message = ps.find((p) => p.idempotencyKey === 'slack:#payments:acme/payments-api#7@abc1234')!.payload as SlackNotifyPayload;
+    expect(message.text).toBe('acme/payments-api#7 high changes: superseded by a newer commit');
+    expect(ps.find((p) => p.idempotencyKey === 'chain.superseded:acme/payments-api#7@abc1234:slack:#payments')!.payload).toMatchObject({
+      text: 'Approvals on acme/payments-api#7 restarted for a new commit (def5678)',
+      threadKey: 'slack:#payments:acme/payments-api#7@abc1234',
+    });
+    expect(byKind(ps, 'notify.pagerduty')[0]!.payload).toMatchObject({ eventAction: 'resolve', dedupKey: 'pj:chain:acme/payments-api#7@abc1234' });
+    expect(byKind(ps, 'review_request.sync')).toEqual([]);
+  });
+
+  it('a failed action that later went out resolves its PagerDuty incident', () => {
+    const ps = planActionRecovered({ installationId: 1, subject, action: { id: 42, kind: 'check_run.upsert', idempotencyKey: 'check:x' }, packs: [notifyPack()] });
+    expect(ps).toEqual([expect.objectContaining({ kind: 'notify.pagerduty', idempotencyKey: 'action.recovered:42:pagerduty:PJ_SECRET_PD', payload: expect.objectContaining({ eventAction: 'resolve', dedupKey: 'pj:action:check:x' }) })]);
+    const quiet = notifyPack({ routing: { pagerDuty: { routingKeyEnv: 'PJ_SECRET_PD', events: ['step.escalated'] } } });
+    expect(planActionRecovered({ installationId: 1, subject, action: { id: 42, kind: 'x', idempotencyKey: 'k' }, packs: [quiet] })).toEqual([]);
   });
 });
 
