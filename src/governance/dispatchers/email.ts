@@ -54,7 +54,10 @@ export function emailDispatcher(options: EmailDispatcherOptions): Dispatcher<Ema
   const transportFor = (url: string) => {
     let t = transports.get(url);
     if (t === undefined) {
-      t = options.createTransport ? options.createTransport(url) : nodemailer.createTransport(url);
+      // Timeouts well under the pipeline's dispatch timeout (60 s), so an attempt ends before its retry starts.
+      t = options.createTransport
+        ? options.createTransport(url)
+        : nodemailer.createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
       transports.set(url, t);
     }
     return t;
