@@ -9,6 +9,7 @@ import { chainEventsMetrics, exportStoreGauges } from './metrics.js';
 import { sqlStoreGauges } from './store/gauges.js';
 import { sqlChainRepository } from './store/chains.js';
 import { sqlCheckRunIds } from './store/check-runs.js';
+import { ActionStore } from './store/actions.js';
 import { sqlEvaluationRepository } from './store/evaluations.js';
 import { sqlInstallationRepository } from './store/installations.js';
 import { PackVersionsRepo } from './store/pack-versions.js';
@@ -78,8 +79,10 @@ export function wire(deps: RouteDeps): Wiring {
   const chains = sqlChainRepository(db);
   const evaluations = sqlEvaluationRepository(db);
   const installations = sqlInstallationRepository(db);
+  const actionRows = new ActionStore(db);
   const registry = createDefaultRegistry({
     checkRunIds: sqlCheckRunIds(db),
+    resultOf: (key) => actionRows.resultOf(key),
     getOctokit,
     env: settings.env,
     now,
