@@ -2,7 +2,8 @@
 // Every failure is a SpecParseError with file:line:column, because the gate fails closed
 // and the developer needs to know where to look.
 import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
-import { JsonOffsetLocator, LineIndex, YamlOffsetLocator, type OffsetLocator } from './positions.js';
+import { FastYamlOffsetLocator, JsonOffsetLocator, LineIndex, YamlOffsetLocator, type OffsetLocator } from './positions.js';
+import { FastYamlLimit, parseFastYaml } from './yaml-fast.js';
 import { SpecParseError, type SourcePos } from './types.js';
 
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
@@ -134,6 +135,21 @@ function fail(document: SpecDocument, pointer: readonly string[], reason: string
 }
 
 function parseYaml(file: string, content: string, limits: ShapeLimits): SpecDocument {
+  // Most specs are plain block YAML: read those directly, with positions recorded per member
+  // only. Anything else (anchors, tags, errors...) goes to the yaml package below.
+  let fast;
+  try {
+    fast = parseFastYaml(content, limits);
+  } catch (error) {
+    if (!(error instanceof FastYamlLimit)) throw error;
+    const at = new LineIndex(content).position(error.offset);
+    throw new SpecParseError(file, at.line, at.column, limitError(error.kind, limits));
+  }
+  if (fast) return makeDocument(file, fast.root, content, new FastYamlOffsetLocator(fast.root, fast.members));
+  return parseYamlWithLibrary(file, content, limits);
+}
+
+function parseYamlWithLibrary(file: string, content: string, limits: ShapeLimits): SpecDocument {
   const lineCounter = new LineCounter();
   // Merge keys (`<<: *common`) are YAML 1.1 but common in specs: honour them (packs stay strict).
   // The library's own unique-key check is quadratic in the keys of a mapping (a 60,000-key
