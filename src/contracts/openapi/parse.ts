@@ -3,7 +3,7 @@
 // and the developer needs to know where to look.
 import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import { FastYamlOffsetLocator, JsonOffsetLocator, LineIndex, YamlOffsetLocator, type OffsetLocator } from './positions.js';
-import { FastYamlLimit, parseFastYaml } from './yaml-fast.js';
+import { FastYamlDuplicate, FastYamlLimit, parseFastYaml } from './yaml-fast.js';
 import { SpecParseError, type SourcePos } from './types.js';
 
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
@@ -141,6 +141,10 @@ function parseYaml(file: string, content: string, limits: ShapeLimits): SpecDocu
   try {
     fast = parseFastYaml(content, limits);
   } catch (error) {
+    if (error instanceof FastYamlDuplicate) {
+      const at = new LineIndex(content).position(error.offset);
+      throw new SpecParseError(file, at.line, at.column, duplicateKey(error.key));
+    }
     if (!(error instanceof FastYamlLimit)) throw error;
     const at = new LineIndex(content).position(error.offset);
     throw new SpecParseError(file, at.line, at.column, limitError(error.kind, limits));
@@ -204,7 +208,7 @@ function checkYamlShape(document: Document, limits: ShapeLimits): { offset: numb
         const key = pair.key;
         if (isScalar(key) && typeof key.value !== 'symbol') {
           const name = String(key.value);
-          if (seen.has(name)) return { offset: rangeStart(key), reason: `duplicate key "${name}": a key may appear once in a mapping` };
+          if (seen.has(name)) return { offset: rangeStart(key), reason: duplicateKey(name) };
           seen.add(name);
         }
       }
@@ -217,6 +221,10 @@ function checkYamlShape(document: Document, limits: ShapeLimits): { offset: numb
     }
   }
   return undefined;
+}
+
+function duplicateKey(name: string): string {
+  return `duplicate key "${name}": a key may appear once in a mapping`;
 }
 
 function rangeStart(node: unknown): number {

@@ -29,6 +29,17 @@ export class FastYamlLimit extends Error {
   }
 }
 
+/**
+ * Thrown at the first duplicate key in document order: an error either way, so reported
+ * here rather than paying for the yaml package (which would find the same key, compared
+ * as the same string).
+ */
+export class FastYamlDuplicate extends Error {
+  constructor(readonly key: string, readonly offset: number) {
+    super(`duplicate key "${key}"`);
+  }
+}
+
 class GiveUp extends Error {}
 const GIVE_UP = new GiveUp('unsupported');
 
@@ -216,7 +227,8 @@ class Reader {
     for (;;) {
       const keyStart = this.pos;
       const key = this.key();
-      if (Object.prototype.hasOwnProperty.call(map, key) || key === '__proto__' || key === '<<') throw GIVE_UP; // duplicates: the library reports them
+      if (key === '__proto__' || key === '<<') throw GIVE_UP;
+      if (Object.prototype.hasOwnProperty.call(map, key)) throw new FastYamlDuplicate(key, keyStart);
       if (++keys > this.limits.maxKeysPerMapping) throw new FastYamlLimit('keys', keyStart);
       offsets.push(key, keyStart);
       this.count(keyStart);
@@ -526,7 +538,8 @@ class Reader {
         const keyValue = this.flowScalarOrCollection(indent);
         if (keyValue === null || typeof keyValue === 'object') throw GIVE_UP;
         const key = String(keyValue);
-        if (Object.prototype.hasOwnProperty.call(container, key) || key === '__proto__' || key === '<<') throw GIVE_UP;
+        if (key === '__proto__' || key === '<<') throw GIVE_UP;
+        if (Object.prototype.hasOwnProperty.call(container, key)) throw new FastYamlDuplicate(key, itemStart);
         if (++keys > this.limits.maxKeysPerMapping) throw new FastYamlLimit('keys', itemStart);
         this.flowSpace(indent);
         if (this.text.charCodeAt(this.pos) !== COLON) throw GIVE_UP; // `{a}` or `{a, b}`

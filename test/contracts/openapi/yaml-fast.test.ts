@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDocument, stringify } from 'yaml';
 import { FastYamlOffsetLocator, YamlOffsetLocator } from '../../../src/contracts/openapi/positions.js';
-import { parseFastYaml } from '../../../src/contracts/openapi/yaml-fast.js';
+import { FastYamlDuplicate, parseFastYaml } from '../../../src/contracts/openapi/yaml-fast.js';
 
 const LIMITS = { maxKeysPerMapping: 1e9, maxNodes: 1e9 };
 
@@ -27,7 +27,16 @@ function pointers(value: unknown, prefix: string[] = [], out: string[][] = []): 
 
 /** Returns whether the fast reader accepted the text; fails the test on any difference. */
 function agrees(text: string): boolean {
-  const fast = parseFastYaml(text, LIMITS);
+  let fast;
+  try {
+    fast = parseFastYaml(text, LIMITS);
+  } catch (error) {
+    // A duplicate key: the yaml package must see the same duplicate (it is an error either way).
+    expect(error).toBeInstanceOf(FastYamlDuplicate);
+    const document = parseDocument(text, { uniqueKeys: true, merge: false, prettyErrors: false });
+    expect(document.errors.map((e) => e.code), text).toContain('DUPLICATE_KEY');
+    return false;
+  }
   if (!fast) return false;
   const lib = library(text);
   expect(lib, `the fast reader accepted a document the yaml package rejects:\n${text}`).toBeDefined();
