@@ -108,25 +108,34 @@ function limitError(kind: 'keys' | 'nodes', limits: ShapeLimits): string {
 
 /** JSON.parse is linear, but what comes after is not free: the same bounds as YAML. */
 function checkJsonShape(document: SpecDocument, limits: ShapeLimits): void {
-  let nodes = 0;
-  const pending: Array<{ value: unknown; pointer: () => string[] }> = [{ value: document.root, pointer: () => [] }];
-  for (let item = pending.pop(); item; item = pending.pop()) {
-    const { value, pointer } = item;
-    nodes++;
-    if (nodes > limits.maxNodes) fail(document, pointer(), limitError('nodes', limits));
+  // Count first, cheaply (no pointers); only a document over a bound is walked again to say where.
+  if (shapeProblem(document.root, limits, false) === undefined) return;
+  const problem = shapeProblem(document.root, limits, true)!;
+  fail(document, problem.pointer, limitError(problem.kind, limits));
+}
+
+function shapeProblem(root: unknown, limits: ShapeLimits, locate: boolean): { kind: 'keys' | 'nodes'; pointer: string[] } | undefined {
+  let nodes = 1;
+  const pending: unknown[] = [root];
+  const pointers: string[][] = [[]];
+  while (pending.length > 0) {
+    const value = pending.pop() as object;
+    const pointer = locate ? pointers.pop()! : [];
     if (value === null || typeof value !== 'object') continue;
+    const isArray = Array.isArray(value);
     let keys = 0;
     for (const key in value) {
-      keys++;
-      if (keys > limits.maxKeysPerMapping && !Array.isArray(value)) fail(document, [...pointer(), key], limitError('keys', limits));
+      nodes++;
+      if (!isArray && ++keys > limits.maxKeysPerMapping) return { kind: 'keys', pointer: [...pointer, key] };
+      if (nodes > limits.maxNodes) return { kind: 'nodes', pointer: [...pointer, key] };
       const child = (value as Record<string, unknown>)[key];
-      if (child !== null && typeof child === 'object') pending.push({ value: child, pointer: () => [...pointer(), key] });
-      else {
-        nodes++;
-        if (nodes > limits.maxNodes) fail(document, [...pointer(), key], limitError('nodes', limits));
+      if (child !== null && typeof child === 'object') {
+        pending.push(child);
+        if (locate) pointers.push([...pointer, key]);
       }
     }
   }
+  return undefined;
 }
 
 function fail(document: SpecDocument, pointer: readonly string[], reason: string): never {
