@@ -10,7 +10,7 @@
 // of a composed schema, keyed by its parts) are memoised per scope, so a component shared
 // by hundreds of operations is compared once and recursive schemas stop at the pair
 // already being compared.
-import { pairBranches, memberLabel } from './branches.js';
+import { essentialNode, pairBranches, memberLabel } from './branches.js';
 import { at, show, type At } from './changes.js';
 import { partsOf, SchemaView, type Branches, type Pick, type TypeInfo } from './effective.js';
 import { ENGINE_RULE_IDS, RULES } from './rules.js';
@@ -399,23 +399,6 @@ export class SchemaComparer {
     const parts = partsOf(set, nodes);
     return parts.length === 0 ? undefined : new SchemaView(parts[0]!, parts);
   }
-}
-
-/** Annotations that a wrapper may carry without being more than its one member. */
-const WRAPPER_ANNOTATIONS = new Set(['description', 'title', 'example', 'examples', 'nullable', 'deprecated', 'readOnly', 'writeOnly', 'default', 'externalDocs']);
-
-/** `allOf: [X]` (or a one-branch oneOf/anyOf) with only annotations beside it is X, for naming. */
-function essentialNode(set: SpecSet, node: Located): Located {
-  let current = node;
-  for (let hop = 0; hop < 16; hop++) {
-    const resolved = set.resolve(current);
-    const value = resolved.value;
-    if (!isObject(value)) return current;
-    const wrapper = (['allOf', 'oneOf', 'anyOf'] as const).find((keyword) => Array.isArray(value[keyword]) && (value[keyword] as unknown[]).length === 1);
-    if (!wrapper || Object.keys(value).some((key) => key !== wrapper && !WRAPPER_ANNOTATIONS.has(key))) return current;
-    current = { doc: resolved.doc, pointer: resolved.pointer.child(wrapper).child(0), value: (value[wrapper] as unknown[])[0] };
-  }
-  return current;
 }
 
 /** The keyword of a schema when it is written there, else the schema. */
