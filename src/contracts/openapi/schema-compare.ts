@@ -113,6 +113,36 @@ const BOUNDS: ReadonlyArray<{ keyword: string; kind: string }> = [
 
 const BRANCH_KINDS = { oneOf: 'one-of', anyOf: 'any-of' } as const;
 
+/** The rule-id prefixes the comparer reports under (see idPrefix). */
+export const SCHEMA_PREFIXES: readonly string[] = [
+  'request-body', 'request-property', 'request-parameter', 'request-parameter-property',
+  'response-body', 'response-property', 'response-header', 'response-header-property',
+];
+
+/** Every kind the comparer emits (`Findings.emit`); an id exists where the catalogue has prefix-kind. */
+export const SCHEMA_KINDS: readonly string[] = [
+  'type-changed', 'type-generalized', 'type-specialized', 'list-of-types-narrowed', 'list-of-types-widened',
+  'became-nullable', 'became-not-nullable', 'became-enum', 'enum-value-removed', 'enum-value-added',
+  'pattern-added', 'pattern-removed', 'pattern-changed',
+  ...BOUNDS.flatMap(({ kind }) => ['set', 'unset', 'decreased', 'increased'].map((change) => `${kind}-${change}`)),
+  'default-value-added', 'default-value-removed', 'default-value-changed', 'const-added', 'const-removed', 'const-changed',
+  'one-of-added', 'one-of-removed', 'any-of-added', 'any-of-removed',
+  'all-of-added', 'all-of-removed', 'all-of-added-annotation-only', 'all-of-removed-annotation-only', 'wrapped-in-one-of',
+];
+
+/** The property ids PropertyRules composes, as far as the catalogue has them. */
+export const SCHEMA_PROPERTY_IDS: readonly string[] = (() => {
+  const ids = ['request-property-removed', 'new-required-request-property', 'new-required-request-property-with-default', 'new-optional-request-property'];
+  for (const direction of ['request', 'response']) {
+    for (const required of ['required', 'optional']) {
+      for (const writeOnly of ['', 'write-only-']) ids.push(`response-${required}-${writeOnly}property-removed`, `response-${required}-${writeOnly}property-added`);
+      for (const flag of ['read-only', 'write-only']) ids.push(`${direction}-${required}-property-became-${flag}`, `${direction}-${required}-property-became-not-${flag}`);
+    }
+    ids.push(`${direction}-property-became-required`, `${direction}-property-became-optional`, `${direction}-property-became-required-with-default`);
+  }
+  return [...new Set(ids)].filter((id) => RULES.has(id));
+})();
+
 type Nodes = readonly Located[];
 
 function asList(node: Located | Nodes): Nodes {
