@@ -13,7 +13,9 @@
 import { essentialNode, pairBranches, memberLabel } from './branches.js';
 import { at, show, type At } from './changes.js';
 import { partsOf, SchemaView, type Branches, type Pick, type TypeInfo } from './effective.js';
+import { compareKeywords, KEYWORD_KINDS } from './keywords.js';
 import { ENGINE_RULE_IDS, RULES } from './rules.js';
+import { sunsetOf } from './context.js';
 import { isObject, type Located, type SpecSet } from './refs.js';
 
 export type Direction = 'request' | 'response';
@@ -109,6 +111,8 @@ const BOUNDS: ReadonlyArray<{ keyword: string; kind: string }> = [
   { keyword: 'minItems', kind: 'min-items' },
   { keyword: 'exclusiveMaximum', kind: 'exclusive-max' },
   { keyword: 'exclusiveMinimum', kind: 'exclusive-min' },
+  { keyword: 'maxContains', kind: 'max-contains' },
+  { keyword: 'minContains', kind: 'min-contains' },
 ];
 
 const BRANCH_KINDS = { oneOf: 'one-of', anyOf: 'any-of' } as const;
@@ -128,6 +132,7 @@ export const SCHEMA_KINDS: readonly string[] = [
   'default-value-added', 'default-value-removed', 'default-value-changed', 'const-added', 'const-removed', 'const-changed',
   'one-of-added', 'one-of-removed', 'any-of-added', 'any-of-removed',
   'all-of-added', 'all-of-removed', 'all-of-added-annotation-only', 'all-of-removed-annotation-only', 'wrapped-in-one-of',
+  ...KEYWORD_KINDS,
 ];
 
 /** The property ids PropertyRules composes, as far as the catalogue has them. */
@@ -139,6 +144,7 @@ export const SCHEMA_PROPERTY_IDS: readonly string[] = (() => {
       for (const flag of ['read-only', 'write-only']) ids.push(`${direction}-${required}-property-became-${flag}`, `${direction}-${required}-property-became-not-${flag}`);
     }
     ids.push(`${direction}-property-became-required`, `${direction}-property-became-optional`, `${direction}-property-became-required-with-default`);
+    ids.push(`${direction}-property-deprecated`, `${direction}-property-deprecated-with-sunset`, `${direction}-property-deprecated-sunset-invalid`, `${direction}-property-reactivated`);
   }
   return [...new Set(ids)].filter((id) => RULES.has(id));
 })();
@@ -291,6 +297,7 @@ export class SchemaComparer {
     compareBounds(base, head, findings);
     compareValueKeyword('default', 'default-value', base, head, findings);
     compareValueKeyword('const', 'const', base, head, findings);
+    compareKeywords(base, head, findings);
     this.compareBranches(base, head, scope, findings);
     if (base.items.length > 0 && head.items.length > 0) findings.addNested(this.compare(base.items, head.items, scope, false), '[]');
     // Map values (`additionalProperties: {schema}`) are compared like properties named `*`.
@@ -607,6 +614,27 @@ class PropertyRules {
     if (!this.applies) return;
     this.compareRequiredness(name, headProperty);
     this.compareVisibility(name, baseProperty, headProperty);
+    this.compareDeprecation(name, baseProperty, headProperty);
+  }
+
+  /** A property deprecated (with or without a sunset date), or no longer deprecated. */
+  private compareDeprecation(name: string, baseProperty: SchemaView, headProperty: SchemaView): void {
+    const was = baseProperty.value['deprecated'] === true;
+    const is = headProperty.value['deprecated'] === true;
+    const direction = this.scope.direction;
+    if (is) {
+      const sunset = sunsetOf(headProperty.value);
+      if (sunset === null) {
+        this.findings.emitId(`${direction}-property-deprecated-sunset-invalid`, `property ${name}: its x-sunset date cannot be parsed`, headProperty.at('x-sunset'), baseProperty.at('deprecated'));
+      }
+      if (!was) {
+        const id = sunset ? `${direction}-property-deprecated-with-sunset` : `${direction}-property-deprecated`;
+        const detail = sunset ? `property ${name} was deprecated with sunset ${sunset.toISOString().slice(0, 10)}` : `property ${name} was deprecated`;
+        this.findings.emitId(id, detail, headProperty.at('deprecated'), baseProperty.at('deprecated'));
+      }
+    } else if (was) {
+      this.findings.emitId(`${direction}-property-reactivated`, `property ${name} is no longer deprecated`, headProperty.at('deprecated'), baseProperty.at('deprecated'));
+    }
   }
 
   private compareRequiredness(name: string, headProperty: SchemaView): void {
