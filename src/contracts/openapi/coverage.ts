@@ -13,12 +13,14 @@ const FAMILY_IDS: Readonly<Record<string, readonly string[]>> = {
     'api-removed-without-deprecation', 'api-removed-before-sunset', 'api-removed-with-deprecation', 'api-deprecated-sunset-parse',
     'endpoint-added', 'endpoint-deprecated', 'endpoint-deprecated-with-sunset', 'endpoint-reactivated', 'sunset-deleted',
     'api-sunset-date-changed-too-small', 'api-operation-id-added', 'api-operation-id-removed', 'api-tag-added', 'api-tag-removed',
-    'webhook-added', 'webhook-removed', ENGINE_RULE_IDS.pathTemplateCollision,
+    'webhook-added', 'webhook-removed', 'api-stability-decreased', 'api-stability-increased', 'api-invalid-stability-level',
+    ENGINE_RULE_IDS.pathTemplateCollision,
   ],
   'parameters.ts': [
     'new-request-path-parameter', 'new-required-request-parameter', 'new-optional-request-parameter', 'request-parameter-removed',
     'request-parameter-sunset-parse', 'request-parameter-removed-before-sunset', 'request-parameter-removed-with-deprecation',
     'request-parameter-became-required', 'request-parameter-became-optional', 'request-parameter-deprecated', 'request-parameter-reactivated',
+    'request-parameter-sunset-deleted', 'request-parameter-sunset-date-changed-too-small',
   ],
   'request-bodies.ts': [
     'request-body-added-required', 'request-body-added-optional', 'request-body-removed', 'request-body-became-required',

@@ -15,7 +15,7 @@ import { at, show, type At } from './changes.js';
 import { partsOf, SchemaView, type Branches, type Pick, type TypeInfo } from './effective.js';
 import { compareKeywords, KEYWORD_KINDS } from './keywords.js';
 import { ENGINE_RULE_IDS, RULES } from './rules.js';
-import { sunsetOf } from './context.js';
+import { STABILITY_LEVELS, stabilityOf, sunsetOf } from './context.js';
 import { isObject, type Located, type SpecSet } from './refs.js';
 
 export type Direction = 'request' | 'response';
@@ -117,6 +117,23 @@ const BOUNDS: ReadonlyArray<{ keyword: string; kind: string }> = [
 
 const BRANCH_KINDS = { oneOf: 'one-of', anyOf: 'any-of' } as const;
 
+/**
+ * A readOnly property is not sent in requests and a writeOnly one is not returned: their
+ * constraint changes do not reach clients in that direction, but the catalogue notes some
+ * of them under their own ids (INFO). The rest are dropped.
+ */
+const HIDDEN_PROPERTY_IDS: Readonly<Record<string, string>> = {
+  'request-property-enum-value-removed': 'request-read-only-property-enum-value-removed',
+  'request-property-exclusive-max-decreased': 'request-read-only-property-exclusive-max-decreased',
+  'request-property-exclusive-min-increased': 'request-read-only-property-exclusive-min-increased',
+  'request-property-max-decreased': 'request-read-only-property-max-decreased',
+  'request-property-max-length-decreased': 'request-read-only-property-max-length-decreased',
+  'request-property-min-increased': 'request-read-only-property-min-increased',
+  'response-property-enum-value-added': 'response-write-only-property-enum-value-added',
+};
+
+export const HIDDEN_PROPERTY_RULE_IDS: readonly string[] = Object.values(HIDDEN_PROPERTY_IDS);
+
 /** The rule-id prefixes the comparer reports under (see idPrefix). */
 export const SCHEMA_PREFIXES: readonly string[] = [
   'request-body', 'request-property', 'request-parameter', 'request-parameter-property',
@@ -127,7 +144,7 @@ export const SCHEMA_PREFIXES: readonly string[] = [
 export const SCHEMA_KINDS: readonly string[] = [
   'type-changed', 'type-generalized', 'type-specialized', 'list-of-types-narrowed', 'list-of-types-widened',
   'became-nullable', 'became-not-nullable', 'became-enum', 'enum-value-removed', 'enum-value-added',
-  'pattern-added', 'pattern-removed', 'pattern-changed',
+  'pattern-added', 'pattern-removed', 'pattern-changed', 'pattern-generalized', 'x-extensible-enum-value-removed',
   ...BOUNDS.flatMap(({ kind }) => ['set', 'unset', 'decreased', 'increased'].map((change) => `${kind}-${change}`)),
   'default-value-added', 'default-value-removed', 'default-value-changed', 'const-added', 'const-removed', 'const-changed',
   'one-of-added', 'one-of-removed', 'any-of-added', 'any-of-removed',
@@ -144,8 +161,10 @@ export const SCHEMA_PROPERTY_IDS: readonly string[] = (() => {
       for (const flag of ['read-only', 'write-only']) ids.push(`${direction}-${required}-property-became-${flag}`, `${direction}-${required}-property-became-not-${flag}`);
     }
     ids.push(`${direction}-property-became-required`, `${direction}-property-became-optional`, `${direction}-property-became-required-with-default`);
+    ids.push(`${direction}-property-stability-decreased`, `${direction}-property-stability-increased`);
     ids.push(`${direction}-property-deprecated`, `${direction}-property-deprecated-with-sunset`, `${direction}-property-deprecated-sunset-invalid`, `${direction}-property-reactivated`);
   }
+  ids.push('response-write-only-property-became-required', 'response-write-only-property-became-optional', ...HIDDEN_PROPERTY_RULE_IDS);
   return [...new Set(ids)].filter((id) => RULES.has(id));
 })();
 
@@ -294,6 +313,7 @@ export class SchemaComparer {
     compareType(base, head, scope, findings);
     compareEnum(base, head, findings);
     comparePattern(base, head, findings);
+    compareExtensibleEnum(base, head, findings);
     compareBounds(base, head, findings);
     compareValueKeyword('default', 'default-value', base, head, findings);
     compareValueKeyword('const', 'const', base, head, findings);
@@ -421,9 +441,9 @@ export class SchemaComparer {
       const headProperty = this.propertyView(this.head, headNodes);
       if (!baseProperty || !headProperty) continue;
       properties.changed(name, baseProperty, headProperty);
-      if (!properties.isInvisible(baseProperty.value, headProperty.value)) {
-        findings.addNested(this.compare(baseNodes, headNodes, scope, false), name);
-      }
+      const nested = this.compare(baseNodes, headNodes, scope, false);
+      if (!properties.isInvisible(baseProperty.value, headProperty.value)) findings.addNested(nested, name);
+      else findings.addNested(hiddenPropertyChanges(nested, scope.direction), name);
     }
     for (const [name, headNodes] of head.properties) {
       if (base.properties.has(name)) continue;
@@ -436,6 +456,15 @@ export class SchemaComparer {
     const parts = partsOf(set, nodes);
     return parts.length === 0 ? undefined : new SchemaView(parts[0]!, parts);
   }
+}
+
+function hiddenPropertyChanges(changes: readonly SchemaChange[], direction: Direction): SchemaChange[] {
+  const kept: SchemaChange[] = [];
+  for (const change of changes) {
+    const id = change.propertyPath.length === 0 ? HIDDEN_PROPERTY_IDS[change.id] : undefined;
+    if (id && id.startsWith(direction)) kept.push({ ...change, id });
+  }
+  return kept;
 }
 
 /** The keyword of a schema when it is written there, else the schema. */
@@ -523,13 +552,32 @@ function readAt(place: At): unknown {
   return value;
 }
 
+/** `x-extensible-enum`: values clients may send; one removed is rejected again. */
+function compareExtensibleEnum(base: SchemaView, head: SchemaView, findings: Findings): void {
+  const before = base.value['x-extensible-enum'];
+  const after = head.value['x-extensible-enum'];
+  if (!Array.isArray(before)) return;
+  const kept = new Set((Array.isArray(after) ? after : []).map((value) => JSON.stringify(value)));
+  before.forEach((value, index) => {
+    if (!kept.has(JSON.stringify(value))) {
+      findings.emit('x-extensible-enum-value-removed', `x-extensible-enum value ${show(value)} was removed`, head.at('x-extensible-enum'), base.at('x-extensible-enum', index));
+    }
+  });
+}
+
+/** A pattern that accepts anything (`.*`) generalises rather than changes. */
+const ANYTHING = new Set(['.*', '^.*$', '^.*', '.*$', '[\\s\\S]*']);
+
 function comparePattern(base: SchemaView, head: SchemaView, findings: Findings): void {
   const before = base.value['pattern'];
   const after = head.value['pattern'];
   if (before === after) return;
   if (before === undefined) findings.emit('pattern-added', `pattern ${show(after)} was added`, head.at('pattern'));
   else if (after === undefined) findings.emit('pattern-removed', `pattern ${show(before)} was removed`, at(head.node), base.at('pattern'));
-  else findings.emit('pattern-changed', `pattern changed from ${show(before)} to ${show(after)}`, head.at('pattern'), base.at('pattern'));
+  else {
+    const kinds = typeof after === 'string' && ANYTHING.has(after) ? ['pattern-generalized', 'pattern-changed'] : ['pattern-changed'];
+    findings.emit(kinds, `pattern changed from ${show(before)} to ${show(after)}`, head.at('pattern'), base.at('pattern'));
+  }
 }
 
 function compareBounds(base: SchemaView, head: SchemaView, findings: Findings): void {
@@ -635,6 +683,12 @@ class PropertyRules {
     } else if (was) {
       this.findings.emitId(`${direction}-property-reactivated`, `property ${name} is no longer deprecated`, headProperty.at('deprecated'), baseProperty.at('deprecated'));
     }
+    const before = stabilityOf(baseProperty.value);
+    const after = stabilityOf(headProperty.value);
+    if (before !== undefined && after !== undefined && before >= 0 && after >= 0 && before !== after) {
+      const id = `${direction}-property-stability-${after < before ? 'decreased' : 'increased'}`;
+      this.findings.emitId(id, `property ${name}: x-stability-level changed from ${STABILITY_LEVELS[before]} to ${STABILITY_LEVELS[after]}`, headProperty.at('x-stability-level'), baseProperty.at('x-stability-level'));
+    }
   }
 
   private compareRequiredness(name: string, headProperty: SchemaView): void {
@@ -644,7 +698,13 @@ class PropertyRules {
     const headSchema = headProperty.value;
     const direction = this.scope.direction;
     if (direction === 'request' && headSchema['readOnly'] === true) return;
-    if (direction === 'response' && headSchema['writeOnly'] === true) return;
+    if (direction === 'response' && headSchema['writeOnly'] === true) {
+      // Not returned to clients: noted, not breaking.
+      const id = `response-write-only-property-became-${is ? 'required' : 'optional'}`;
+      const headAt = (is ? this.head.required.get(name) : this.head.propertyAt(name)) ?? at(this.head.node);
+      this.findings.emitId(id, `write-only property ${name} ${is ? 'became required' : 'became optional'}`, headAt, this.base.propertyAt(name) ?? at(this.base.node));
+      return;
+    }
     const headAt = (is ? this.head.required.get(name) : this.head.propertyAt(name)) ?? at(this.head.node);
     const baseAt = this.base.propertyAt(name) ?? at(this.base.node);
     const change = is ? 'became-required' : 'became-optional';

@@ -24,7 +24,7 @@ describe('docs/openapi-rules.md', () => {
 
   it('marks as implemented every id the fixtures produce', async () => {
     const implemented = implementedIds();
-    const families = ['paths', 'parameters', 'request-bodies', 'responses', 'security', 'lifecycle', 'recursive', 'openapi-31', 'collisions', 'keywords'];
+    const families = ['paths', 'parameters', 'request-bodies', 'responses', 'security', 'lifecycle', 'recursive', 'openapi-31', 'collisions', 'keywords', 'stability'];
     const seen = new Set<string>();
     for (const family of families) {
       const { changes } = await diffFixture(family);
