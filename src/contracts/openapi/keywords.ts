@@ -45,6 +45,9 @@ export const KEYWORD_KINDS: readonly string[] = [
   'discriminator-mapping-added', 'discriminator-mapping-deleted', 'discriminator-mapping-changed',
 ];
 
+/** Every keyword these rules read: the comparer calls them only when one is written. */
+export const KEYWORD_NAMES: readonly string[] = [...PRESENCE.map(([keyword]) => keyword), ...MAPS.map(([keyword]) => keyword), ...CHANGED.map(([keyword]) => keyword), 'discriminator'];
+
 export function compareKeywords(base: SchemaView, head: SchemaView, sink: KeywordSink): void {
   const b = base.value;
   const h = head.value;

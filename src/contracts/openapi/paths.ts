@@ -33,14 +33,14 @@ export function comparePaths(context: DiffContext): OperationPair[] {
 function reportCollisions(context: DiffContext, groups: ReadonlyMap<string, readonly Endpoint[]>): void {
   for (const group of groups.values()) {
     if (group.length < 2) continue;
-    const [first, ...others] = group as [Endpoint, ...Endpoint[]];
-    const where = (endpoint: Endpoint): string => `${endpoint.template} (line ${endpoint.pathItem.doc.locate(endpoint.pathItem.pointer.segments()).line})`;
-    for (const other of others) {
+    // One finding at each template's own line (locating costs a scan: no extra lookups).
+    for (const endpoint of group) {
+      const others = group.filter((other) => other !== endpoint).map((other) => other.template).join(', ');
       context.sink.add({
         id: ENGINE_RULE_IDS.pathTemplateCollision,
-        path: other.template,
-        detail: `path templates ${where(first)} and ${where(other)} differ only in parameter names, which OpenAPI forbids; routers and clients cannot tell them apart. Both were compared, matched to base by exact template first`,
-        head: at(other.pathItem),
+        path: endpoint.template,
+        detail: `path template ${endpoint.template} differs from ${others} only in parameter names, which OpenAPI forbids; routers and clients cannot tell them apart. Both were compared, matched to base by exact template first`,
+        head: at(endpoint.pathItem),
       });
     }
   }

@@ -13,7 +13,7 @@
 import { essentialNode, pairBranches, memberLabel } from './branches.js';
 import { at, show, type At } from './changes.js';
 import { partsOf, SchemaView, type Branches, type Pick, type TypeInfo } from './effective.js';
-import { compareKeywords, KEYWORD_KINDS } from './keywords.js';
+import { compareKeywords, KEYWORD_KINDS, KEYWORD_NAMES } from './keywords.js';
 import { ENGINE_RULE_IDS, RULES } from './rules.js';
 import { STABILITY_LEVELS, stabilityOf, sunsetOf } from './context.js';
 import { isObject, type Located, type SpecSet } from './refs.js';
@@ -134,6 +134,24 @@ const HIDDEN_PROPERTY_IDS: Readonly<Record<string, string>> = {
 
 export const HIDDEN_PROPERTY_RULE_IDS: readonly string[] = Object.values(HIDDEN_PROPERTY_IDS);
 
+const GROUP = { enum: 1, pattern: 2, extensibleEnum: 4, bounds: 8, default: 16, const: 32, keywords: 64 } as const;
+
+const KEYWORD_GROUP: ReadonlyMap<string, number> = new Map<string, number>([
+  ['enum', GROUP.enum],
+  ['pattern', GROUP.pattern],
+  ['x-extensible-enum', GROUP.extensibleEnum],
+  ...BOUNDS.map(({ keyword }) => [keyword, GROUP.bounds] as [string, number]),
+  ['default', GROUP.default],
+  ['const', GROUP.const],
+  ...KEYWORD_NAMES.map((keyword) => [keyword, GROUP.keywords] as [string, number]),
+]);
+
+function keywordGroups(value: Record<string, unknown>): number {
+  let groups = 0;
+  for (const key in value) groups |= KEYWORD_GROUP.get(key) ?? 0;
+  return groups;
+}
+
 /** The rule-id prefixes the comparer reports under (see idPrefix). */
 export const SCHEMA_PREFIXES: readonly string[] = [
   'request-body', 'request-property', 'request-parameter', 'request-parameter-property',
@@ -202,10 +220,10 @@ export class SchemaComparer {
    * Compares two schemas (either may be a $ref) under a scope; `isRoot` = body/parameter root.
    * A list stands for the conjunction of its schemas (a property declared in several allOf members).
    */
-  compare(baseSchema: Located | Nodes, headSchema: Located | Nodes, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
+  compare(baseSchema: Located | Nodes, headSchema: Located | Nodes, scope: SchemaScope, isRoot: boolean, prepared?: readonly [SchemaView, SchemaView]): readonly SchemaChange[] {
     this.calls++;
     try {
-      return this.compareOnce(asList(baseSchema), asList(headSchema), scope, isRoot);
+      return this.compareOnce(asList(baseSchema), asList(headSchema), scope, isRoot, prepared);
     } finally {
       if (--this.calls === 0) {
         this.promotePartials();
@@ -216,14 +234,14 @@ export class SchemaComparer {
     }
   }
 
-  private compareOnce(baseNodes: Nodes, headNodes: Nodes, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
-    const baseParts = partsOf(this.base, baseNodes);
-    const headParts = partsOf(this.head, headNodes);
+  private compareOnce(baseNodes: Nodes, headNodes: Nodes, scope: SchemaScope, isRoot: boolean, prepared?: readonly [SchemaView, SchemaView]): readonly SchemaChange[] {
+    const baseParts = prepared ? prepared[0].parts : partsOf(this.base, baseNodes);
+    const headParts = prepared ? prepared[1].parts : partsOf(this.head, headNodes);
     if (baseParts.length === 0 || headParts.length === 0) return NO_CHANGES;
     // A plain inline schema is compared where it stands; anything reached through a $ref or
     // merged from several parts is keyed by its parts, so it is compared once.
     const keyed = baseParts.length > 1 || headParts.length > 1 || baseParts[0] !== baseNodes[0] || headParts[0] !== headNodes[0];
-    if (!keyed) return this.compareGuarded(baseNodes, headNodes, baseParts, headParts, scope, isRoot);
+    if (!keyed) return this.compareGuarded(baseNodes, headNodes, baseParts, headParts, scope, isRoot, prepared);
 
     const key = `${scope.direction}|${scope.subject}|${isRoot}|${identities(baseParts)}|${identities(headParts)}`;
     const known = this.memo.get(key);
@@ -246,7 +264,7 @@ export class SchemaComparer {
     this.started.set(key, start);
     let cutAt: string[] = [];
     try {
-      const result = this.compareGuarded(baseNodes, headNodes, baseParts, headParts, scope, isRoot);
+      const result = this.compareGuarded(baseNodes, headNodes, baseParts, headParts, scope, isRoot, prepared);
       // A cut at this pair, or at a pair whose frame ran inside this one, is covered by this
       // result; a cut at a pair still further out on the stack, or one that ran before, is not.
       cutAt = [...(this.cuts ?? [])].filter(
@@ -285,7 +303,7 @@ export class SchemaComparer {
     (this.cuts ??= new Set()).add(pair);
   }
 
-  private compareGuarded(baseNodes: Nodes, headNodes: Nodes, baseParts: Nodes, headParts: Nodes, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
+  private compareGuarded(baseNodes: Nodes, headNodes: Nodes, baseParts: Nodes, headParts: Nodes, scope: SchemaScope, isRoot: boolean, prepared?: readonly [SchemaView, SchemaView]): readonly SchemaChange[] {
     const findings = new Findings(idPrefix(scope, isRoot));
     if (this.depth >= MAX_DEPTH) {
       findings.emitId(
@@ -298,8 +316,8 @@ export class SchemaComparer {
     }
     this.depth++;
     try {
-      let baseView = new SchemaView(baseParts[0]!, baseParts);
-      let headView = new SchemaView(headParts[0]!, headParts);
+      let baseView = prepared?.[0] ?? new SchemaView(baseParts[0]!, baseParts);
+      let headView = prepared?.[1] ?? new SchemaView(headParts[0]!, headParts);
       [baseView, headView] = this.unwrapBranches(baseNodes, headNodes, baseView, headView, findings);
       this.compareViews(baseView, headView, scope, findings);
       this.compareAllOfMembers(baseNodes, headNodes, baseView, headView, findings);
@@ -311,13 +329,15 @@ export class SchemaComparer {
 
   private compareViews(base: SchemaView, head: SchemaView, scope: SchemaScope, findings: Findings): void {
     compareType(base, head, scope, findings);
-    compareEnum(base, head, findings);
-    comparePattern(base, head, findings);
-    compareExtensibleEnum(base, head, findings);
-    compareBounds(base, head, findings);
-    compareValueKeyword('default', 'default-value', base, head, findings);
-    compareValueKeyword('const', 'const', base, head, findings);
-    compareKeywords(base, head, findings);
+    // Most schemas carry few keywords: look at the ones written rather than probe for each rule's.
+    const present = keywordGroups(base.value) | keywordGroups(head.value);
+    if (present & GROUP.enum) compareEnum(base, head, findings);
+    if (present & GROUP.pattern) comparePattern(base, head, findings);
+    if (present & GROUP.extensibleEnum) compareExtensibleEnum(base, head, findings);
+    if (present & GROUP.bounds) compareBounds(base, head, findings);
+    if (present & GROUP.default) compareValueKeyword('default', 'default-value', base, head, findings);
+    if (present & GROUP.const) compareValueKeyword('const', 'const', base, head, findings);
+    if (present & GROUP.keywords) compareKeywords(base, head, findings);
     this.compareBranches(base, head, scope, findings);
     if (base.items.length > 0 && head.items.length > 0) findings.addNested(this.compare(base.items, head.items, scope, false), '[]');
     // Map values (`additionalProperties: {schema}`) are compared like properties named `*`.
@@ -441,7 +461,7 @@ export class SchemaComparer {
       const headProperty = this.propertyView(this.head, headNodes);
       if (!baseProperty || !headProperty) continue;
       properties.changed(name, baseProperty, headProperty);
-      const nested = this.compare(baseNodes, headNodes, scope, false);
+      const nested = this.compare(baseNodes, headNodes, scope, false, [baseProperty, headProperty]);
       if (!properties.isInvisible(baseProperty.value, headProperty.value)) findings.addNested(nested, name);
       else findings.addNested(hiddenPropertyChanges(nested, scope.direction), name);
     }
