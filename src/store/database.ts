@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 import type { ApprovalTables } from './tables/approvals.js';
 import type { EvaluationTables, FoundationTables } from './tables/foundation.js';
 import type { GovernanceTables } from './tables/governance.js';
+import type { DriftTables } from './tables/drift.js';
 
-export interface Database extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables {}
+export interface Database extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables, DriftTables {}
 
 export type Db = Kysely<Database>;
