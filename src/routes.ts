@@ -36,7 +36,9 @@ import { onConfigPush, validateConfigCommit, type ValidateConfigDeps } from './u
 import { recordInstallation } from './usecases/installations.js';
 import { proposeReply, republishChain } from './usecases/publish-checks.js';
 import { isWaiverLabel } from './usecases/waiver-label.js';
-import type { PullRequest } from './change/changeset.js';
+import type { ChangeSet, PullRequest } from './change/changeset.js';
+import type { PackSet } from './packs/types.js';
+import { wireDrift, type DriftWiring, type InstallationScope } from './routes-drift.js';
 
 const EVALUATED_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review']);
 
@@ -58,6 +60,8 @@ export interface Wiring {
   outbox: ActionOutbox;
   audit: AuditLog;
   packs: PackSource;
+  /** Track B: its routes and the sweep of due accumulation windows. */
+  drift: DriftWiring;
   /** Dispatch what one delivery proposed (app.ts calls it once per delivery). */
   dispatch(installationId: number): Promise<number>;
 }
@@ -94,11 +98,27 @@ export function wire(deps: RouteDeps): Wiring {
   const membership = new MembershipCache();
   const appSlug = deps.appSlug ?? memo(async () => ((await (await deps.app.auth()).request('GET /app')).data as { slug?: string } | undefined)?.slug ?? 'puddlejumper');
   const writeAudit = (e: Parameters<AuditLog['append']>[0]) => audit.append(e);
-  if (deps.startWorker) new Worker(outbox, { intervalMs: settings.workerIntervalMs, log }).start();
+  const drift = wireDrift({ db, outbox, audit: writeAudit, now, loadPacks: (o, id, owner) => packs.load(o, id, owner), getOctokit, env: settings.env, ...(deps.fetch ? { fetch: deps.fetch } : {}), log });
+  if (deps.startWorker) {
+    new Worker(outbox, { intervalMs: settings.workerIntervalMs, log }).start();
+    // Due drift windows are flushed beside the outbox worker (the flush proposes actions it dispatches).
+    setInterval(() => void drift.sweep().catch((err: unknown) => log.error({ err }, 'drift sweep failed')), settings.workerIntervalMs).unref();
+  }
 
   /** Everything one installation's use cases take, over the webhook's Octokit. */
   async function forInstallation(installationId: number, octokit: Octokit, owner: string) {
     known.set(installationId, octokit);
+    // One pack load and one ChangeSet per PR head per delivery, shared by Track A and Track B.
+    let loaded: Promise<PackSet> | undefined;
+    const loadPacks = () => (loaded = packs.load(octokit, installationId, owner));
+    const changeSets = new Map<string, ChangeSet>();
+    const changesOf = (pr: PullRequest) => {
+      const key = `${pr.repo}#${pr.number}@${pr.headSha}`;
+      let c = changeSets.get(key);
+      if (!c) changeSets.set(key, (c = new GitHubChangeSet(octokit, pr)));
+      return c;
+    };
+    const scope: InstallationScope = { installationId, octokit, owner, packs: () => loaded ?? loadPacks(), changes: changesOf };
     const approvals: ApprovalDeps = {
       chains,
       now,
@@ -111,8 +131,8 @@ export function wire(deps: RouteDeps): Wiring {
       installationId,
     };
     const evaluate: EvaluateDeps = {
-      packs: () => packs.load(octokit, installationId, owner),
-      changes: (pr) => new GitHubChangeSet(octokit, pr),
+      packs: loadPacks,
+      changes: changesOf,
       approvals,
       outbox,
       dispatchNow: () => outbox.dispatchDue(10, { installationId }),
@@ -125,7 +145,7 @@ export function wire(deps: RouteDeps): Wiring {
       const pr = await fetchOpenPullRequest(octokit, installationId, repo, number);
       if (pr) await evaluatePullRequest(evaluate, pr);
     };
-    return { approvals, evaluate, validate, evaluateNumber, octokit };
+    return { approvals, evaluate, validate, evaluateNumber, octokit, scope };
   }
 
   const isConfigRepo = (name: string) => name.toLowerCase() === settings.configRepo.toLowerCase();
@@ -136,6 +156,7 @@ export function wire(deps: RouteDeps): Wiring {
     async pull_request(context) {
       const e = readPullRequestEvent(context.payload);
       const s = await forInstallation(e.pr.installationId, octokitOf(context), ownerOf(e.pr.repo));
+      if (!isConfigRepo(e.repository.name)) await drift.pullRequest(context.payload, s.scope);
       // An edit matters only when it moved the base branch; a label only when it waives a check.
       const relevant =
         EVALUATED_ACTIONS.has(e.action) ||
@@ -143,14 +164,17 @@ export function wire(deps: RouteDeps): Wiring {
         ((e.action === 'labeled' || e.action === 'unlabeled') && isWaiverLabel(await s.evaluate.packs(), e.label));
       if (!relevant) return;
       if (isConfigRepo(e.repository.name)) await validateConfigCommit(s.validate, e.pr.installationId, e.pr.repo, e.pr.headSha, e.pr.number);
-      else await evaluatePullRequest(s.evaluate, e.pr);
+      else {
+        await evaluatePullRequest(s.evaluate, e.pr);
+        await drift.preview(e.pr, s.scope);
+      }
     },
     check_run: (context) => rerequested('check_run', context),
     check_suite: (context) => rerequested('check_suite', context),
     async push(context) {
       const push = readPush(context.payload);
-      if (!isConfigRepo(push.repository.name)) return;
       const s = await forInstallation(push.installationId, octokitOf(context), ownerOf(push.repo));
+      if (!isConfigRepo(push.repository.name)) return drift.push(context.payload, s.scope);
       await onConfigPush(
         {
           ...s.validate,
@@ -180,6 +204,12 @@ export function wire(deps: RouteDeps): Wiring {
       const s = await forInstallation(f.installationId, octokitOf(context), ownerOf(f.repo));
       if ((await handleComment(s.approvals, f)).kind === 'recheck') await s.evaluateNumber(f.repo, f.prNumber);
     },
+    async issues(context) {
+      const p = context.payload as { installation?: { id: number }; repository?: { full_name: string } };
+      if (!p.installation || !p.repository) return;
+      const s = await forInstallation(p.installation.id, octokitOf(context), ownerOf(p.repository.full_name));
+      await drift.issues(context.payload, s.scope);
+    },
     installation: async (context) => recordInstallation(installations, readInstallation('installation', context.payload), now()),
     installation_repositories: async (context) => recordInstallation(installations, readInstallation('installation_repositories', context.payload), now()),
   };
@@ -195,7 +225,7 @@ export function wire(deps: RouteDeps): Wiring {
     for (const n of r.prNumbers) await s.evaluateNumber(r.repository.fullName, n);
   }
 
-  return { routes, outbox, audit, packs, dispatch: (installationId) => outbox.dispatchDue(50, { installationId }) };
+  return { routes, outbox, audit, packs, drift, dispatch: (installationId) => outbox.dispatchDue(50, { installationId }) };
 }
 
 function memo<T>(load: () => Promise<T>): () => Promise<T> {
