@@ -12,6 +12,7 @@ import type { ChangeSet } from './change/changeset.js';
 import { docKey, type DocTarget } from './drift/item.js';
 import type { AuditEventInput } from './governance/audit.js';
 import { ConfluenceClient, type ConfluenceFetch } from './governance/dispatchers/confluence.js';
+import { projectStorage } from './drift/storage-format.js';
 import { GitHubChangeSet } from './github/changeset.js';
 import { GitHubCompareChangeSet } from './github/compare-changeset.js';
 import { GitHubDocs } from './github/docs.js';
@@ -74,7 +75,8 @@ export function wireDrift(o: DriftWiringDeps) {
         }
         if (target.system === 'confluence') {
           if (!target.id) return { unavailable: 'the Confluence primary doc names no page id' };
-          return confluence.read(target.id);
+          const page = await confluence.read(target.id);
+          return 'unavailable' in page ? page : { text: projectStorage(page.text).text, version: page.version, title: page.title, storage: page.text };
         }
         return { unavailable: `doc system "${target.system}" is not supported for remediation yet (github, confluence)` };
     }

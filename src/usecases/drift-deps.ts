@@ -10,8 +10,12 @@ import type { PackSet, ValidPack } from '../packs/types.js';
 import type { DriftStore } from '../store/drift.js';
 import type { Outbox } from './publish-checks.js';
 
-/** A doc, read: its text and the version a write compares against; `base` is the branch (github). */
-export type DocRead = { text: string; version: string; base?: string; title?: string } | { unavailable: string };
+/**
+ * A doc, read: its text as the detectors see it (Markdown), the version a write compares
+ * against, the branch (github), and for a Confluence page its title and the storage-format
+ * body the Markdown was projected from (drift/storage-format.ts).
+ */
+export type DocRead = { text: string; version: string; base?: string; title?: string; storage?: string } | { unavailable: string };
 
 /** The doc targets (github, confluence) behind one interface: `read`; proposals are outbox actions built by the flush. */
 export interface DocTargets {

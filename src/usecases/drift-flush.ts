@@ -14,7 +14,8 @@
 import { chainTemplateFor } from '../approvals/template.js';
 import { maxSeverity } from '../contracts/scoring.js';
 import type { PendingItem } from '../drift/accumulation.js';
-import { applyPatches, docKey, isProblem, type DocTarget } from '../drift/item.js';
+import { applyEdits, applyPatches, docKey, isProblem, type DocTarget, type TextEdit } from '../drift/item.js';
+import { projectStorage, storageEdits } from '../drift/storage-format.js';
 import { score, type ScoredItem } from '../drift/materiality.js';
 import type { Severity } from '../packs/schema.js';
 import type { ValidPack } from '../packs/types.js';
@@ -158,29 +159,12 @@ async function remediate(deps: DriftDeps, input: FlushInput, fresh: Scored[], ac
   const kept = all.filter((s) => !conflicting.has(s.item.fingerprint));
   if (applied.length === 0) return { applied: 0, conflicts: fresh };
 
+  if (docTarget.system === 'confluence') return proposePageUpdate(deps, input, doc, all, fresh, patched, conflicting);
   const auto = kept.every((s) => s.band === 'auto');
   const severity = maxSeverity(kept.map((s) => s.severity)) ?? 'info';
   const origin = driftOrigin(pack);
   const branch = driftBranch(docTarget);
-  if (docTarget.system === 'confluence') {
-    await deps.outbox.propose({
-      installationId: deps.installationId,
-      kind: 'confluence.page_update',
-      idempotencyKey: input.idempotencyKey,
-      subject: { repo: fresh[0]?.sources[0]?.repo ?? key },
-      payload: {
-        pageId: docTarget.id!,
-        title: doc.title ?? docTarget.id!,
-        baseVersion: Number(doc.version),
-        baseText: doc.text,
-        text,
-        edits: patched.filter((s) => !conflicting.has(s.item.fingerprint)).flatMap((s) => s.item.patch!.edits),
-        message: `PuddleJumper: ${kept.length} drift fix${kept.length === 1 ? '' : 'es'} (pack ${pack.pack.id})`,
-      },
-      origin,
-      ...(auto ? {} : { awaitChain: `drift:${key}:${input.idempotencyKey}` }),
-    });
-  } else {
+  {
     const pr = buildRemediationPr({ packId: pack.pack.id, packName: pack.pack.name, docKey: key, docTarget, entries: kept });
     const who = auto ? { reviewers: [], teamReviewers: [] } : reviewersFor(pack, severity, docTarget.repo!);
     await deps.outbox.propose({
@@ -214,4 +198,57 @@ async function remediate(deps: DriftDeps, input: FlushInput, fresh: Scored[], ac
     now,
   );
   return { applied: kept.filter((s) => freshFps.has(s.item.fingerprint)).length, conflicts: fresh.filter((s) => conflicting.has(s.item.fingerprint)) };
+}
+
+/**
+ * A Confluence page: the patches made on its Markdown view are mapped onto the storage
+ * body; items whose edits would change structure (or have no patch) go to the digest. The
+ * update is released at once in the auto band, else it waits for the approval chain.
+ */
+async function proposePageUpdate(
+  deps: DriftDeps,
+  input: FlushInput,
+  doc: { text: string; version: string; title?: string; storage?: string },
+  all: Scored[],
+  fresh: Scored[],
+  patched: Scored[],
+  conflicting: Set<string>,
+): Promise<{ applied: number; conflicts: Scored[] }> {
+  const { pack, docTarget } = input;
+  const key = docKey(docTarget);
+  const now = deps.now();
+  const storage = doc.storage ?? doc.text;
+  const view = projectStorage(storage);
+  const mapped: Array<{ s: Scored; edits: TextEdit[] }> = [];
+  for (const s of patched) {
+    if (conflicting.has(s.item.fingerprint)) continue;
+    const edits = storageEdits(view, s.item.patch!.edits);
+    if (edits) mapped.push({ s, edits });
+  }
+  const done = new Set(mapped.map((m) => m.s.item.fingerprint));
+  const left = fresh.filter((s) => !done.has(s.item.fingerprint));
+  if (mapped.length === 0) return { applied: 0, conflicts: left };
+  const edits = mapped.flatMap((m) => m.edits);
+  const kept = all.filter((s) => done.has(s.item.fingerprint));
+  const auto = kept.every((s) => s.band === 'auto');
+  await deps.outbox.propose({
+    installationId: deps.installationId,
+    kind: 'confluence.page_update',
+    idempotencyKey: input.idempotencyKey,
+    subject: { repo: fresh[0]?.sources[0]?.repo ?? key },
+    payload: {
+      pageId: docTarget.id!,
+      title: doc.title ?? docTarget.id!,
+      baseVersion: Number(doc.version),
+      baseText: storage,
+      text: applyEdits(storage, edits),
+      edits,
+      message: `PuddleJumper: ${kept.length} drift fix${kept.length === 1 ? '' : 'es'} (pack ${pack.pack.id})`,
+    },
+    origin: driftOrigin(pack),
+    ...(auto ? {} : { awaitChain: `drift:${key}:${input.idempotencyKey}` }),
+  });
+  const remediation = (await deps.store.activeRemediation(deps.installationId, key)) ?? (await deps.store.openRemediation({ installationId: deps.installationId, packId: pack.pack.id, docKey: key, system: 'confluence', repo: docTarget.id ?? '', branch: `confluence:${docTarget.id}`, openedAt: now.toISOString() }, now));
+  await deps.store.putItems(deps.installationId, pack.pack.id, key, kept.map((s) => ({ entry: entryOf(s), status: 'remediation' as const, sourceRepo: s.sources[0]?.repo ?? '', branch: remediation.branch })), now);
+  return { applied: kept.filter((s) => fresh.includes(s)).length, conflicts: left };
 }
