@@ -211,4 +211,23 @@ describe('Track B end to end: a runbook in acme/docs', () => {
     console.info(`[drift e2e] first merged PR: ${firstCalls.length} calls\n  ${firstCalls.join('\n  ')}`);
     expect(firstCalls.length).toBeLessThanOrEqual(25);
   });
+
+  it('digest band: the item is listed with a checkbox; ticking it opens the remediation PR; the emptied digest is closed', async () => {
+    // The doc is a README-class doc: a new variable scores 0.383 (digest band); no accumulation window.
+    h.gh.packs = { 'policy-packs/readme.yml': PACK.replace('class: runbook', 'class: readme').replace('  noiseControls: { temporalAccumulation: { enabled: true, windowDays: 7 } }\n', '') };
+    await merge(h, 11, { 'src/config.ts': CONFIG }, { 'src/config.ts': withVar(CONFIG, 'PAYMENTS_TIMEOUT_MS') });
+    const issues = h.gh.repo('acme/payments-api').issues;
+    expect(issues).toHaveLength(1);
+    expect(docsPr(h)).toHaveLength(0);
+    const before = issues[0]!.body;
+    const line = before.split('\n').find((l) => l.includes('**PAYMENTS_TIMEOUT_MS**'))!;
+    expect(line).toMatch(/_\(low, 0\.383, patch ready\)_ — from acme\/payments-api#11$/);
+    const after = before.replace(line, line.replace('- [ ]', '- [x]'));
+    issues[0]!.body = after;
+    await h.receive('issues', { action: 'edited', installation: { id: 1 }, repository: repository('acme/payments-api'), issue: { number: issues[0]!.number, body: after }, changes: { body: { from: before } }, sender: { login: 'dana', type: 'User' } });
+    const open = docsPr(h);
+    expect(open).toHaveLength(1);
+    expect(h.gh.onBranch('acme/docs', BRANCH, 'runbooks/payments.md')).toContain('| `PAYMENTS_TIMEOUT_MS` |');
+    expect(issues[0]!.state).toBe('closed');
+  });
 });
