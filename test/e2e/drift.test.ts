@@ -230,4 +230,21 @@ describe('Track B end to end: a runbook in acme/docs', () => {
     expect(h.gh.onBranch('acme/docs', BRANCH, 'runbooks/payments.md')).toContain('| `PAYMENTS_TIMEOUT_MS` |');
     expect(issues[0]!.state).toBe('closed');
   });
+
+  it('an open PR gets the PuddleJumper / drift check (neutral, with the patch preview); a repo no Track B pack governs gets none', async () => {
+    const { baseSha, headSha } = h.gh.sourcePull('acme/payments-api', 21, { 'package.json': PKG('deploy:prod') }, { 'package.json': PKG('release:prod') });
+    await h.receive('pull_request', pullRequestEvent('opened', 'acme/payments-api', { number: 21, baseSha, headSha, files: 1 }));
+    const drift = h.gh.checkRuns.filter((c) => c.name === 'PuddleJumper / drift');
+    expect(drift).toHaveLength(1);
+    expect(drift[0]!.conclusion).toBe('neutral');
+    expect(drift[0]!.title).toBe('1 drift item in 1 doc');
+    expect(drift[0]!.summary).toContain('+3. Deploy to production with `npm run release:prod` and watch the dashboards.');
+    // Nothing else is written before the merge.
+    expect(docsPr(h)).toHaveLength(0);
+    expect(h.gh.repo('acme/payments-api').issues).toHaveLength(0);
+
+    const other = h.gh.sourcePull('acme/web', 3, { 'package.json': PKG('deploy:prod') }, { 'package.json': PKG('release:prod') });
+    await h.receive('pull_request', pullRequestEvent('opened', 'acme/web', { number: 3, baseSha: other.baseSha, headSha: other.headSha, files: 1 }));
+    expect(h.gh.checkRuns.filter((c) => c.name === 'PuddleJumper / drift')).toHaveLength(1);
+  });
 });
