@@ -164,31 +164,29 @@ async function remediate(deps: DriftDeps, input: FlushInput, fresh: Scored[], ac
   const severity = maxSeverity(kept.map((s) => s.severity)) ?? 'info';
   const origin = driftOrigin(pack);
   const branch = driftBranch(docTarget);
-  {
-    const pr = buildRemediationPr({ packId: pack.pack.id, packName: pack.pack.name, docKey: key, docTarget, entries: kept });
-    const who = auto ? { reviewers: [], teamReviewers: [] } : reviewersFor(pack, severity, docTarget.repo!);
-    await deps.outbox.propose({
-      installationId: deps.installationId,
-      kind: 'pull_request.upsert',
-      idempotencyKey: input.idempotencyKey,
-      subject: { repo: docTarget.repo! },
-      payload: {
-        repo: docTarget.repo!,
-        base: doc.base!,
-        branch,
-        title: pr.title,
-        body: pr.body,
-        marker: `drift-remediation:${key}`,
-        files: [{ path: docTarget.path!, content: text }],
-        commitMessage: `${pr.title}\n\nPuddleJumper drift remediation (pack ${pack.pack.id}).`,
-        rebuild: { expectBlob: { path: docTarget.path!, sha: doc.version } },
-        ...(who.reviewers.length ? { reviewers: who.reviewers } : {}),
-        ...(who.teamReviewers.length ? { teamReviewers: who.teamReviewers } : {}),
-        ...(auto ? { autoMerge: true } : {}),
-      },
-      origin,
-    });
-  }
+  const pr = buildRemediationPr({ packId: pack.pack.id, packName: pack.pack.name, docKey: key, docTarget, entries: kept });
+  const who = auto ? { reviewers: [], teamReviewers: [] } : reviewersFor(pack, severity, docTarget.repo!);
+  await deps.outbox.propose({
+    installationId: deps.installationId,
+    kind: 'pull_request.upsert',
+    idempotencyKey: input.idempotencyKey,
+    subject: { repo: docTarget.repo! },
+    payload: {
+      repo: docTarget.repo!,
+      base: doc.base!,
+      branch,
+      title: pr.title,
+      body: pr.body,
+      marker: `drift-remediation:${key}`,
+      files: [{ path: docTarget.path!, content: text }],
+      commitMessage: `${pr.title}\n\nPuddleJumper drift remediation (pack ${pack.pack.id}).`,
+      rebuild: { expectBlob: { path: docTarget.path!, sha: doc.version } },
+      ...(who.reviewers.length ? { reviewers: who.reviewers } : {}),
+      ...(who.teamReviewers.length ? { teamReviewers: who.teamReviewers } : {}),
+      ...(auto ? { autoMerge: true } : {}),
+    },
+    origin,
+  });
   const remediation = active ?? (await deps.store.openRemediation({ installationId: deps.installationId, packId: pack.pack.id, docKey: key, system: docTarget.system, repo: docTarget.repo ?? docTarget.id ?? '', branch, openedAt: now.toISOString() }, now));
   await deps.store.putItems(
     deps.installationId,
