@@ -113,4 +113,3 @@ describe('selectPacks', () => {
     expect(ids(big, 'acme/x', [...paths, 'svc7/a/b.ts', 'svc8/a.test.ts', 'docs/9/x.md'])).toEqual(['p7', 'p9']);
   });
 });
-});
