@@ -6,13 +6,14 @@ import { combineChains } from '../approvals/template.js';
 import type { ChangeSet, PullRequest } from '../change/changeset.js';
 import type { ContractsEvaluation } from '../contracts/evaluate.js';
 import { evaluateChange } from '../contracts/evaluate-change.js';
+import { findingsFingerprint } from '../contracts/gate.js';
 import type { AuditEventInput } from '../governance/audit.js';
 import type { PackSet } from '../packs/types.js';
 import { buildErroredContractsCheck, buildInProgressContractsCheck } from '../report/contracts-check.js';
 import type { EvaluationRepository } from '../store/evaluations.js';
 import type { ApprovalDeps } from './approval-steps.js';
-import { ensureChain } from './ensure-chain.js';
-import { proposeCheck, publishChecks, type Outbox } from './publish-checks.js';
+import { bindingFor, ensureChain } from './ensure-chain.js';
+import { proposeCheck, publishHead, type HeadEntry, type Outbox } from './publish-checks.js';
 
 export interface EvaluateDeps {
   /** The installation's packs (cached by config-repo sha). */
@@ -25,17 +26,29 @@ export interface EvaluateDeps {
   evaluations: EvaluationRepository;
   audit(event: AuditEventInput): Promise<unknown>;
   now: () => Date;
+  /**
+   * The PR's head now (one GET /pulls/N), asked only when an evaluation is at a head whose
+   * chain a later head superseded: a force-push back, or a late delivery. Absent: late.
+   */
+  currentHead?(pr: PullRequest): Promise<string | undefined>;
 }
 
 export interface EvaluationOutcome {
   evaluation: ContractsEvaluation;
   chain: Chain | undefined;
+  /** The evaluation was of a head the PR had already left. */
+  stale?: boolean;
 }
 
-export async function evaluatePullRequest(deps: EvaluateDeps, pr: PullRequest): Promise<EvaluationOutcome> {
+export interface EvaluateOptions {
+  /** `pr` was read just now (GET /pulls/N, or the open-PR list): its head is the PR's head. */
+  fresh?: boolean;
+}
+
+export async function evaluatePullRequest(deps: EvaluateDeps, pr: PullRequest, opts: EvaluateOptions = {}): Promise<EvaluationOutcome> {
   const subject = { installationId: pr.installationId, repo: pr.repo, prNumber: pr.number, headSha: pr.headSha };
   try {
-    return await evaluate(deps, pr, subject);
+    return await evaluate(deps, pr, subject, opts);
   } catch (error) {
     // Fail closed: an error that outlived the Octokit retries fails the check, with the
     // reason, instead of leaving it in progress. Rethrown so the delivery is recorded as
@@ -46,7 +59,7 @@ export async function evaluatePullRequest(deps: EvaluateDeps, pr: PullRequest): 
   }
 }
 
-async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters<typeof proposeCheck>[1]): Promise<EvaluationOutcome> {
+async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters<typeof proposeCheck>[1], opts: EvaluateOptions): Promise<EvaluationOutcome> {
   const { evaluation, required } = await evaluateChange(deps.changes(pr), await deps.packs(), deps.now(), {
     onSelected: async (selected) => {
       if (selected.length === 0) return;
@@ -55,9 +68,22 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
     },
   });
   const { template, options } = combineChains(required.chains);
-  const { chain } = await ensureChain(deps.approvals, pr, evaluation.highestSeverity ?? 'info', template, options);
-  const published = { withApprovalsCheck: required.withApprovalsCheck, mode: required.mode };
+  const isCurrentHead = opts.fresh ? async () => true : deps.currentHead ? async () => (await deps.currentHead!(pr)) === pr.headSha : undefined;
+  const ensured = await ensureChain(deps.approvals, pr, evaluation.highestSeverity ?? 'info', template, options, {
+    findings: findingsFingerprint(evaluation),
+    ...(isCurrentHead ? { isCurrentHead } : {}),
+  });
+  const { chain } = ensured;
+  if (ensured.replaced) {
+    const { because, approvedBy } = ensured.replaced;
+    const lost = approvedBy.length > 0 ? ` The approvals of ${approvedBy.map((l) => `@${l}`).join(', ')} were for what was there before and no longer count.` : '';
+    evaluation.notes.push(`The approval chain started again: ${because}.${lost}`);
+  }
+  if (ensured.stale) evaluation.notes.push(`This commit is no longer the head of #${pr.number}: no approval chain answers for it.`);
+  const published = { withApprovalsCheck: required.withApprovalsCheck, mode: required.mode, base: bindingFor(pr).base };
   await deps.evaluations.save(pr.installationId, pr.number, evaluation, published, deps.now());
+  // A late evaluation never moves the PR's head back.
+  const left = ensured.stale ? undefined : await deps.evaluations.moveHead(pr.installationId, pr.repo, pr.number, pr.headSha, deps.now());
   await deps.audit({
     installationId: pr.installationId,
     actor: 'app',
@@ -67,10 +93,29 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
       packs: evaluation.packs.map((p) => ({ id: p.packId, versionHash: p.versionHash, findings: p.findings.length, blocks: p.blocks, testMode: p.testMode })),
       invalidPacks: evaluation.invalidPacks.map((p) => ({ file: p.file, id: p.id, error: p.errors[0]?.message })),
       highestSeverity: evaluation.highestSeverity ?? null,
+      base: published.base,
       chain: chain ? { key: chain.key, status: chain.status } : null,
+      ...(ensured.replaced ? { chainReplaced: { key: ensured.replaced.key, reason: ensured.replaced.reason } } : {}),
+      ...(ensured.stale ? { stale: true } : {}),
       gate: required.mode,
     },
   });
-  await publishChecks({ outbox: deps.outbox, chains: deps.approvals.chains }, subject, evaluation, published, chain);
-  return { evaluation, chain };
+  const publish = { outbox: deps.outbox, chains: deps.approvals.chains, evaluations: deps.evaluations };
+  const own: HeadEntry = { prNumber: pr.number, base: published.base, evaluation, mode: required.mode, withApprovalsCheck: required.withApprovalsCheck, chain };
+  // The commit's checks combine every open PR whose head it is; a late evaluation of a
+  // head nobody is at any more still completes its own check (without a chain: fail closed).
+  if (!(await publishHead(publish, pr.installationId, pr.repo, pr.headSha))) await publishHead(publish, pr.installationId, pr.repo, pr.headSha, [own]);
+  // The head this PR left: the other open PRs at it decide its checks now.
+  if (left) await publishHead(publish, pr.installationId, pr.repo, left);
+  return { evaluation, chain, ...(ensured.stale ? { stale: true } : {}) };
+}
+
+/**
+ * A PR was closed (or merged): it no longer has a say in its head's checks, which are
+ * re-published for the other open PRs at that head (if any).
+ */
+export async function closePullRequest(deps: Pick<EvaluateDeps, 'outbox' | 'approvals' | 'evaluations' | 'now'>, pr: PullRequest): Promise<void> {
+  const head = await deps.evaluations.close(pr.repo, pr.number, deps.now());
+  if (head === undefined) return;
+  await publishHead({ outbox: deps.outbox, chains: deps.approvals.chains, evaluations: deps.evaluations }, pr.installationId, pr.repo, head);
 }
