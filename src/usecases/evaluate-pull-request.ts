@@ -13,7 +13,7 @@ import { buildErroredContractsCheck, buildInProgressContractsCheck } from '../re
 import type { EvaluationRepository } from '../store/evaluations.js';
 import type { ApprovalDeps } from './approval-steps.js';
 import { bindingFor, ensureChain } from './ensure-chain.js';
-import { proposeCheck, publishHead, type HeadEntry, type Outbox } from './publish-checks.js';
+import { proposeCheck, publishHead, type HeadEntry, type Outbox, type PublishDeps } from './publish-checks.js';
 
 export interface EvaluateDeps {
   /** The installation's packs (cached by config-repo sha). */
@@ -104,9 +104,9 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
   const own: HeadEntry = { prNumber: pr.number, base: published.base, evaluation, mode: required.mode, withApprovalsCheck: required.withApprovalsCheck, chain };
   // The commit's checks combine every open PR whose head it is; a late evaluation of a
   // head nobody is at any more still completes its own check (without a chain: fail closed).
-  if (!(await publishHead(publish, pr.installationId, pr.repo, pr.headSha))) await publishHead(publish, pr.installationId, pr.repo, pr.headSha, [own]);
+  if (!(await publishHead(publish, pr.installationId, pr.repo, pr.headSha))) await publishHead(publish, pr.installationId, pr.repo, pr.headSha, { only: [own] });
   // The head this PR left: the other open PRs at it decide its checks now.
-  if (left) await publishHead(publish, pr.installationId, pr.repo, left);
+  if (left) await leaveHead(publish, pr, left);
   return { evaluation, chain, ...(ensured.stale ? { stale: true } : {}) };
 }
 
@@ -117,5 +117,11 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
 export async function closePullRequest(deps: Pick<EvaluateDeps, 'outbox' | 'approvals' | 'evaluations' | 'now'>, pr: PullRequest): Promise<void> {
   const head = await deps.evaluations.close(pr.repo, pr.number, deps.now());
   if (head === undefined) return;
-  await publishHead({ outbox: deps.outbox, chains: deps.approvals.chains, evaluations: deps.evaluations }, pr.installationId, pr.repo, head);
+  await leaveHead({ outbox: deps.outbox, chains: deps.approvals.chains, evaluations: deps.evaluations }, pr, head);
+}
+
+/** `pr` is no longer at `head`: the open PRs still there decide its checks (nothing when none is). */
+async function leaveHead(publish: PublishDeps, pr: PullRequest, head: string): Promise<void> {
+  const had = await publish.evaluations.load(pr.repo, pr.number, head);
+  await publishHead(publish, pr.installationId, pr.repo, head, { approvalsCheck: had?.withApprovalsCheck === true });
 }

@@ -90,10 +90,18 @@ export interface HeadEntry {
  * Both checks of a commit, from every open PR whose head it is: each PR's own evaluation
  * and its own chain as stored now, combined by the gate's `strictest` (a failure on any
  * one is the failure). `only`: publish exactly these entries (a late evaluation of a head
- * the PR has left). Returns false when no open PR has this head (nothing published).
+ * the PR has left). `approvalsCheck`: publish the approvals check even when no PR left at
+ * the head has one (a PR that had one left it: its check must not stay behind). Returns
+ * false when no open PR has this head (nothing published).
  */
-export async function publishHead(deps: PublishDeps, installationId: number, repo: string, headSha: string, only?: HeadEntry[]): Promise<boolean> {
-  const entries = only ?? (await storedEntries(deps, repo, headSha));
+export async function publishHead(
+  deps: PublishDeps,
+  installationId: number,
+  repo: string,
+  headSha: string,
+  opts: { only?: HeadEntry[]; approvalsCheck?: boolean } = {},
+): Promise<boolean> {
+  const entries = opts.only ?? (await storedEntries(deps, repo, headSha));
   if (entries.length === 0) return false;
   const gates = entries.map((e) => ({ prNumber: e.prNumber, ...(e.base ? { base: e.base } : {}), decision: decideGate(e.evaluation, e, e.chain) }));
   const head = strictest(gates);
@@ -103,7 +111,7 @@ export async function publishHead(deps: PublishDeps, installationId: number, rep
   const origins = entries.map((e) => checkOrigin(e.evaluation));
   const origin = origins.every((o) => o !== undefined) ? origins[0] : undefined;
   await proposeCheck(deps.outbox, subject, buildHeadContractsCheck(headSha, rendered, head), origin);
-  if (entries.some((e) => e.withApprovalsCheck)) {
+  if (opts.approvalsCheck || entries.some((e) => e.withApprovalsCheck)) {
     const approvals = entries.find((e) => e.prNumber === head.decisiveApprovals.prNumber)!;
     await proposeCheck(deps.outbox, { ...subject, prNumber: approvals.prNumber }, buildApprovalsCheck(approvals.chain, headSha, head.approvals));
   }
