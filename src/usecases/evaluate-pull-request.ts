@@ -12,7 +12,7 @@ import type { PackSet } from '../packs/types.js';
 import { buildErroredContractsCheck, buildInProgressContractsCheck } from '../report/contracts-check.js';
 import type { EvaluationRepository } from '../store/evaluations.js';
 import type { ApprovalDeps } from './approval-steps.js';
-import { bindingFor, ensureChain } from './ensure-chain.js';
+import { bindingFor, ensureChain, type EnsuredChain } from './ensure-chain.js';
 import { proposeCheck, publishHead, type HeadEntry, type Outbox, type PublishDeps } from './publish-checks.js';
 
 export interface EvaluateDeps {
@@ -68,11 +68,15 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
     },
   });
   const { template, options } = combineChains(required.chains);
-  const isCurrentHead = opts.fresh ? async () => true : deps.currentHead ? async () => (await deps.currentHead!(pr)) === pr.headSha : undefined;
-  const ensured = await ensureChain(deps.approvals, pr, evaluation.highestSeverity ?? 'info', template, options, {
-    findings: findingsFingerprint(evaluation),
-    ...(isCurrentHead ? { isCurrentHead } : {}),
-  });
+  const isCurrentHead = currentHeadCheck(deps, pr, opts);
+  // Back at a head this PR was evaluated at before, while the store has it elsewhere: a
+  // force-push back, or a late delivery. GitHub says which (one request, only then); a late
+  // one changes no chain and never moves the PR's head back.
+  const late = (await returnsToEarlierHead(deps, pr)) && !(await isCurrentHead());
+  if (late) await deps.audit({ installationId: pr.installationId, actor: 'app', type: 'approval.stale_evaluation', subject: { repo: pr.repo, prNumber: pr.number, headSha: pr.headSha }, details: { reason: 'the pull request has left this head; nothing was changed' } });
+  const ensured: EnsuredChain = late
+    ? { chain: undefined, created: false, stale: true }
+    : await ensureChain(deps.approvals, pr, evaluation.highestSeverity ?? 'info', template, options, { findings: findingsFingerprint(evaluation), isCurrentHead });
   const { chain } = ensured;
   if (ensured.replaced) {
     const { because, approvedBy } = ensured.replaced;
@@ -108,6 +112,23 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
   // The head this PR left: the other open PRs at it decide its checks now.
   if (left) await leaveHead(publish, pr, left);
   return { evaluation, chain, ...(ensured.stale ? { stale: true } : {}) };
+}
+
+/** Whether `pr.headSha` is the PR's head now: asked of GitHub at most once per evaluation (never when `pr` is fresh). */
+function currentHeadCheck(deps: EvaluateDeps, pr: PullRequest, opts: EvaluateOptions): () => Promise<boolean> {
+  let answer: Promise<boolean> | undefined;
+  return () => {
+    if (opts.fresh) return Promise.resolve(true);
+    answer ??= deps.currentHead ? deps.currentHead(pr).then((head) => head === pr.headSha) : Promise.resolve(false);
+    return answer;
+  };
+}
+
+/** The store has the PR at another head, and this head was evaluated for it before. */
+async function returnsToEarlierHead(deps: EvaluateDeps, pr: PullRequest): Promise<boolean> {
+  const known = await deps.evaluations.headOf(pr.repo, pr.number);
+  if (!known || known.headSha === pr.headSha) return false;
+  return (await deps.evaluations.load(pr.repo, pr.number, pr.headSha)) !== undefined;
 }
 
 /**

@@ -278,6 +278,27 @@ describe('the gate is settled only by what was approved (issue 9, items 1–3)',
     expect(last(CONTRACTS, B)).toMatchObject({ conclusion: 'failure', output: { title: 'Waiting for approval: Director' } });
   });
 
+  it('2c. a late delivery of an earlier head that needed no approval does not retire the current head\'s chain', async () => {
+    const A = 'a'.repeat(40);
+    const B = 'b'.repeat(40);
+    const base = '0'.repeat(40);
+    // A changes nothing in the contract; B breaks it.
+    mockEvaluation({ base, blob: '3'.repeat(40), headSpec: BASE_SPEC });
+    await deliver('pull_request', prPayload({ head: A, base }));
+    expect(last(CONTRACTS, A)).toMatchObject({ conclusion: 'success' });
+    mockEvaluation({ base, blob: '2'.repeat(40) });
+    await deliver('pull_request', prPayload({ head: B, base }));
+    await deliver('issue_comment', comment('alice', '/approve', 811));
+    // A's synchronize again, late: GitHub says the head is B, so B's chain (and alice's approval) stays.
+    mockEvaluation({ base, blob: '3'.repeat(40) });
+    gh.get(`${REPO}/pulls/2`).reply(200, { ...prPayload({ head: B, base }).pull_request, state: 'open' });
+    await deliver('pull_request', prPayload({ head: A, base }));
+    const current = await app.db.selectFrom('approval_chains').select(['head_sha', 'status']).where('superseded_at', 'is', null).execute();
+    expect(current).toEqual([{ head_sha: B, status: 'pending' }]);
+    await deliver('issue_comment', comment('bob', '/approve', 812));
+    expect(last(CONTRACTS, B)).toMatchObject({ conclusion: 'success', output: { title: 'Approved by @alice (Team Lead), @bob (Director)' } });
+  });
+
   it('3. an approval does not survive a base change that brings more findings: the chain is superseded, said in the check and the audit log', async () => {
     const H = 'a'.repeat(40);
     const TMP = 'e'.repeat(40);
