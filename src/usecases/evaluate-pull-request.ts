@@ -1,6 +1,8 @@
 // The use case behind every pull-request trigger: read the PR through a ChangeSet,
-// evaluate it against the installation's packs (contracts/evaluate-change.ts), keep the
-// approval chain in step with the highest severity, and publish both checks.
+// evaluate it against the installation's packs and its own base
+// (contracts/evaluate-change.ts), keep the approval chain bound to what it approves (head,
+// base, findings), record the PR at its head, and publish both checks of that commit —
+// combined over every open PR whose head it is (usecases/publish-checks.ts publishHead).
 import type { Chain } from '../approvals/chain.js';
 import { combineChains } from '../approvals/template.js';
 import type { ChangeSet, PullRequest } from '../change/changeset.js';
