@@ -35,6 +35,29 @@ describe('slash commands', () => {
     expect(parseCommand(body)).toBeUndefined();
   });
 
+  it.each([
+    ['Not yet\n<!--\n/approve\n-->', 'an HTML comment block under visible text'],
+    ['Not yet <!--\n/approve\n-->', 'an inline HTML comment spanning lines'],
+    ['<!--\n/approve', 'an HTML comment that is never closed hides the rest'],
+    ['Not yet\n<div>\n/approve\n</div>', 'an HTML block'],
+    ['<span hidden>\n/approve\n</span>', 'a one-tag HTML block'],
+    ['x `\n/approve\n` y', 'inline code spanning lines'],
+    ['> quoted text\n/approve', 'a lazy continuation line of a block quote'],
+    ['- not\n\n      /approve', 'an indented code block in a list item'],
+    ['<a>/approve</a>', 'behind an inline tag: not at the start of the line'],
+    ['&#47;approve', 'an entity is not a slash in the source'],
+  ])('ignores %j (%s)', (body) => {
+    expect(parseCommand(body)).toBeUndefined();
+  });
+
+  it('reads the visible text around hidden parts', () => {
+    expect(parseCommand('<!-- /approve -->\nNot yet.\n\n/reject needs <!-- hidden -->a changelog')).toEqual({ kind: 'reject', reason: 'needs a changelog' });
+    expect(parseCommand('<details>\n\n/approve\n\n</details>')).toEqual({ kind: 'approve' });
+    expect(parseCommand('<!--\n/approve\n-->\n/approve tier2')).toEqual({ kind: 'approve', tier: 'tier2' });
+    expect(parseCommand('- item\n  /approve')).toEqual({ kind: 'approve' });
+    expect(parseCommand('/approve <!-- tier3 -->')).toEqual({ kind: 'approve' });
+  });
+
   it('reads a command after a closed fence and takes the first command line', () => {
     expect(parseCommand('```\n/reject no\n```\n/approve tier1\n/reject later')).toEqual({ kind: 'approve', tier: 'tier1' });
     expect(parseCommand(null)).toBeUndefined();
