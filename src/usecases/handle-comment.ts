@@ -10,7 +10,7 @@
 import { sameLogin, stepMatchesTier, type DecisionSource, type Step } from '../approvals/chain.js';
 import { isDecisionCommand, parseCommand, type Command } from '../approvals/commands.js';
 import { postedBeforeChain } from '../approvals/decide.js';
-import { isBotActor, type Actor } from '../approvals/eligibility.js';
+import type { Actor } from '../approvals/eligibility.js';
 import type { CommentFacts } from '../approvals/facts.js';
 import { buildHelpReply } from '../report/approvals-help.js';
 import type { StoredChain } from '../store/chains.js';
