@@ -7,6 +7,7 @@ import * as m003 from './003_approvals.js';
 import * as m004 from './004_evaluations.js';
 import * as m005 from './005_audit_keyed.js';
 import * as m006 from './006_evaluations_by_pr.js';
+import * as m010 from './010_dismissed_reviews.js';
 
 export const migrations: Record<string, Migration> = {
   '001_foundation': m001,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '004_evaluations': m004,
   '005_audit_keyed': m005,
   '006_evaluations_by_pr': m006,
+  '010_dismissed_reviews': m010,
 };

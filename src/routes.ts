@@ -8,6 +8,7 @@ import type { EventRoutes, WebhookContext } from './app.js';
 import { chainEventsMetrics, exportStoreGauges } from './metrics.js';
 import { sqlStoreGauges } from './store/gauges.js';
 import { sqlChainRepository } from './store/chains.js';
+import { sqlDismissedReviews, sqlReplyLimits } from './store/approval-inputs.js';
 import { sqlCheckRunIds } from './store/check-runs.js';
 import { ActionStore } from './store/actions.js';
 import { sqlEvaluationRepository } from './store/evaluations.js';
@@ -77,6 +78,8 @@ export function wire(deps: RouteDeps): Wiring {
     log.warn('PJ_AUDIT_KEY is not set: the audit log is a plain hash chain, so anyone who can write the database can forge or rewrite it undetected; set PJ_AUDIT_KEY to key it');
   }
   const chains = sqlChainRepository(db);
+  const replyLimits = sqlReplyLimits(db);
+  const dismissedReviews = sqlDismissedReviews(db);
   const evaluations = sqlEvaluationRepository(db);
   const installations = sqlInstallationRepository(db);
   const actionRows = new ActionStore(db);
@@ -107,6 +110,8 @@ export function wire(deps: RouteDeps): Wiring {
       audit: writeAudit,
       publish: (chain, headSha) => republishChain({ outbox, chains, evaluations }, installationId, chain, headSha),
       reply: (repo, issue, body) => proposeReply(outbox, now(), installationId, repo, issue, body),
+      replyLimits,
+      dismissedReviews,
       metrics: chainEventsMetrics,
       installationId,
     };

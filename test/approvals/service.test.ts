@@ -46,7 +46,7 @@ describe('security refusals', () => {
     await t.ensure(pack({ approvalTiers: { tier1: { name: 'Team Lead', users: [AUTHOR, 'alice'], requiredFor: ['high'] } } }));
     const out = await t.svc.onComment(comment({ body: '/approve', login: AUTHOR }));
     expect(out).toMatchObject({ kind: 'refused', reason: `@${AUTHOR} is the author of this pull request` });
-    expect(t.replies.map((r) => r.body)).toEqual([`@${AUTHOR} is the author of this pull request. Nothing was changed.`]);
+    expect(t.replies.map((r) => r.body)).toEqual([`\`${AUTHOR}\` is the author of this pull request. Nothing was changed.`]);
     expect(statuses(await t.current())).toEqual(['tier1:active']);
     expect(t.types('approval.refused')).toHaveLength(1);
     expect(t.published).toHaveLength(0);
@@ -71,7 +71,7 @@ describe('security refusals', () => {
     await t.ensure();
     const out = await t.svc.onComment(comment({ body: '/approve', login: 'mallory' }));
     expect(out).toMatchObject({ kind: 'refused', reason: '@mallory is not in Team Lead (@alice, acme/team-leads)' });
-    expect(t.replies[0]!.body).toBe('@mallory is not in Team Lead (@alice, acme/team-leads). Nothing was changed.');
+    expect(t.replies[0]!.body).toBe('`mallory` is not in Team Lead (`alice`, acme/team-leads). Nothing was changed.');
     expect(statuses(await t.current())).toEqual(['tier1:active', 'tier2:waiting']);
   });
 
@@ -262,9 +262,11 @@ describe('approval flows', () => {
     expect(await t.svc.onComment(comment({ body: '/pj help', login: 'someone', id: 2 }))).toMatchObject({ kind: 'help' });
     const body = t.replies.at(-1)!.body;
     expect(body).toContain('(severity **critical**): **pending**');
-    expect(body).toMatch(/\| 1 \| Team Lead \(`tier1`\) \| ✅ approved \| @alice, 2026-03-01T10:00:00.000Z via comment \| — \|/);
-    expect(body).toMatch(/\| 2 \| Director \(`tier2`\) \| ⏳ needs approval \| {2}\| acme\/directors members — except @Codertocat \(author\), @alice \(already approved a step\) \|/);
-    expect(body).toMatch(/\| 3 \| CTO \(`tier3`\) \| ⏸️ waiting \| {2}\| @cto \|/);
+    expect(body).toMatch(/\| 1 \| Team Lead \(`tier1`\) \| ✅ approved \| `alice`, 2026-03-01T10:00:00.000Z via comment \| — \|/);
+    expect(body).toMatch(/\| 2 \| Director \(`tier2`\) \| ⏳ needs approval \| {2}\| acme\/directors members — except `Codertocat` \(author\), `alice` \(already approved a step\) \|/);
+    expect(body).toMatch(/\| 3 \| CTO \(`tier3`\) \| ⏸️ waiting \| {2}\| `cto` \|/);
+    // The reply names people without notifying them.
+    expect(body).not.toMatch(/@[A-Za-z0-9]/);
     expect(body).toContain('`/approve cancel`');
     // No line of the reply is itself a command.
     expect(body.split('\n').some((l) => /^\s{0,3}\//.test(l))).toBe(false);

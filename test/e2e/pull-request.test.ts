@@ -217,7 +217,7 @@ describe('pull request → PuddleJumper / contracts', () => {
       return { id: 900 + replies.length };
     });
     await t.receive('issue_comment', comment('Codertocat', '/approve', 501));
-    expect(replies.at(-1)).toMatch(/@Codertocat .*author/i);
+    expect(replies.at(-1)).toMatch(/`Codertocat` .*author/i);
     expect(last(checks, 'PuddleJumper / contracts').output.title).toBe('Waiting for approval: Team Lead');
 
     // Logins are compared case-insensitively: "alice" fills the tier that lists "Alice".
