@@ -114,6 +114,7 @@ export function wire(deps: RouteDeps): Wiring {
       evaluations,
       audit: writeAudit,
       now,
+      requireConfig: settings.requireConfig,
     };
     const validate: ValidateConfigDeps = { packsAt: (sha) => packs.loadAt(octokit, owner, sha), outbox, audit: writeAudit };
     const evaluateNumber = async (repo: string, number: number) => {

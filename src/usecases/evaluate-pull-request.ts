@@ -25,6 +25,8 @@ export interface EvaluateDeps {
   evaluations: EvaluationRepository;
   audit(event: AuditEventInput): Promise<unknown>;
   now: () => Date;
+  /** PJ_REQUIRE_CONFIG: no readable config repo fails the contracts check. */
+  requireConfig?: boolean;
 }
 
 export interface EvaluationOutcome {
@@ -48,6 +50,7 @@ export async function evaluatePullRequest(deps: EvaluateDeps, pr: PullRequest): 
 
 async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters<typeof proposeCheck>[1]): Promise<EvaluationOutcome> {
   const { evaluation, required } = await evaluateChange(deps.changes(pr), await deps.packs(), deps.now(), {
+    requireConfig: deps.requireConfig === true,
     onSelected: async (selected) => {
       if (selected.length === 0) return;
       await proposeCheck(deps.outbox, subject, buildInProgressContractsCheck(pr.headSha));
@@ -69,6 +72,7 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
       highestSeverity: evaluation.highestSeverity ?? null,
       chain: chain ? { key: chain.key, status: chain.status } : null,
       gate: required.mode,
+      ...(evaluation.configMissing ? { configMissing: evaluation.configMissing } : {}),
     },
   });
   await publishChecks({ outbox: deps.outbox, chains: deps.approvals.chains }, subject, evaluation, published, chain);
