@@ -16,7 +16,13 @@ const MAX_FUNCTION_LINES = 60;
  * Functions allowed over the limit for now, as `file:name`. Must end up empty: each entry
  * names who is splitting it.
  */
-const ALLOWLIST = new Set<string>([]);
+const ALLOWLIST = new Set<string>([
+  // src/drift/** is being edited in the Track B detectors worktree (branch trackb-detectors):
+  // these three are theirs to split, then to remove from here.
+  'drift/detectors/api-reference.ts:mentions',
+  'drift/detectors/env-var.ts:detectEnvVar',
+  'drift/detectors/owner.ts:detectOwner',
+]);
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
