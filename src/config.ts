@@ -33,6 +33,7 @@ const EnvSchema = z.object({
     .regex(/^[^/].*[^/]$|^[^/]$/, 'must be a relative folder without leading or trailing slash')
     .default('policy-packs'),
   PJ_WORKER_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  PJ_REQUIRE_CONFIG: z.enum(['', '0', '1', 'false', 'true'], { error: 'must be 1 or 0 (true or false)' }).default(''),
   // Empty counts as unset (an `.env` template line); the value is never echoed in an error.
   PJ_AUDIT_KEY: z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -55,6 +56,8 @@ export interface Settings {
   configRepo: string;
   packsDir: string;
   workerIntervalMs: number;
+  /** PJ_REQUIRE_CONFIG: a config repo the App cannot read fails the contracts check (default: neutral). */
+  requireConfig: boolean;
   /** PJ_AUDIT_KEY: the HMAC key of the audit chain; never stored, logged or exported. */
   auditKey?: string;
   /** Log the audit chain's head every this many rows. */
@@ -99,6 +102,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     configRepo: e.PJ_CONFIG_REPO,
     packsDir: e.PJ_PACKS_DIR,
     workerIntervalMs: e.PJ_WORKER_INTERVAL_MS,
+    requireConfig: e.PJ_REQUIRE_CONFIG === '1' || e.PJ_REQUIRE_CONFIG === 'true',
     auditKey: e.PJ_AUDIT_KEY,
     auditCheckpointEvery: e.PJ_AUDIT_CHECKPOINT_EVERY,
     env,

@@ -125,6 +125,7 @@ export function wire(deps: RouteDeps): Wiring {
       audit: writeAudit,
       now,
       currentHead: async (pr) => (await fetchOpenPullRequest(octokit, installationId, pr.repo, pr.number))?.headSha,
+      requireConfig: settings.requireConfig,
     };
     const validate: ValidateConfigDeps = { packsAt: (sha) => packs.loadAt(octokit, owner, sha), outbox, audit: writeAudit };
     const evaluateNumber = async (repo: string, number: number) => {

@@ -18,7 +18,11 @@ export async function evaluateChange(
   changes: ChangeSet,
   packs: PackSet,
   now: Date,
-  hooks: { onSelected?: (selected: LoadedPack[]) => Promise<void> } = {},
+  hooks: {
+    onSelected?: (selected: LoadedPack[]) => Promise<void>;
+    /** A config repo that cannot be read fails the check instead of leaving it neutral (PJ_REQUIRE_CONFIG). */
+    requireConfig?: boolean;
+  } = {},
 ): Promise<ChangeEvaluation> {
   // No pack at all: not even the file list is needed to know that none applies.
   const paths = packs.packs.length > 0 ? touchedPaths(await changes.files()) : [];
@@ -27,6 +31,11 @@ export async function evaluateChange(
   const selected = selectPacks(packs, changes.repo, paths, { ignorePaths: changes.truncated === true });
   await hooks.onSelected?.(selected);
   const evaluation = await evaluateContracts({ changes, packs: selected, now });
+  if (packs.missing) {
+    const required = hooks.requireConfig === true;
+    evaluation.configMissing = { ...packs.missing, required };
+    if (required) evaluation.blocks = true;
+  }
   // Test-mode packs never drive approvals; invalid ones already fail the check.
   const governing = selected.filter((p): p is ValidPack => p.valid && !p.pack.testMode.enabled);
   return { selected, evaluation, required: requiredApproval(evaluation, governing) };

@@ -4,7 +4,7 @@
 // that throws all end up as findings (or invalid-pack entries) — never as a pass.
 import type { ChangeSet, ChangedFile } from '../change/changeset.js';
 import type { Severity } from '../packs/schema.js';
-import type { LoadedPack, PackError, ValidPack } from '../packs/types.js';
+import type { LoadedPack, MissingConfig, PackError, ValidPack } from '../packs/types.js';
 import type { Comparator as ComparatorEntry } from '../packs/schema.js';
 import { DEFAULT_ENFORCEMENT, compareFindings, makeFinding, type Finding } from './findings.js';
 import { getComparator } from './registry.js';
@@ -49,6 +49,8 @@ export interface ContractsEvaluation {
   blocks: boolean;
   /** Things the reader should know (e.g. a truncated file list). */
   notes: string[];
+  /** No pack applies because the config repo (or its packs folder) could not be read; `required`: PJ_REQUIRE_CONFIG. */
+  configMissing?: MissingConfig & { required: boolean };
 }
 
 export interface EvaluateInput {

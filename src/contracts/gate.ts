@@ -7,7 +7,8 @@
 //
 // Contracts check, in order:
 //   1. an invalid pack governs the PR                  -> failure, naming the file and its first error
-//   2. no pack applies                                 -> success, "No policy pack applies"
+//   2. no pack applies                                 -> success, "No policy pack applies"; but no readable
+//      config repo (or packs folder)                   -> neutral, or failure with PJ_REQUIRE_CONFIG (missing-config.ts)
 //   3. packs block and each requires a chain (`gate`)  -> waiting/rejected: failure; approved: success
 //   4. packs block and one requires no chain           -> failure, title with counts (nothing lifts it)
 //   5. only test-mode packs would have failed          -> neutral, "[test mode] would have failed: …"
@@ -20,6 +21,7 @@ import type { ValidPack } from '../packs/types.js';
 import type { ContractsEvaluation } from './evaluate.js';
 import type { Finding } from './findings.js';
 import { sha256Hex } from '../canonical.js';
+import { missingConfigVerdict } from './missing-config.js';
 
 /**
  * How the approval chain bears on the merge:
@@ -170,6 +172,7 @@ function contractsVerdict(ev: ContractsEvaluation, approval: ApprovalState | und
       'A policy pack that governs this pull request is invalid, so it cannot be evaluated: the check fails closed until the pack is fixed in the config repo.',
     );
   }
+  if (ev.packs.length === 0 && ev.configMissing) return missingConfigVerdict(ev.configMissing);
   if (ev.packs.length === 0) return done('success', 'No policy pack applies', 'No policy pack selects this repository and these paths.');
   const live = ev.packs.filter((p) => !p.testMode);
   const test = ev.packs.filter((p) => p.testMode);

@@ -113,8 +113,9 @@ export class PackSource {
       if (status === 404 || status === 409) {
         // 404: no such repo (or no access); 409: the repo is empty.
         this.cache.delete(installationId);
-        this.missing(installationId, `${owner}/${repo}`, 'repository not found or empty');
-        return emptySet();
+        const reason = status === 404 ? 'not found (the App is not installed on it, or it does not exist)' : 'empty';
+        this.missing(installationId, `${owner}/${repo}`, reason);
+        return { ...emptySet(), missing: { repo: `${owner}/${repo}`, reason } };
       }
       throw err;
     }
@@ -166,7 +167,9 @@ export class PackSource {
     const prefix = `${this.packsDir}/`;
     const folderExists = treeData.tree.some((e) => e.type === 'tree' && e.path === this.packsDir);
     const entries = treeData.tree.filter((e) => e.type === 'blob' && e.path.startsWith(prefix) && isYamlFile(e.path));
-    if (!folderExists && entries.length === 0) return { set: emptySet(sha), folderMissing: true };
+    if (!folderExists && entries.length === 0) {
+      return { set: { ...emptySet(sha), missing: { repo: `${owner}/${repo}`, folder: this.packsDir, reason: 'folder not found' } }, folderMissing: true };
+    }
 
     const files: PackFile[] = await mapLimit(entries, 8, async (e) => {
       if (e.size !== undefined && e.size > MAX_FILE_BYTES) return { path: e.path, text: '', size: e.size };

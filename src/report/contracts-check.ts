@@ -5,7 +5,7 @@ import type { Finding } from '../contracts/findings.js';
 import type { ApprovalState, GateDecision, HeadGate } from '../contracts/gate.js';
 import { SEVERITY_ORDER } from '../contracts/scoring.js';
 import type { Severity } from '../packs/schema.js';
-import { CHECK_SUMMARY_LIMIT, type CheckAnnotation, type CheckRunPayload } from './check-run.js';
+import { capAnnotations, CHECK_SUMMARY_LIMIT, omittedNote, type CheckAnnotation, type CheckRunPayload } from './check-run.js';
 
 export const CONTRACTS_CHECK_NAME = 'PuddleJumper / contracts';
 
@@ -44,14 +44,17 @@ export function buildErroredContractsCheck(headSha: string, reason: string): Che
 
 export function buildContractsCheck(evaluation: ContractsEvaluation, decision: GateDecision): CheckRunPayload {
   const { conclusion, title, explanation } = decision.contracts;
+  const { annotations, omitted } = capAnnotations(buildAnnotations(evaluation));
+  // The note goes with the evaluation's own notes, at the top of the summary.
+  const noted = omitted > 0 ? { ...evaluation, notes: [...evaluation.notes, omittedNote(annotations.length, omitted, 'findings')] } : evaluation;
   return {
     name: CONTRACTS_CHECK_NAME,
     headSha: evaluation.headSha,
     status: 'completed',
     ...(conclusion ? { conclusion } : {}),
     title: clip(title, TITLE_LIMIT),
-    summary: buildSummary(evaluation, title, explanation, decision.gated ? decision.approval : undefined),
-    annotations: buildAnnotations(evaluation),
+    summary: buildSummary(noted, title, explanation, decision.gated ? decision.approval : undefined),
+    annotations,
   };
 }
 

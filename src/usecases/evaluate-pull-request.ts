@@ -33,6 +33,8 @@ export interface EvaluateDeps {
    * chain a later head superseded: a force-push back, or a late delivery. Absent: late.
    */
   currentHead?(pr: PullRequest): Promise<string | undefined>;
+  /** PJ_REQUIRE_CONFIG: no readable config repo fails the contracts check. */
+  requireConfig?: boolean;
 }
 
 export interface EvaluationOutcome {
@@ -63,6 +65,7 @@ export async function evaluatePullRequest(deps: EvaluateDeps, pr: PullRequest, o
 
 async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters<typeof proposeCheck>[1], opts: EvaluateOptions): Promise<EvaluationOutcome> {
   const { evaluation, required } = await evaluateChange(deps.changes(pr), await deps.packs(), deps.now(), {
+    requireConfig: deps.requireConfig === true,
     onSelected: async (selected) => {
       if (selected.length === 0) return;
       await proposeCheck(deps.outbox, subject, buildInProgressContractsCheck(pr.headSha));
@@ -104,6 +107,7 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
       ...(ensured.replaced ? { chainReplaced: { key: ensured.replaced.key, reason: ensured.replaced.reason } } : {}),
       ...(ensured.stale ? { stale: true } : {}),
       gate: required.mode,
+      ...(evaluation.configMissing ? { configMissing: evaluation.configMissing } : {}),
     },
   });
   const publish = { outbox: deps.outbox, chains: deps.approvals.chains, evaluations: deps.evaluations };

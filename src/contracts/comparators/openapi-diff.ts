@@ -15,6 +15,7 @@ import {
   specList,
   specNotFoundMessage,
   diffOptions,
+  type SpecChange,
 } from './openapi-shared.js';
 import type { ComparatorContext, ComparatorImpl } from './types.js';
 
@@ -32,8 +33,10 @@ export const openapiDiffComparator: ComparatorImpl = {
   },
 };
 
+type MakeFinding = (draft: Parameters<typeof makeFinding>[2]) => Finding;
+
 async function diffOne(ctx: ComparatorContext, config: OpenApiDiffConfig, spec: string): Promise<Finding[]> {
-  const f = (draft: Parameters<typeof makeFinding>[2]) => makeFinding(ctx.pack, ctx.comparator, draft, 'high');
+  const f: MakeFinding = (draft) => makeFinding(ctx.pack, ctx.comparator, draft, 'high');
   const change = await specChangeWithRefs(ctx, spec, config.maxSpecBytes);
   switch (change.kind) {
     case 'untouched':
@@ -50,63 +53,68 @@ async function diffOne(ctx: ComparatorContext, config: OpenApiDiffConfig, spec: 
     case 'added': {
       const head = await ctx.changes.readHead(change.headPath);
       if (head === undefined) return [unreadable(f, spec)];
-      const problem = await headProblem(ctx, config, change.headPath, head);
-      if (problem) return [f(problem)];
-      return [
-        f({ ruleId: 'api-spec-added', level: 'INFO', file: spec, line: 1, message: `New OpenAPI spec ${spec}: nothing to compare against.` }),
-      ];
+      return added(ctx, config, f, spec, change.headPath, head);
     }
-    case 'changed': {
-      const [base, head] = await Promise.all([ctx.changes.readBase(change.basePath), ctx.changes.readHead(change.headPath)]);
-      if (head === undefined) {
-        if (base === undefined) {
-          // With a truncated file list we only guessed the spec changed: absent at both sides is no news.
-          if (change.guessed) return [];
-          return [notFound(f, spec, ctx.pack.file)];
-        }
-        return [unreadable(f, spec)];
-      }
-      if (base === undefined) {
-        const problem = await headProblem(ctx, config, change.headPath, head);
-        if (problem) return [f(problem)];
-        return [f({ ruleId: 'api-spec-added', level: 'INFO', file: spec, line: 1, message: `New OpenAPI spec ${spec}: nothing to compare against.` })];
-      }
-      const headBytes = overLimit(head, maxBytesOf(config));
-      if (headBytes !== undefined) return [f(tooLarge(spec, headBytes, maxBytesOf(config)))];
-      try {
-        const result = await memoDiff(ctx, { path: change.basePath, content: base }, { path: change.headPath, content: head }, config);
-        return result.changes.map((c) => {
-          const mentionsBase = c.baseSource !== undefined && /\bbase\b/i.test(c.message);
-          const suffix = c.baseSource && !mentionsBase ? ` (base: ${c.baseSource.file}:${c.baseSource.line})` : '';
-          return f({
-            ruleId: c.id,
-            level: c.level,
-            message: c.message + suffix,
-            file: c.source.file,
-            line: c.source.line,
-            column: c.source.column,
-            ...(c.method !== undefined ? { method: c.method } : {}),
-            ...(c.path !== undefined ? { path: c.path } : {}),
-          });
-        });
-      } catch (error) {
-        if (!(error instanceof SpecParseError)) throw error;
-        // Which side is broken? A head that parses against itself is fine: then the base was broken,
-        // and a PR that repairs a spec is not blocked for it.
-        const problem = await headProblem(ctx, config, change.headPath, head);
-        if (problem) return [f(problem)];
-        return [
-          f({
-            ruleId: 'api-spec-base-unparsable',
-            level: 'WARN',
-            file: spec,
-            line: 1,
-            message: `The base version of ${spec} could not be parsed (${error.message}), so no changes could be compared. The head version parses.`,
-          }),
-        ];
-      }
-    }
+    case 'changed':
+      return changed(ctx, config, f, spec, change);
   }
+}
+
+/** A spec new at head: nothing to compare, as long as it parses. */
+async function added(ctx: ComparatorContext, config: OpenApiDiffConfig, f: MakeFinding, spec: string, headPath: string, head: string): Promise<Finding[]> {
+  const problem = await headProblem(ctx, config, headPath, head);
+  if (problem) return [f(problem)];
+  return [f({ ruleId: 'api-spec-added', level: 'INFO', file: spec, line: 1, message: `New OpenAPI spec ${spec}: nothing to compare against.` })];
+}
+
+async function changed(ctx: ComparatorContext, config: OpenApiDiffConfig, f: MakeFinding, spec: string, change: Extract<SpecChange, { kind: 'changed' }>): Promise<Finding[]> {
+  const [base, head] = await Promise.all([ctx.changes.readBase(change.basePath), ctx.changes.readHead(change.headPath)]);
+  if (head === undefined) {
+    if (base === undefined) {
+      // With a truncated file list we only guessed the spec changed: absent at both sides is no news.
+      if (change.guessed) return [];
+      return [notFound(f, spec, ctx.pack.file)];
+    }
+    return [unreadable(f, spec)];
+  }
+  if (base === undefined) return added(ctx, config, f, spec, change.headPath, head);
+  const headBytes = overLimit(head, maxBytesOf(config));
+  if (headBytes !== undefined) return [f(tooLarge(spec, headBytes, maxBytesOf(config)))];
+  try {
+    const result = await memoDiff(ctx, { path: change.basePath, content: base }, { path: change.headPath, content: head }, config);
+    return result.changes.map((c) => f(findingOf(c)));
+  } catch (error) {
+    if (!(error instanceof SpecParseError)) throw error;
+    // Which side is broken? A head that parses against itself is fine: then the base was broken,
+    // and a PR that repairs a spec is not blocked for it.
+    const problem = await headProblem(ctx, config, change.headPath, head);
+    if (problem) return [f(problem)];
+    return [
+      f({
+        ruleId: 'api-spec-base-unparsable',
+        level: 'WARN',
+        file: spec,
+        line: 1,
+        message: `The base version of ${spec} could not be parsed (${error.message}), so no changes could be compared. The head version parses.`,
+      }),
+    ];
+  }
+}
+
+/** One change of the engine as a finding draft; a removal names its base line unless its message does. */
+function findingOf(c: Awaited<ReturnType<typeof memoDiff>>['changes'][number]): Parameters<MakeFinding>[0] {
+  const mentionsBase = c.baseSource !== undefined && /\bbase\b/i.test(c.message);
+  const suffix = c.baseSource && !mentionsBase ? ` (base: ${c.baseSource.file}:${c.baseSource.line})` : '';
+  return {
+    ruleId: c.id,
+    level: c.level,
+    message: c.message + suffix,
+    file: c.source.file,
+    line: c.source.line,
+    column: c.source.column,
+    ...(c.method !== undefined ? { method: c.method } : {}),
+    ...(c.path !== undefined ? { path: c.path } : {}),
+  };
 }
 
 type Draft = Parameters<typeof makeFinding>[2];
