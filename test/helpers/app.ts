@@ -35,6 +35,8 @@ export async function createTestApp(): Promise<TestApp> {
         return services.routes;
       },
       dispatch: (installationId) => services!.dispatch(installationId),
+      // The work runs before probot.receive resolves, so tests assert right after it.
+      work: 'inline',
     }),
     { cwd: process.cwd(), addHandler: () => {} },
   );
