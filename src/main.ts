@@ -10,14 +10,17 @@ import { puddleJumperApp } from './app.js';
 import { wire } from './routes.js';
 import { OutboxOctokit } from './github/octokit.js';
 import { startServer } from './http/server.js';
+import { untrustedDocuments } from './sandbox/untrusted.js';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
   const db = openDatabase(settings.databaseUrl);
   await migrateToLatest(db);
+  // PR specs and config-repo PR packs are parsed in worker threads, each with a deadline.
+  const untrusted = untrustedDocuments({ deadlineMs: settings.parseDeadlineMs });
   let dispatch: ((installationId: number) => Promise<unknown>) | undefined;
   const routes = (app: Parameters<typeof wire>[0]['app']) => {
-    const wiring = wire({ app, db, settings, startWorker: true });
+    const wiring = wire({ app, db, settings, startWorker: true, untrusted });
     dispatch = wiring.dispatch;
     return wiring.routes;
   };
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
     log.info(`${signal}: stopping`);
     app.stop();
     await server.stop();
+    await untrusted.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

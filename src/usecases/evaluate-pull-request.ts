@@ -6,6 +6,7 @@ import { combineChains } from '../approvals/template.js';
 import type { ChangeSet, PullRequest } from '../change/changeset.js';
 import type { ContractsEvaluation } from '../contracts/evaluate.js';
 import { evaluateChange } from '../contracts/evaluate-change.js';
+import type { OpenApiEngine } from '../contracts/comparators/types.js';
 import type { AuditEventInput } from '../governance/audit.js';
 import type { PackSet } from '../packs/types.js';
 import { buildErroredContractsCheck, buildInProgressContractsCheck } from '../report/contracts-check.js';
@@ -25,6 +26,8 @@ export interface EvaluateDeps {
   evaluations: EvaluationRepository;
   audit(event: AuditEventInput): Promise<unknown>;
   now: () => Date;
+  /** The OpenAPI engine for the PR's (untrusted) specs: off the event loop, with a deadline, in the app. */
+  openapi?: OpenApiEngine;
 }
 
 export interface EvaluationOutcome {
@@ -53,6 +56,7 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
       await proposeCheck(deps.outbox, subject, buildInProgressContractsCheck(pr.headSha));
       await deps.dispatchNow();
     },
+    ...(deps.openapi ? { openapi: deps.openapi } : {}),
   });
   const { template, options } = combineChains(required.chains);
   const { chain } = await ensureChain(deps.approvals, pr, evaluation.highestSeverity ?? 'info', template, options);
