@@ -53,8 +53,12 @@ export const chainRejectedTotal = new Counter({
 
 export const chainStepPending = new Gauge({
   name: 'approval_chain_step_pending',
-  help: 'Undecided steps (active or waiting) of current pending approval chains',
+  help: 'Undecided steps (active or waiting) of current pending approval chains (read from the store at scrape time, so right after a restart)',
   registers: [registry],
+  async collect() {
+    const n = await read((s) => s.pendingSteps());
+    if (n !== undefined) this.set(n);
+  },
 });
 
 export const chainStepTime = new Histogram({
@@ -108,6 +112,55 @@ export const githubRateLimitRemaining = new Gauge({
   help: 'GitHub x-ratelimit-remaining from the latest response, per installation',
   labelNames: ['installation'] as const,
   registers: [registry],
+});
+
+// ---- state read from the store at scrape time ------------------------------------------
+
+interface GaugeSource {
+  actionsByStatus(): Promise<Record<string, number>>;
+  pendingSteps(): Promise<number>;
+  oldestActiveStepSince(): Promise<string | undefined>;
+}
+let gaugeSource: { store: GaugeSource; now: () => Date } | undefined;
+
+/** Let the gauges below read the store at each scrape (the composition root calls it once). */
+export function exportStoreGauges(store: GaugeSource, now: () => Date = () => new Date()): void {
+  gaugeSource = { store, now };
+}
+
+async function read<T>(f: (s: GaugeSource) => Promise<T>): Promise<T | undefined> {
+  if (!gaugeSource) return undefined;
+  try {
+    return await f(gaugeSource.store);
+  } catch {
+    return undefined; // the database is unreachable: keep the last values (/healthz says so)
+  }
+}
+
+const ACTION_STATUSES_SHOWN = ['proposed', 'approved', 'dispatching', 'dispatched', 'failed', 'denied', 'superseded'] as const;
+
+export const outboxActions = new Gauge({
+  name: 'pj_outbox_actions',
+  help: 'Actions in the outbox by status, read from the store at scrape time (approved + dispatching is the backlog)',
+  labelNames: ['status'] as const,
+  registers: [registry],
+  async collect() {
+    const counts = await read((s) => s.actionsByStatus());
+    if (!counts) return;
+    for (const status of ACTION_STATUSES_SHOWN) this.set({ status }, counts[status] ?? 0);
+  },
+});
+
+export const oldestActiveStep = new Gauge({
+  name: 'approval_chain_oldest_active_step_seconds',
+  help: 'How long the longest-waiting active approval step has been waiting (0 when none), read from the store at scrape time',
+  registers: [registry],
+  async collect() {
+    const since = await read((s) => s.oldestActiveStepSince());
+    if (since === undefined && !gaugeSource) return;
+    const now = gaugeSource?.now() ?? new Date();
+    this.set(since ? Math.max(0, (now.getTime() - Date.parse(since)) / 1000) : 0);
+  },
 });
 
 // ---- webhook intake --------------------------------------------------------------------

@@ -5,9 +5,11 @@ import type { Probot } from 'probot';
 import type { Db } from './store/database.js';
 import type { Settings } from './config.js';
 import type { EventRoutes, WebhookContext } from './app.js';
-import { chainEventsMetrics } from './metrics.js';
+import { chainEventsMetrics, exportStoreGauges } from './metrics.js';
+import { sqlStoreGauges } from './store/gauges.js';
 import { sqlChainRepository } from './store/chains.js';
 import { sqlCheckRunIds } from './store/check-runs.js';
+import { ActionStore } from './store/actions.js';
 import { sqlEvaluationRepository } from './store/evaluations.js';
 import { sqlInstallationRepository } from './store/installations.js';
 import { PackVersionsRepo } from './store/pack-versions.js';
@@ -73,14 +75,17 @@ export function wire(deps: RouteDeps): Wiring {
   const getOctokit: GetOctokit = async (id) => known.get(id) ?? ((await deps.app.auth(id)) as unknown as Octokit);
   const audit = new AuditLog(sqlAuditEvents(db), { now, log, key: settings.auditKey, checkpointEvery: settings.auditCheckpointEvery });
   exportAuditHead(audit);
+  exportStoreGauges(sqlStoreGauges(db), now);
   if (settings.production && !settings.auditKey) {
     log.warn('PJ_AUDIT_KEY is not set: the audit log is a plain hash chain, so anyone who can write the database can forge or rewrite it undetected; set PJ_AUDIT_KEY to key it');
   }
   const chains = sqlChainRepository(db);
   const evaluations = sqlEvaluationRepository(db);
   const installations = sqlInstallationRepository(db);
+  const actionRows = new ActionStore(db);
   const registry = createDefaultRegistry({
     checkRunIds: sqlCheckRunIds(db),
+    resultOf: (key) => actionRows.resultOf(key),
     getOctokit,
     env: settings.env,
     now,

@@ -5,7 +5,7 @@
 // offset ranges [start, end) with their replacement, never overlapping. Applying a patch
 // to a doc whose text changed since is refused (the `docHash` names the text it was made
 // for), so a stale patch can never corrupt a doc.
-import { structuredPatch, formatPatch } from 'diff';
+import { formatPatch, structuredPatch, type StructuredPatch } from 'diff';
 import { canonicalJson, sha256Hex } from '../canonical.js';
 import type { DriftTypeName } from './types.js';
 
@@ -152,54 +152,66 @@ export function applyPatches(text: string, patches: readonly DocPatch[]): { text
 }
 
 const CONTEXT = 3;
+/** A preview shows at most this many separate places; the patch itself keeps every edit. */
+export const DIFF_MAX_HUNKS = 50;
 
 /**
- * A unified diff of the edits. Only the lines around the edits are diffed (a 1 MB doc
- * with one edit costs a few lines), with the hunk positions of the whole file.
+ * A unified diff of the edits. Edits are grouped into clusters of nearby lines and only
+ * those lines are diffed (a 1 MB doc with edits in 5000 places costs 5000 small diffs, not
+ * one diff of the whole file), with the hunk positions of the whole file.
  */
 export function renderDiff(path: string, text: string, edits: readonly TextEdit[]): string {
   if (edits.length === 0) return '';
   const sorted = normaliseEdits(edits);
-  const first = sorted[0]!.start;
-  const last = sorted[sorted.length - 1]!.end;
-  const from = lineStartBefore(text, first, CONTEXT);
-  const to = lineEndAfter(text, last, CONTEXT);
-  const before = text.slice(from, to);
-  const after = applyEdits(before, sorted.map((e) => ({ start: e.start - from, end: e.end - from, replacement: e.replacement })));
-  const lineOffset = countLines(text, from);
-  const structured = structuredPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, { context: CONTEXT });
-  for (const hunk of structured.hunks) {
-    hunk.oldStart += lineOffset;
-    hunk.newStart += lineOffset;
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const lineOf = (offset: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo; // 0-based
+  };
+  // Clusters of edits whose context windows touch.
+  const clusters: Array<{ first: number; last: number; edits: TextEdit[] }> = [];
+  for (const e of sorted) {
+    const first = Math.max(0, lineOf(e.start) - CONTEXT);
+    const last = Math.min(starts.length - 1, lineOf(Math.max(e.start, e.end - 1)) + CONTEXT);
+    const current = clusters[clusters.length - 1];
+    if (current && first <= current.last + 1) {
+      current.last = Math.max(current.last, last);
+      current.edits.push(e);
+    } else clusters.push({ first, last, edits: [e] });
   }
-  return formatPatch(structured).replace(/^=+\n/m, '').replace(/^Index: .*\n/m, '');
+  const shown = clusters.slice(0, DIFF_MAX_HUNKS);
+  const hunks: StructuredPatch['hunks'] = [];
+  let delta = 0; // lines added minus removed by earlier clusters
+  for (const c of clusters) {
+    const from = starts[c.first]!;
+    const to = c.last + 1 < starts.length ? starts[c.last + 1]! : text.length;
+    const before = text.slice(from, to);
+    const after = applyEdits(before, c.edits.map((e) => ({ start: e.start - from, end: e.end - from, replacement: e.replacement })));
+    if (shown.includes(c)) {
+      const part = structuredPatch('a', 'b', before, after, undefined, undefined, { context: CONTEXT });
+      for (const h of part.hunks) {
+        h.oldStart += c.first;
+        h.newStart += c.first + delta;
+        hunks.push(h);
+      }
+    }
+    delta += lineCount(after) - lineCount(before);
+  }
+  const patch: StructuredPatch = { oldFileName: `a/${path}`, newFileName: `b/${path}`, oldHeader: undefined, newHeader: undefined, hunks };
+  const more = clusters.length - shown.length;
+  return formatPatch(patch).replace(/^=+\n/m, '').replace(/^Index: .*\n/m, '') + (more > 0 ? `… and ${more} more place${more > 1 ? 's' : ''} changed by the same patch\n` : '');
 }
 
-function lineStartBefore(text: string, offset: number, lines: number): number {
-  let at = offset;
-  for (let n = 0; n <= lines; n++) {
-    const nl = text.lastIndexOf('\n', at - 1);
-    if (nl === -1) return 0;
-    at = nl;
-    if (n === lines) return nl + 1;
-  }
-  return at + 1;
-}
-
-function lineEndAfter(text: string, offset: number, lines: number): number {
-  let at = offset;
-  for (let n = 0; n <= lines; n++) {
-    const nl = text.indexOf('\n', at);
-    if (nl === -1) return text.length;
-    at = nl + 1;
-  }
-  return at;
-}
-
-/** Number of line breaks before `offset`. */
-function countLines(text: string, offset: number): number {
+function lineCount(text: string): number {
   let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
   return n;
 }
 

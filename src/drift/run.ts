@@ -30,10 +30,16 @@ export interface DriftRunResult {
   ignored: DriftItem[];
   /** Files the detectors looked at (after ignorePaths). */
   filesConsidered: number;
+  /** True when the source PR carries the `skip-drift` label: nothing was looked at. */
+  skippedByLabel?: boolean;
 }
+
+/** The label on a source pull request that turns drift detection off for it. */
+export const SKIP_DRIFT_LABEL = 'skip-drift';
 
 export async function runDrift(input: DriftRunInput): Promise<DriftRunResult> {
   const { docTarget } = input;
+  if (input.changes.labels.some((l) => l.toLowerCase() === SKIP_DRIFT_LABEL)) return { items: [], ignored: [], filesConsidered: 0, skippedByLabel: true };
   const types = input.driftTypes.filter((t) => t.enabled !== false);
   const first = (types[0]?.type ?? 'instruction') as DriftTypeName;
   const docName = docTarget.path ?? docTarget.id ?? 'the doc';

@@ -10,6 +10,9 @@ export const ACTION_KINDS = [
   'pull_request.upsert',
   'notify.slack',
   'notify.webhook',
+  'notify.email',
+  'notify.pagerduty',
+  'review_request.sync',
 ] as const;
 /** The built-in kinds; the registry accepts any other kind a dispatcher is registered for. */
 export type ActionKind = (typeof ACTION_KINDS)[number] | (string & {});
@@ -31,6 +34,8 @@ export interface PackOrigin {
   versionHash?: string;
   valid: boolean;
   testMode: boolean;
+  /** A test-mode pack with `testMode.notify`: its notifications (marked "[test mode]") may go out. */
+  testModeNotify?: boolean;
   /** Track B `allowedOutputs`; only enforced when given. */
   allowedOutputs?: string[];
   routing?: Routing;

@@ -16,6 +16,9 @@ export interface JudgeInput {
   chainApproved: boolean;
 }
 
+/** Notifications: the kinds a test-mode pack with `testMode.notify` may send. */
+const NOTIFY_KINDS: ReadonlySet<string> = new Set(['notify.slack', 'notify.email', 'notify.pagerduty', 'notify.webhook']);
+
 function isNeutralOrPendingCheck(payload: unknown): boolean {
   if (payload === null || typeof payload !== 'object') return false;
   const p = payload as { status?: unknown; conclusion?: unknown };
@@ -32,7 +35,10 @@ export function judge(input: JudgeInput): Judgement {
     return { decision: 'deny', code: 'invalid_pack', reason: `pack "${origin.packId}" is invalid; an invalid pack may not act` };
   }
   if (origin?.testMode) {
-    if (proposal.kind !== 'check_run.upsert' || !isNeutralOrPendingCheck(proposal.payload)) {
+    // A test-mode pack may notify only when it asks to (testMode.notify; the planner marks
+    // every message "[test mode]"). Review requests are writes on the PR: never in test mode.
+    const notifies = origin.testModeNotify === true && NOTIFY_KINDS.has(proposal.kind);
+    if (!notifies && (proposal.kind !== 'check_run.upsert' || !isNeutralOrPendingCheck(proposal.payload))) {
       const what =
         proposal.kind === 'check_run.upsert' ? 'a check run with a conclusion other than neutral' : `a ${proposal.kind} action`;
       return {
@@ -54,7 +60,13 @@ export function judge(input: JudgeInput): Judgement {
   }
   const invalid = dispatcher.validate?.(proposal.payload, origin);
   if (invalid !== undefined) {
-    const code = /has no credentials/.test(invalid) ? 'no_credentials' : /routing target/.test(invalid) ? 'unknown_target' : 'invalid_payload';
+    const code = /has no credentials/.test(invalid)
+      ? 'no_credentials'
+      : /routing target .*not allowed/.test(invalid)
+        ? 'forbidden_target'
+        : /routing target/.test(invalid)
+          ? 'unknown_target'
+          : 'invalid_payload';
     return { decision: 'deny', code, reason: invalid };
   }
   if (proposal.awaitChain !== undefined && !input.chainApproved) {

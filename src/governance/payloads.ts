@@ -61,15 +61,57 @@ export const SlackPayloadSchema = z.object({
   target: z.string().min(1),
   text: z.string().min(1),
   blocks: z.array(z.unknown()).optional(),
+  /** The chain's own message: later revisions of the key update it in place (chat.update). */
+  chainMessage: z.boolean().optional(),
+  /** Reply in the thread of the message posted by the action with this idempotency key. */
+  threadKey: z.string().min(1).optional(),
+  /** The state's time: a chain message older than the one shown is not applied. */
+  asOf: z.string().optional(),
 });
 export type SlackPayload = z.infer<typeof SlackPayloadSchema>;
 
 export const WebhookPayloadSchema = z.object({
   target: z.string().min(1),
   event: z.string().min(1),
+  occurredAt: z.string().optional(),
   body: z.unknown(),
 });
 export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
+
+export const EmailPayloadSchema = z.object({
+  to: z.email(),
+  subject: z.string().min(1).max(998),
+  text: z.string().min(1),
+  html: z.string().min(1),
+  thread: z.string().min(1).optional(),
+});
+export type EmailPayload = z.infer<typeof EmailPayloadSchema>;
+
+export const PagerDutyPayloadSchema = z.object({
+  routingKeyEnv: z.string().min(1),
+  eventAction: z.enum(['trigger', 'resolve']),
+  dedupKey: z.string().min(1).max(255),
+  summary: z.string().min(1).max(1024),
+  severity: z.enum(['critical', 'error', 'warning', 'info']),
+  source: z.string().min(1),
+  link: z.string().optional(),
+  customDetails: z.record(z.string(), z.unknown()).optional(),
+});
+export type PagerDutyPayload = z.infer<typeof PagerDutyPayloadSchema>;
+
+const Login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub login');
+const TeamSlug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a team slug');
+export const ReviewRequestPayloadSchema = z.object({
+  repo: Repo,
+  prNumber: z.number().int().min(1),
+  reviewers: z.array(Login),
+  teamReviewers: z.array(TeamSlug),
+  withdrawReviewers: z.array(Login),
+  withdrawTeamReviewers: z.array(TeamSlug),
+  /** The state's time: a sync older than the last applied one is skipped. */
+  asOf: z.string().optional(),
+});
+export type ReviewRequestPayload = z.infer<typeof ReviewRequestPayloadSchema>;
 
 /** Undefined when valid, else "invalid KIND payload: path: message". */
 export function payloadProblem(kind: string, schema: z.ZodType, payload: unknown): string | undefined {

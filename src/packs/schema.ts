@@ -3,6 +3,7 @@
 // (`enforcment: {mode: block}`) must never switch a gate off silently.
 import { z } from 'zod';
 import { globProblem } from './globs.js';
+import { DEFAULT_CHANNEL_EVENTS, DEFAULT_ESCALATE_AFTER_HOURS, NOTIFY_EVENTS, TIER_EVENTS, type NotifyChannel } from './notify-events.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export const Severity = z.enum(SEVERITIES);
@@ -24,7 +25,6 @@ const Glob = z
     const problem = globProblem(glob);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
-const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
 const Fraction = z.number().min(0).max(1);
 const Percent = z.number().min(0).max(100);
 
@@ -149,12 +149,115 @@ export const TrackB = z.strictObject({
 });
 export type TrackB = z.infer<typeof TrackB>;
 
+// ---- Notifications: the names of the events and what may be routed where. ----
+export const NotifyEvent = z.enum(NOTIFY_EVENTS);
+
+const SlackChannel = z
+  .string()
+  .regex(/^[#@]?[\w.-]+$/, 'must be a Slack channel like "#platform"')
+  .meta({ description: 'A Slack channel name ("#platform") or id ("C0123456789").', examples: ['#platform', 'C0123456789'] });
+
+/**
+ * The name of an environment variable that holds a secret for a pack. Pack authors are not
+ * trusted with the App's own secrets (PRIVATE_KEY, WEBHOOK_SECRET, tokens): only variables
+ * whose name starts with PJ_SECRET_ can be named.
+ */
+export const SECRET_ENV_PREFIX = 'PJ_SECRET_';
+const SecretEnv = z
+  .string()
+  .regex(
+    /^PJ_SECRET_[A-Z0-9_]+$/,
+    'must name an environment variable starting with PJ_SECRET_ (e.g. PJ_SECRET_OPS_HOOK); a pack may not use the App\'s own secrets',
+  );
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** https, or http to a loopback host (used only when PJ_ALLOW_HTTP_WEBHOOKS=1 at dispatch time). */
+const WebhookUrl = z
+  .url({ protocol: /^https?$/, abort: true, error: 'must be an https URL' })
+  .refine(
+    (u) => {
+      try {
+        const url = new URL(u);
+        return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an https URL (plain http only to a loopback host, for tests with PJ_ALLOW_HTTP_WEBHOOKS=1)' },
+  )
+  .refine((u) => !/^https?:\/\/[^/]*@/.test(u), { message: 'must not carry credentials in the URL; sign with secretEnv instead' });
+
+function eventsFilter(channel: NotifyChannel, what: string) {
+  const defaults = [...DEFAULT_CHANNEL_EVENTS[channel]];
+  return z
+    .array(NotifyEvent)
+    .optional()
+    .meta({
+      description: `The events ${what} receives. Default: ${defaults.join(', ')}. An empty list mutes it.`,
+      default: defaults,
+      examples: [['contracts.blocked', 'step.escalated', 'chain.completed']],
+    });
+}
+
+export const WebhookRoute = z.strictObject({
+  name: TierId.optional().meta({ description: 'A name for the hook in logs and audit events (defaults to its URL host).', examples: ['ops'] }),
+  url: WebhookUrl.meta({
+    description:
+      'Where the signed JSON event (schema puddlejumper.event/v1) is POSTed. https only; the address it resolves to must be public ' +
+      'unless its host is in PJ_WEBHOOK_ALLOWED_HOSTS. Redirects are not followed.',
+    examples: ['https://hooks.example.com/puddlejumper'],
+  }),
+  secretEnv: SecretEnv.meta({
+    description:
+      'The environment variable (prefix PJ_SECRET_) that holds the HMAC-SHA256 secret; the signature is sent as ' +
+      'X-PuddleJumper-Signature-256: sha256=<hex>. The secret itself never goes in the pack.',
+    examples: ['PJ_SECRET_OPS_HOOK'],
+  }),
+  events: eventsFilter('webhook', 'this webhook'),
+});
+export type WebhookRoute = z.infer<typeof WebhookRoute>;
+
+export const PagerDutyRoute = z.strictObject({
+  routingKeyEnv: SecretEnv.meta({
+    description: 'The environment variable (prefix PJ_SECRET_) that holds the PagerDuty Events API v2 integration (routing) key.',
+    examples: ['PJ_SECRET_PAGERDUTY_PAYMENTS'],
+  }),
+  events: eventsFilter(
+    'pagerDuty',
+    'PagerDuty (trigger; the incident of an escalated chain is resolved when the chain completes, is rejected or superseded)',
+  ),
+});
+export type PagerDutyRoute = z.infer<typeof PagerDutyRoute>;
+
 export const ApprovalTier = z
   .strictObject({
     name: z.string().min(1),
     users: z.array(Login).default([]),
     teams: z.array(TeamRef).default([]),
     requiredFor: z.array(Severity).default([]),
+    emails: z
+      .array(z.email())
+      .optional()
+      .meta({
+        description: `Addresses told when a step of this tier needs approval and when it is escalated (${TIER_EVENTS.join(', ')}).`,
+        examples: [['directors@example.com']],
+      }),
+    slackChannel: SlackChannel.optional().meta({
+      description: `A Slack channel told when a step of this tier needs approval and when it is escalated (${TIER_EVENTS.join(', ')}).`,
+      examples: ['#directors'],
+    }),
+    escalateAfterHours: z
+      .number()
+      .min(0)
+      .max(24 * 365)
+      .optional()
+      .meta({
+        description:
+          `Hours an active step of this tier may wait before it is escalated (event step.escalated, repeated at most once a day). ` +
+          `Default ${DEFAULT_ESCALATE_AFTER_HOURS}; 0 never escalates.`,
+        default: DEFAULT_ESCALATE_AFTER_HOURS,
+        examples: [8, 48],
+      }),
   })
   .refine((t) => t.users.length + t.teams.length > 0, { message: 'a tier needs at least one user or team' });
 export type ApprovalTier = z.infer<typeof ApprovalTier>;
@@ -172,12 +275,36 @@ export const ApprovalChains = z.partialRecord(Severity, z.array(z.array(TierId).
 export type ApprovalChains = z.infer<typeof ApprovalChains>;
 
 export const Routing = z.strictObject({
-  slackChannel: z.string().regex(/^[#@]?[\w.-]+$/, 'must be a Slack channel like "#platform"').optional(),
-  emailList: z.array(z.email()).default([]),
+  slackChannel: SlackChannel.optional().meta({
+    description: 'The Slack channel of the pack: one message per approval chain, updated in place, with a thread reply per decision.',
+    examples: ['#payments'],
+  }),
+  slackEvents: eventsFilter('slack', 'slackChannel'),
+  emailList: z
+    .array(z.email())
+    .default([])
+    .meta({ description: 'Addresses that receive the pack\'s notifications by email (one mail per address and event).', examples: [['payments-team@example.com']] }),
+  emailEvents: eventsFilter('email', 'emailList'),
+  pagerDuty: PagerDutyRoute.optional().meta({
+    description: 'PagerDuty Events API v2: escalations and permanent action failures trigger an incident.',
+    examples: [{ routingKeyEnv: 'PJ_SECRET_PAGERDUTY_PAYMENTS' }],
+  }),
   /** Outbound webhooks. The signing secret is read from the named environment variable, never from the pack. */
   webhooks: z
-    .array(z.strictObject({ name: TierId, url: z.url({ protocol: /^https?$/ }), secretEnv: EnvVarName }))
-    .default([]),
+    .array(WebhookRoute)
+    .default([])
+    .meta({
+      description: 'Outbound webhooks: a signed JSON POST per event.',
+      examples: [[{ url: 'https://hooks.example.com/puddlejumper', secretEnv: 'PJ_SECRET_OPS_HOOK', events: ['step.escalated', 'chain.completed'] }]],
+    }),
+  reviewRequests: z
+    .boolean()
+    .optional()
+    .meta({
+      description: 'Request reviews on the pull request from the users and teams of each active step (and withdraw them once it is decided). Default true.',
+      default: true,
+      examples: [false],
+    }),
 });
 export type Routing = z.infer<typeof Routing>;
 
@@ -203,7 +330,16 @@ export const Pack = z
     scope: Scope,
     repoAllowlist: z.array(RepoFullName).optional(),
     pathGlobs: z.array(Glob).optional(),
-    testMode: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+    testMode: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        notify: z.boolean().optional().meta({
+          description: 'Whether a pack in test mode sends its notifications (each marked "[test mode]"). Default false: it sends none.',
+          default: false,
+          examples: [true],
+        }),
+      })
+      .default({ enabled: false }),
     trackA: TrackA.optional(),
     trackB: TrackB.optional(),
     approvalTiers: z.record(TierId, ApprovalTier).default({}),

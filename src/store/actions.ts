@@ -264,4 +264,10 @@ export class ActionStore {
       .orderBy('id', 'asc')
       .execute();
   }
+
+  /** The result of the latest dispatched revision of a key (what a dispatcher stored, e.g. a message id). */
+  async resultOf(key: string): Promise<Record<string, unknown> | null> {
+    const row = await this.latestDispatched(key, Number.MAX_SAFE_INTEGER);
+    return row?.result ? (JSON.parse(row.result) as Record<string, unknown>) : null;
+  }
 }

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { applyPatch } from '../../src/drift/item.js';
 import { dedupe, resolvedItems, unseen, withoutIgnoredPaths } from '../../src/drift/noise.js';
+import { MemoryChangeSet } from '../change/fakes.js';
 import { change, detect, fixture } from './helpers.js';
 
 const doc = fixture('runbook-payments.md');
 const BASE = 'const r = process.env.PAYMENTS_RETRY_LIMIT;\n';
 
 describe('noise controls', () => {
+  it('the skip-drift label on the source PR turns detection off', async () => {
+    const labelled = new MemoryChangeSet({ base: { 'src/a.ts': BASE }, head: { 'src/a.ts': `${BASE}process.env.PAYMENTS_NEW;\n` }, labels: ['Skip-Drift'] });
+    const result = await detect(labelled, doc, [{ type: 'env_var' }]);
+    expect(result).toEqual({ items: [], ignored: [], filesConsidered: 0, skippedByLabel: true });
+    expect(labelled.reads).toEqual([]);
+  });
+
   it('ignorePaths keeps a rename that leaves an ignored place', () => {
     const files = withoutIgnoredPaths(
       [

@@ -9,7 +9,7 @@ const origin: PackOrigin = {
   packId: 'payments-api',
   valid: true,
   testMode: false,
-  routing: { emailList: [], webhooks: [{ name: 'ops', url: 'https://hooks.example.com/pj', secretEnv: 'OPS_HOOK_SECRET' }] },
+  routing: { emailList: [], webhooks: [{ name: 'ops', url: 'https://hooks.example.com/pj', secretEnv: 'PJ_SECRET_OPS_HOOK' }] },
 };
 const MARKER = '<!-- puddlejumper:gate:acme/api#7 -->';
 
@@ -158,8 +158,8 @@ describe('pull_request.upsert', () => {
 });
 
 describe('notifications', () => {
-  it('a webhook is POSTed signed with HMAC of the body, with timestamp and delivery (the idempotency key)', async () => {
-    const h = await harness({ env: { OPS_HOOK_SECRET: 's3cret' } });
+  it('a webhook is POSTed signed (X-PuddleJumper-Signature-256, GitHub\'s format) with the event and the delivery (the idempotency key)', async () => {
+    const h = await harness({ env: { PJ_SECRET_OPS_HOOK: 's3cret', PJ_WEBHOOK_ALLOWED_HOSTS: 'hooks.example.com' } });
     let seen: { headers: Record<string, string | string[] | undefined>; body: string } | undefined;
     nock('https://hooks.example.com')
       .post('/pj')
@@ -172,16 +172,16 @@ describe('notifications', () => {
       kind: 'notify.webhook',
       idempotencyKey: 'wh:acme/api#7:gate',
       subject: { repo: 'acme/api', prNumber: 7 },
-      payload: { target: 'ops', event: 'gate.failed', body: { severity: 'high' } },
+      payload: { target: 'ops', event: 'contracts.blocked', body: { severity: 'high' } },
       origin,
     });
     await h.pipeline.runUntilIdle();
     expect(await h.pipeline.get(action.id)).toMatchObject({ status: 'dispatched', result: { target: 'ops', status: 204 } });
     expect(seen?.headers['x-puddlejumper-delivery']).toBe('wh:acme/api#7:gate');
-    expect(seen?.headers['x-puddlejumper-timestamp']).toBe(String(Math.floor(h.clock.t / 1000)));
+    expect(seen?.headers['x-puddlejumper-event']).toBe('contracts.blocked');
     const expected = `sha256=${createHmac('sha256', 's3cret').update(seen!.body).digest('hex')}`;
-    expect(seen?.headers['x-puddlejumper-signature']).toBe(expected);
-    expect(JSON.parse(seen!.body)).toMatchObject({ event: 'gate.failed', delivery: 'wh:acme/api#7:gate', body: { severity: 'high' } });
+    expect(seen?.headers['x-puddlejumper-signature-256']).toBe(expected);
+    expect(JSON.parse(seen!.body)).toMatchObject({ schema: 'puddlejumper.event/v1', event: 'contracts.blocked', delivery: 'wh:acme/api#7:gate', data: { severity: 'high' } });
   });
 
   it('Slack chat.postMessage with the bot token carries the idempotency key; a 5xx is retried', async () => {

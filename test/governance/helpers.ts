@@ -1,3 +1,4 @@
+import { ActionStore } from '../../src/store/actions.js';
 import { sqlCheckRunIds } from '../../src/store/check-runs.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +64,7 @@ export async function harness(
     options.registry ??
     createDefaultRegistry({
       checkRunIds: sqlCheckRunIds(db),
+      resultOf: (key) => new ActionStore(db).resultOf(key),
       getOctokit: options.getOctokit ?? (async () => testOctokit()),
       env: options.env ?? {},
       now: clock.now,

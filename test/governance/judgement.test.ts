@@ -83,7 +83,7 @@ describe('judgement, fail closed', () => {
 
   it('a webhook target without its secret, or not declared by the pack, is denied', async () => {
     const h = await harness({ env: {} });
-    const routing = { emailList: [], webhooks: [{ name: 'ops', url: 'https://hooks.example.com/pj', secretEnv: 'OPS_HOOK_SECRET' }] };
+    const routing = { emailList: [], webhooks: [{ name: 'ops', url: 'https://hooks.example.com/pj', secretEnv: 'PJ_SECRET_OPS_HOOK' }] };
     const noSecret = await h.pipeline.propose({
       installationId: 1,
       kind: 'notify.webhook',
@@ -92,7 +92,7 @@ describe('judgement, fail closed', () => {
       payload: { target: 'ops', event: 'gate.failed', body: {} },
       origin: origin({ routing }),
     });
-    expect(noSecret.reason).toBe('routing target ops has no credentials (OPS_HOOK_SECRET is not set)');
+    expect(noSecret.reason).toBe('routing target ops has no credentials (PJ_SECRET_OPS_HOOK is not set)');
     const undeclared = await h.pipeline.propose({
       installationId: 1,
       kind: 'notify.webhook',

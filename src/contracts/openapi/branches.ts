@@ -3,6 +3,7 @@
 // confidence: the component a member references, its title, the discriminator value it
 // carries, an identical structure (a fingerprint), and lastly the most similar remaining
 // member, when the two share at least half of their features.
+import { partsOf, SchemaView } from './effective.js';
 import { isObject, refOf, type Located, type SpecSet } from './refs.js';
 
 export interface BranchPairing {
@@ -17,6 +18,23 @@ export function memberLabel(set: SpecSet, member: Located, index: number): strin
   if (ref !== undefined) return ref.slice(ref.lastIndexOf('/') + 1);
   const title = titleOf(set, member);
   return title !== undefined ? `"${title}"` : `#${index}`;
+}
+
+/** Annotations that a wrapper may carry without being more than its one member. */
+const WRAPPER_ANNOTATIONS = new Set(['description', 'title', 'example', 'examples', 'nullable', 'deprecated', 'readOnly', 'writeOnly', 'default', 'externalDocs']);
+
+/** `allOf: [X]` (or a one-branch oneOf/anyOf) with only annotations beside it is X, for naming. */
+export function essentialNode(set: SpecSet, node: Located): Located {
+  let current = node;
+  for (let hop = 0; hop < 16; hop++) {
+    const resolved = set.resolve(current);
+    const value = resolved.value;
+    if (!isObject(value)) return current;
+    const wrapper = (['allOf', 'oneOf', 'anyOf'] as const).find((keyword) => Array.isArray(value[keyword]) && (value[keyword] as unknown[]).length === 1);
+    if (!wrapper || Object.keys(value).some((key) => key !== wrapper && !WRAPPER_ANNOTATIONS.has(key))) return current;
+    current = { doc: resolved.doc, pointer: resolved.pointer.child(wrapper).child(0), value: (value[wrapper] as unknown[])[0] };
+  }
+  return current;
 }
 
 const MIN_SIMILARITY = 0.5;
@@ -47,8 +65,8 @@ export function pairBranches(
       freeHead.delete(match);
     }
   };
-  byKey((_, member) => {
-    const ref = refOf(member.value);
+  byKey((set, member) => {
+    const ref = refOf(essentialNode(set, member).value);
     return ref === undefined ? undefined : ref.slice(ref.lastIndexOf('/') + 1);
   });
   byKey(titleOf);
@@ -112,24 +130,38 @@ export function fingerprint(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(fingerprint).join(',')}]`;
   if (!isObject(value)) return JSON.stringify(value) ?? 'undefined';
   const keys = Object.keys(value).filter((key) => !ANNOTATIONS.has(key)).sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${fingerprint(value[key])}`).join(',')}}`;
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${UNORDERED.has(key) ? unordered(value[key]) : fingerprint(value[key])}`).join(',')}}`;
 }
 
-/** What a branch looks like, coarsely: its type, property names, required names, enum values, ref. */
+/** Keywords whose array is a set: the order of branches, enum values or required names means nothing. */
+const UNORDERED = new Set(['oneOf', 'anyOf', 'allOf', 'enum', 'required', 'type']);
+
+function unordered(value: unknown): string {
+  return Array.isArray(value) ? `[${value.map(fingerprint).sort().join(',')}]` : fingerprint(value);
+}
+
+/**
+ * What a branch means, coarsely: its effective type, property names, required names, enum
+ * values and ref — taken from the effective schema, so a branch rewritten as an allOf of
+ * two halves still looks like itself.
+ */
 function features(set: SpecSet, member: Located): Set<string> {
   const found = new Set<string>();
   const ref = refOf(member.value);
   if (ref !== undefined) found.add(`ref:${ref}`);
-  const value = set.resolve(member).value;
-  if (!isObject(value)) return found;
-  const type = value['type'];
-  for (const item of Array.isArray(type) ? type : type === undefined ? [] : [type]) found.add(`type:${String(item)}`);
-  if (isObject(value['properties'])) for (const name of Object.keys(value['properties'])) found.add(`property:${name}`);
-  if (Array.isArray(value['required'])) for (const name of value['required']) found.add(`required:${String(name)}`);
+  const parts = partsOf(set, [member]);
+  if (parts.length === 0) return found;
+  const view = new SchemaView(parts[0]!, parts);
+  for (const type of view.type.types) found.add(`type:${type}`);
+  if (view.type.nullable) found.add('type:null');
+  for (const name of view.properties.keys()) found.add(`property:${name}`);
+  for (const name of view.required.keys()) found.add(`required:${name}`);
+  const value = view.value;
   if (Array.isArray(value['enum'])) for (const item of value['enum']) found.add(`enum:${JSON.stringify(item)}`);
   for (const keyword of ['format', 'pattern', 'const']) if (value[keyword] !== undefined) found.add(`${keyword}:${JSON.stringify(value[keyword])}`);
-  if (isObject(value['items'])) found.add(`items:${fingerprint(value['items'])}`);
-  if (found.size === 0) found.add(`shape:${fingerprint(value)}`);
+  for (const items of view.items) found.add(`items:${fingerprint(set.resolve(items).value)}`);
+  for (const branches of view.branches) found.add(`${branches.keyword}:${branches.members.length}`);
+  if (found.size === 0) found.add(`shape:${fingerprint(parts[0]!.value)}`);
   return found;
 }
 

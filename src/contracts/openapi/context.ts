@@ -44,3 +44,14 @@ export function sunsetOf(operation: unknown): Date | undefined | null {
 export function isDeprecated(node: unknown): boolean {
   return node !== null && typeof node === 'object' && (node as Record<string, unknown>)['deprecated'] === true;
 }
+
+/** x-stability-level values, least stable first. */
+export const STABILITY_LEVELS = ['draft', 'alpha', 'beta', 'stable'] as const;
+
+/** The x-stability-level's rank; undefined when absent, -1 when not one of the levels. */
+export function stabilityOf(node: unknown): number | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  const raw = (node as Record<string, unknown>)['x-stability-level'];
+  if (raw === undefined) return undefined;
+  return (STABILITY_LEVELS as readonly unknown[]).indexOf(raw);
+}

@@ -59,6 +59,14 @@ function compareParameter(context: DiffContext, pair: OperationPair, base: Locat
   if (isRequired(base) && !isRequired(head)) report('request-parameter-became-optional', 'became optional', 'required');
   if (!isDeprecated(base.value) && isDeprecated(head.value)) report('request-parameter-deprecated', 'was deprecated', 'deprecated');
   if (isDeprecated(base.value) && !isDeprecated(head.value)) report('request-parameter-reactivated', 'is no longer deprecated', 'deprecated');
+  if (isDeprecated(base.value) && isDeprecated(head.value)) {
+    const before = sunsetOf(base.value);
+    const after = sunsetOf(head.value);
+    if (before && after === undefined) report('request-parameter-sunset-deleted', 'lost its x-sunset date; clients lose the date they plan their migration by', 'deprecated');
+    if (before && after && after.getTime() < before.getTime()) {
+      report('request-parameter-sunset-date-changed-too-small', `has its sunset date moved earlier, from ${before.toISOString().slice(0, 10)} to ${after.toISOString().slice(0, 10)}`, 'x-sunset');
+    }
+  }
 
   const baseSchema = parameterSchema(base);
   const headSchema = parameterSchema(head);

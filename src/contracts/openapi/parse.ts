@@ -2,7 +2,8 @@
 // Every failure is a SpecParseError with file:line:column, because the gate fails closed
 // and the developer needs to know where to look.
 import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
-import { JsonOffsetLocator, LineIndex, YamlOffsetLocator, type OffsetLocator } from './positions.js';
+import { FastYamlOffsetLocator, JsonOffsetLocator, LineIndex, YamlOffsetLocator, type OffsetLocator } from './positions.js';
+import { FastYamlDuplicate, FastYamlLimit, parseFastYaml } from './yaml-fast.js';
 import { SpecParseError, type SourcePos } from './types.js';
 
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
@@ -107,25 +108,34 @@ function limitError(kind: 'keys' | 'nodes', limits: ShapeLimits): string {
 
 /** JSON.parse is linear, but what comes after is not free: the same bounds as YAML. */
 function checkJsonShape(document: SpecDocument, limits: ShapeLimits): void {
-  let nodes = 0;
-  const pending: Array<{ value: unknown; pointer: () => string[] }> = [{ value: document.root, pointer: () => [] }];
-  for (let item = pending.pop(); item; item = pending.pop()) {
-    const { value, pointer } = item;
-    nodes++;
-    if (nodes > limits.maxNodes) fail(document, pointer(), limitError('nodes', limits));
+  // Count first, cheaply (no pointers); only a document over a bound is walked again to say where.
+  if (shapeProblem(document.root, limits, false) === undefined) return;
+  const problem = shapeProblem(document.root, limits, true)!;
+  fail(document, problem.pointer, limitError(problem.kind, limits));
+}
+
+function shapeProblem(root: unknown, limits: ShapeLimits, locate: boolean): { kind: 'keys' | 'nodes'; pointer: string[] } | undefined {
+  let nodes = 1;
+  const pending: unknown[] = [root];
+  const pointers: string[][] = [[]];
+  while (pending.length > 0) {
+    const value = pending.pop() as object;
+    const pointer = locate ? pointers.pop()! : [];
     if (value === null || typeof value !== 'object') continue;
+    const isArray = Array.isArray(value);
     let keys = 0;
     for (const key in value) {
-      keys++;
-      if (keys > limits.maxKeysPerMapping && !Array.isArray(value)) fail(document, [...pointer(), key], limitError('keys', limits));
+      nodes++;
+      if (!isArray && ++keys > limits.maxKeysPerMapping) return { kind: 'keys', pointer: [...pointer, key] };
+      if (nodes > limits.maxNodes) return { kind: 'nodes', pointer: [...pointer, key] };
       const child = (value as Record<string, unknown>)[key];
-      if (child !== null && typeof child === 'object') pending.push({ value: child, pointer: () => [...pointer(), key] });
-      else {
-        nodes++;
-        if (nodes > limits.maxNodes) fail(document, [...pointer(), key], limitError('nodes', limits));
+      if (child !== null && typeof child === 'object') {
+        pending.push(child);
+        if (locate) pointers.push([...pointer, key]);
       }
     }
   }
+  return undefined;
 }
 
 function fail(document: SpecDocument, pointer: readonly string[], reason: string): never {
@@ -134,6 +144,25 @@ function fail(document: SpecDocument, pointer: readonly string[], reason: string
 }
 
 function parseYaml(file: string, content: string, limits: ShapeLimits): SpecDocument {
+  // Most specs are plain block YAML: read those directly, with positions recorded per member
+  // only. Anything else (anchors, tags, errors...) goes to the yaml package below.
+  let fast;
+  try {
+    fast = parseFastYaml(content, limits);
+  } catch (error) {
+    if (error instanceof FastYamlDuplicate) {
+      const at = new LineIndex(content).position(error.offset);
+      throw new SpecParseError(file, at.line, at.column, duplicateKey(error.key));
+    }
+    if (!(error instanceof FastYamlLimit)) throw error;
+    const at = new LineIndex(content).position(error.offset);
+    throw new SpecParseError(file, at.line, at.column, limitError(error.kind, limits));
+  }
+  if (fast) return makeDocument(file, fast.root, content, new FastYamlOffsetLocator(fast.root, fast.members));
+  return parseYamlWithLibrary(file, content, limits);
+}
+
+function parseYamlWithLibrary(file: string, content: string, limits: ShapeLimits): SpecDocument {
   const lineCounter = new LineCounter();
   // Merge keys (`<<: *common`) are YAML 1.1 but common in specs: honour them (packs stay strict).
   // The library's own unique-key check is quadratic in the keys of a mapping (a 60,000-key
@@ -188,7 +217,7 @@ function checkYamlShape(document: Document, limits: ShapeLimits): { offset: numb
         const key = pair.key;
         if (isScalar(key) && typeof key.value !== 'symbol') {
           const name = String(key.value);
-          if (seen.has(name)) return { offset: rangeStart(key), reason: `duplicate key "${name}": a key may appear once in a mapping` };
+          if (seen.has(name)) return { offset: rangeStart(key), reason: duplicateKey(name) };
           seen.add(name);
         }
       }
@@ -201,6 +230,10 @@ function checkYamlShape(document: Document, limits: ShapeLimits): { offset: numb
     }
   }
   return undefined;
+}
+
+function duplicateKey(name: string): string {
+  return `duplicate key "${name}": a key may appear once in a mapping`;
 }
 
 function rangeStart(node: unknown): number {

@@ -1,7 +1,7 @@
 // Paths and operations: removed (with or without prior deprecation, before or after the
 // sunset date), added, deprecated, reactivated, sunset moved; operation ids and tags.
 import { at } from './changes.js';
-import { isDeprecated, sunsetOf, type DiffContext } from './context.js';
+import { isDeprecated, STABILITY_LEVELS, stabilityOf, sunsetOf, type DiffContext } from './context.js';
 import { endpointGroups, endpointsOf, operationsOf, pairEndpoints, type Endpoint, type Operation, type OperationPair } from './endpoints.js';
 import { ENGINE_RULE_IDS } from './rules.js';
 import { childOf, isObject } from './refs.js';
@@ -33,14 +33,14 @@ export function comparePaths(context: DiffContext): OperationPair[] {
 function reportCollisions(context: DiffContext, groups: ReadonlyMap<string, readonly Endpoint[]>): void {
   for (const group of groups.values()) {
     if (group.length < 2) continue;
-    const [first, ...others] = group as [Endpoint, ...Endpoint[]];
-    const where = (endpoint: Endpoint): string => `${endpoint.template} (line ${endpoint.pathItem.doc.locate(endpoint.pathItem.pointer.segments()).line})`;
-    for (const other of others) {
+    // One finding at each template's own line (locating costs a scan: no extra lookups).
+    for (const endpoint of group) {
+      const others = group.filter((other) => other !== endpoint).map((other) => other.template).join(', ');
       context.sink.add({
         id: ENGINE_RULE_IDS.pathTemplateCollision,
-        path: other.template,
-        detail: `path templates ${where(first)} and ${where(other)} differ only in parameter names, which OpenAPI forbids; routers and clients cannot tell them apart. Both were compared, matched to base by exact template first`,
-        head: at(other.pathItem),
+        path: endpoint.template,
+        detail: `path template ${endpoint.template} differs from ${others} only in parameter names, which OpenAPI forbids; routers and clients cannot tell them apart. Both were compared, matched to base by exact template first`,
+        head: at(endpoint.pathItem),
       });
     }
   }
@@ -116,6 +116,22 @@ function compareLifecycle(context: DiffContext, pair: OperationPair): void {
     }
   }
   if (isDeprecated(head) && headSunset === null) report('api-deprecated-sunset-parse', 'the x-sunset date cannot be parsed', 'x-sunset');
+  compareStability(pair, report);
+}
+
+/** x-stability-level: draft < alpha < beta < stable; going down breaks the promise made. */
+function compareStability(pair: OperationPair, report: (id: string, detail: string, key: string) => void): void {
+  const before = stabilityOf(pair.base.node.value);
+  const after = stabilityOf(pair.head.node.value);
+  const level = (rank: number | undefined): string => (rank === undefined ? 'none' : STABILITY_LEVELS[rank] ?? 'invalid');
+  if (after === -1) {
+    const raw = (pair.head.node.value as Record<string, unknown>)['x-stability-level'];
+    report('api-invalid-stability-level', `x-stability-level ${JSON.stringify(raw)} is not one of ${STABILITY_LEVELS.join(', ')}`, 'x-stability-level');
+    return;
+  }
+  if (before === undefined || before === -1 || after === undefined || before === after) return;
+  const id = after < before ? 'api-stability-decreased' : 'api-stability-increased';
+  report(id, `x-stability-level changed from ${level(before)} to ${level(after)}`, 'x-stability-level');
 }
 
 function compareOperationIdAndTags(context: DiffContext, pair: OperationPair): void {

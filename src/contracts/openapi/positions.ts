@@ -219,3 +219,47 @@ export class YamlOffsetLocator implements OffsetLocator {
     return node as YamlNode | null | undefined;
   }
 }
+
+/**
+ * Position finder over the values of the fast YAML reader: each container's members were
+ * recorded as [key, offset, ...] in source order; a container's lookup map is built the
+ * first time a pointer passes through it.
+ */
+export class FastYamlOffsetLocator implements OffsetLocator {
+  private readonly indexed = new Map<object, Map<string, number>>();
+
+  constructor(
+    private readonly root: unknown,
+    private readonly members: ReadonlyMap<object, ReadonlyArray<string | number>>,
+  ) {}
+
+  offsetOf(pointer: readonly string[]): number {
+    let node = this.root;
+    let found = this.firstOffset(node);
+    for (const key of pointer) {
+      if (node === null || typeof node !== 'object') break;
+      const offset = this.indexOf(node).get(key);
+      if (offset === undefined) break;
+      found = offset;
+      node = (node as Record<string, unknown>)[key];
+    }
+    return found;
+  }
+
+  private firstOffset(node: unknown): number {
+    if (node === null || typeof node !== 'object') return 0;
+    const first = this.members.get(node)?.[1];
+    return typeof first === 'number' ? first : 0;
+  }
+
+  private indexOf(node: object): Map<string, number> {
+    let index = this.indexed.get(node);
+    if (!index) {
+      index = new Map();
+      const flat = this.members.get(node) ?? [];
+      for (let i = 0; i + 1 < flat.length; i += 2) index.set(String(flat[i]), flat[i + 1] as number);
+      this.indexed.set(node, index);
+    }
+    return index;
+  }
+}

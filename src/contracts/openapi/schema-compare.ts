@@ -10,10 +10,12 @@
 // of a composed schema, keyed by its parts) are memoised per scope, so a component shared
 // by hundreds of operations is compared once and recursive schemas stop at the pair
 // already being compared.
-import { pairBranches, memberLabel } from './branches.js';
+import { essentialNode, pairBranches, memberLabel } from './branches.js';
 import { at, show, type At } from './changes.js';
 import { partsOf, SchemaView, type Branches, type Pick, type TypeInfo } from './effective.js';
+import { compareKeywords, KEYWORD_KINDS, KEYWORD_NAMES } from './keywords.js';
 import { ENGINE_RULE_IDS, RULES } from './rules.js';
+import { STABILITY_LEVELS, stabilityOf, sunsetOf } from './context.js';
 import { isObject, type Located, type SpecSet } from './refs.js';
 
 export type Direction = 'request' | 'response';
@@ -109,9 +111,80 @@ const BOUNDS: ReadonlyArray<{ keyword: string; kind: string }> = [
   { keyword: 'minItems', kind: 'min-items' },
   { keyword: 'exclusiveMaximum', kind: 'exclusive-max' },
   { keyword: 'exclusiveMinimum', kind: 'exclusive-min' },
+  { keyword: 'maxContains', kind: 'max-contains' },
+  { keyword: 'minContains', kind: 'min-contains' },
 ];
 
 const BRANCH_KINDS = { oneOf: 'one-of', anyOf: 'any-of' } as const;
+
+/**
+ * A readOnly property is not sent in requests and a writeOnly one is not returned: their
+ * constraint changes do not reach clients in that direction, but the catalogue notes some
+ * of them under their own ids (INFO). The rest are dropped.
+ */
+const HIDDEN_PROPERTY_IDS: Readonly<Record<string, string>> = {
+  'request-property-enum-value-removed': 'request-read-only-property-enum-value-removed',
+  'request-property-exclusive-max-decreased': 'request-read-only-property-exclusive-max-decreased',
+  'request-property-exclusive-min-increased': 'request-read-only-property-exclusive-min-increased',
+  'request-property-max-decreased': 'request-read-only-property-max-decreased',
+  'request-property-max-length-decreased': 'request-read-only-property-max-length-decreased',
+  'request-property-min-increased': 'request-read-only-property-min-increased',
+  'response-property-enum-value-added': 'response-write-only-property-enum-value-added',
+};
+
+export const HIDDEN_PROPERTY_RULE_IDS: readonly string[] = Object.values(HIDDEN_PROPERTY_IDS);
+
+const GROUP = { enum: 1, pattern: 2, extensibleEnum: 4, bounds: 8, default: 16, const: 32, keywords: 64 } as const;
+
+const KEYWORD_GROUP: ReadonlyMap<string, number> = new Map<string, number>([
+  ['enum', GROUP.enum],
+  ['pattern', GROUP.pattern],
+  ['x-extensible-enum', GROUP.extensibleEnum],
+  ...BOUNDS.map(({ keyword }) => [keyword, GROUP.bounds] as [string, number]),
+  ['default', GROUP.default],
+  ['const', GROUP.const],
+  ...KEYWORD_NAMES.map((keyword) => [keyword, GROUP.keywords] as [string, number]),
+]);
+
+function keywordGroups(value: Record<string, unknown>): number {
+  let groups = 0;
+  for (const key in value) groups |= KEYWORD_GROUP.get(key) ?? 0;
+  return groups;
+}
+
+/** The rule-id prefixes the comparer reports under (see idPrefix). */
+export const SCHEMA_PREFIXES: readonly string[] = [
+  'request-body', 'request-property', 'request-parameter', 'request-parameter-property',
+  'response-body', 'response-property', 'response-header', 'response-header-property',
+];
+
+/** Every kind the comparer emits (`Findings.emit`); an id exists where the catalogue has prefix-kind. */
+export const SCHEMA_KINDS: readonly string[] = [
+  'type-changed', 'type-generalized', 'type-specialized', 'list-of-types-narrowed', 'list-of-types-widened',
+  'became-nullable', 'became-not-nullable', 'became-enum', 'enum-value-removed', 'enum-value-added',
+  'pattern-added', 'pattern-removed', 'pattern-changed', 'pattern-generalized', 'x-extensible-enum-value-removed',
+  ...BOUNDS.flatMap(({ kind }) => ['set', 'unset', 'decreased', 'increased'].map((change) => `${kind}-${change}`)),
+  'default-value-added', 'default-value-removed', 'default-value-changed', 'const-added', 'const-removed', 'const-changed',
+  'one-of-added', 'one-of-removed', 'any-of-added', 'any-of-removed',
+  'all-of-added', 'all-of-removed', 'all-of-added-annotation-only', 'all-of-removed-annotation-only', 'wrapped-in-one-of',
+  ...KEYWORD_KINDS,
+];
+
+/** The property ids PropertyRules composes, as far as the catalogue has them. */
+export const SCHEMA_PROPERTY_IDS: readonly string[] = (() => {
+  const ids = ['request-property-removed', 'new-required-request-property', 'new-required-request-property-with-default', 'new-optional-request-property'];
+  for (const direction of ['request', 'response']) {
+    for (const required of ['required', 'optional']) {
+      for (const writeOnly of ['', 'write-only-']) ids.push(`response-${required}-${writeOnly}property-removed`, `response-${required}-${writeOnly}property-added`);
+      for (const flag of ['read-only', 'write-only']) ids.push(`${direction}-${required}-property-became-${flag}`, `${direction}-${required}-property-became-not-${flag}`);
+    }
+    ids.push(`${direction}-property-became-required`, `${direction}-property-became-optional`, `${direction}-property-became-required-with-default`);
+    ids.push(`${direction}-property-stability-decreased`, `${direction}-property-stability-increased`);
+    ids.push(`${direction}-property-deprecated`, `${direction}-property-deprecated-with-sunset`, `${direction}-property-deprecated-sunset-invalid`, `${direction}-property-reactivated`);
+  }
+  ids.push('response-write-only-property-became-required', 'response-write-only-property-became-optional', ...HIDDEN_PROPERTY_RULE_IDS);
+  return [...new Set(ids)].filter((id) => RULES.has(id));
+})();
 
 type Nodes = readonly Located[];
 
@@ -147,10 +220,10 @@ export class SchemaComparer {
    * Compares two schemas (either may be a $ref) under a scope; `isRoot` = body/parameter root.
    * A list stands for the conjunction of its schemas (a property declared in several allOf members).
    */
-  compare(baseSchema: Located | Nodes, headSchema: Located | Nodes, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
+  compare(baseSchema: Located | Nodes, headSchema: Located | Nodes, scope: SchemaScope, isRoot: boolean, prepared?: readonly [SchemaView, SchemaView]): readonly SchemaChange[] {
     this.calls++;
     try {
-      return this.compareOnce(asList(baseSchema), asList(headSchema), scope, isRoot);
+      return this.compareOnce(asList(baseSchema), asList(headSchema), scope, isRoot, prepared);
     } finally {
       if (--this.calls === 0) {
         this.promotePartials();
@@ -161,14 +234,14 @@ export class SchemaComparer {
     }
   }
 
-  private compareOnce(baseNodes: Nodes, headNodes: Nodes, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
-    const baseParts = partsOf(this.base, baseNodes);
-    const headParts = partsOf(this.head, headNodes);
+  private compareOnce(baseNodes: Nodes, headNodes: Nodes, scope: SchemaScope, isRoot: boolean, prepared?: readonly [SchemaView, SchemaView]): readonly SchemaChange[] {
+    const baseParts = prepared ? prepared[0].parts : partsOf(this.base, baseNodes);
+    const headParts = prepared ? prepared[1].parts : partsOf(this.head, headNodes);
     if (baseParts.length === 0 || headParts.length === 0) return NO_CHANGES;
     // A plain inline schema is compared where it stands; anything reached through a $ref or
     // merged from several parts is keyed by its parts, so it is compared once.
     const keyed = baseParts.length > 1 || headParts.length > 1 || baseParts[0] !== baseNodes[0] || headParts[0] !== headNodes[0];
-    if (!keyed) return this.compareGuarded(baseNodes, headNodes, baseParts, headParts, scope, isRoot);
+    if (!keyed) return this.compareGuarded(baseNodes, headNodes, baseParts, headParts, scope, isRoot, prepared);
 
     const key = `${scope.direction}|${scope.subject}|${isRoot}|${identities(baseParts)}|${identities(headParts)}`;
     const known = this.memo.get(key);
@@ -191,7 +264,7 @@ export class SchemaComparer {
     this.started.set(key, start);
     let cutAt: string[] = [];
     try {
-      const result = this.compareGuarded(baseNodes, headNodes, baseParts, headParts, scope, isRoot);
+      const result = this.compareGuarded(baseNodes, headNodes, baseParts, headParts, scope, isRoot, prepared);
       // A cut at this pair, or at a pair whose frame ran inside this one, is covered by this
       // result; a cut at a pair still further out on the stack, or one that ran before, is not.
       cutAt = [...(this.cuts ?? [])].filter(
@@ -230,7 +303,7 @@ export class SchemaComparer {
     (this.cuts ??= new Set()).add(pair);
   }
 
-  private compareGuarded(baseNodes: Nodes, headNodes: Nodes, baseParts: Nodes, headParts: Nodes, scope: SchemaScope, isRoot: boolean): readonly SchemaChange[] {
+  private compareGuarded(baseNodes: Nodes, headNodes: Nodes, baseParts: Nodes, headParts: Nodes, scope: SchemaScope, isRoot: boolean, prepared?: readonly [SchemaView, SchemaView]): readonly SchemaChange[] {
     const findings = new Findings(idPrefix(scope, isRoot));
     if (this.depth >= MAX_DEPTH) {
       findings.emitId(
@@ -243,8 +316,8 @@ export class SchemaComparer {
     }
     this.depth++;
     try {
-      let baseView = new SchemaView(baseParts[0]!, baseParts);
-      let headView = new SchemaView(headParts[0]!, headParts);
+      let baseView = prepared?.[0] ?? new SchemaView(baseParts[0]!, baseParts);
+      let headView = prepared?.[1] ?? new SchemaView(headParts[0]!, headParts);
       [baseView, headView] = this.unwrapBranches(baseNodes, headNodes, baseView, headView, findings);
       this.compareViews(baseView, headView, scope, findings);
       this.compareAllOfMembers(baseNodes, headNodes, baseView, headView, findings);
@@ -256,11 +329,15 @@ export class SchemaComparer {
 
   private compareViews(base: SchemaView, head: SchemaView, scope: SchemaScope, findings: Findings): void {
     compareType(base, head, scope, findings);
-    compareEnum(base, head, findings);
-    comparePattern(base, head, findings);
-    compareBounds(base, head, findings);
-    compareValueKeyword('default', 'default-value', base, head, findings);
-    compareValueKeyword('const', 'const', base, head, findings);
+    // Most schemas carry few keywords: look at the ones written rather than probe for each rule's.
+    const present = keywordGroups(base.value) | keywordGroups(head.value);
+    if (present & GROUP.enum) compareEnum(base, head, findings);
+    if (present & GROUP.pattern) comparePattern(base, head, findings);
+    if (present & GROUP.extensibleEnum) compareExtensibleEnum(base, head, findings);
+    if (present & GROUP.bounds) compareBounds(base, head, findings);
+    if (present & GROUP.default) compareValueKeyword('default', 'default-value', base, head, findings);
+    if (present & GROUP.const) compareValueKeyword('const', 'const', base, head, findings);
+    if (present & GROUP.keywords) compareKeywords(base, head, findings);
     this.compareBranches(base, head, scope, findings);
     if (base.items.length > 0 && head.items.length > 0) findings.addNested(this.compare(base.items, head.items, scope, false), '[]');
     // Map values (`additionalProperties: {schema}`) are compared like properties named `*`.
@@ -384,9 +461,9 @@ export class SchemaComparer {
       const headProperty = this.propertyView(this.head, headNodes);
       if (!baseProperty || !headProperty) continue;
       properties.changed(name, baseProperty, headProperty);
-      if (!properties.isInvisible(baseProperty.value, headProperty.value)) {
-        findings.addNested(this.compare(baseNodes, headNodes, scope, false), name);
-      }
+      const nested = this.compare(baseNodes, headNodes, scope, false, [baseProperty, headProperty]);
+      if (!properties.isInvisible(baseProperty.value, headProperty.value)) findings.addNested(nested, name);
+      else findings.addNested(hiddenPropertyChanges(nested, scope.direction), name);
     }
     for (const [name, headNodes] of head.properties) {
       if (base.properties.has(name)) continue;
@@ -401,21 +478,13 @@ export class SchemaComparer {
   }
 }
 
-/** Annotations that a wrapper may carry without being more than its one member. */
-const WRAPPER_ANNOTATIONS = new Set(['description', 'title', 'example', 'examples', 'nullable', 'deprecated', 'readOnly', 'writeOnly', 'default', 'externalDocs']);
-
-/** `allOf: [X]` (or a one-branch oneOf/anyOf) with only annotations beside it is X, for naming. */
-function essentialNode(set: SpecSet, node: Located): Located {
-  let current = node;
-  for (let hop = 0; hop < 16; hop++) {
-    const resolved = set.resolve(current);
-    const value = resolved.value;
-    if (!isObject(value)) return current;
-    const wrapper = (['allOf', 'oneOf', 'anyOf'] as const).find((keyword) => Array.isArray(value[keyword]) && (value[keyword] as unknown[]).length === 1);
-    if (!wrapper || Object.keys(value).some((key) => key !== wrapper && !WRAPPER_ANNOTATIONS.has(key))) return current;
-    current = { doc: resolved.doc, pointer: resolved.pointer.child(wrapper).child(0), value: (value[wrapper] as unknown[])[0] };
+function hiddenPropertyChanges(changes: readonly SchemaChange[], direction: Direction): SchemaChange[] {
+  const kept: SchemaChange[] = [];
+  for (const change of changes) {
+    const id = change.propertyPath.length === 0 ? HIDDEN_PROPERTY_IDS[change.id] : undefined;
+    if (id && id.startsWith(direction)) kept.push({ ...change, id });
   }
-  return current;
+  return kept;
 }
 
 /** The keyword of a schema when it is written there, else the schema. */
@@ -503,13 +572,32 @@ function readAt(place: At): unknown {
   return value;
 }
 
+/** `x-extensible-enum`: values clients may send; one removed is rejected again. */
+function compareExtensibleEnum(base: SchemaView, head: SchemaView, findings: Findings): void {
+  const before = base.value['x-extensible-enum'];
+  const after = head.value['x-extensible-enum'];
+  if (!Array.isArray(before)) return;
+  const kept = new Set((Array.isArray(after) ? after : []).map((value) => JSON.stringify(value)));
+  before.forEach((value, index) => {
+    if (!kept.has(JSON.stringify(value))) {
+      findings.emit('x-extensible-enum-value-removed', `x-extensible-enum value ${show(value)} was removed`, head.at('x-extensible-enum'), base.at('x-extensible-enum', index));
+    }
+  });
+}
+
+/** A pattern that accepts anything (`.*`) generalises rather than changes. */
+const ANYTHING = new Set(['.*', '^.*$', '^.*', '.*$', '[\\s\\S]*']);
+
 function comparePattern(base: SchemaView, head: SchemaView, findings: Findings): void {
   const before = base.value['pattern'];
   const after = head.value['pattern'];
   if (before === after) return;
   if (before === undefined) findings.emit('pattern-added', `pattern ${show(after)} was added`, head.at('pattern'));
   else if (after === undefined) findings.emit('pattern-removed', `pattern ${show(before)} was removed`, at(head.node), base.at('pattern'));
-  else findings.emit('pattern-changed', `pattern changed from ${show(before)} to ${show(after)}`, head.at('pattern'), base.at('pattern'));
+  else {
+    const kinds = typeof after === 'string' && ANYTHING.has(after) ? ['pattern-generalized', 'pattern-changed'] : ['pattern-changed'];
+    findings.emit(kinds, `pattern changed from ${show(before)} to ${show(after)}`, head.at('pattern'), base.at('pattern'));
+  }
 }
 
 function compareBounds(base: SchemaView, head: SchemaView, findings: Findings): void {
@@ -594,6 +682,33 @@ class PropertyRules {
     if (!this.applies) return;
     this.compareRequiredness(name, headProperty);
     this.compareVisibility(name, baseProperty, headProperty);
+    this.compareDeprecation(name, baseProperty, headProperty);
+  }
+
+  /** A property deprecated (with or without a sunset date), or no longer deprecated. */
+  private compareDeprecation(name: string, baseProperty: SchemaView, headProperty: SchemaView): void {
+    const was = baseProperty.value['deprecated'] === true;
+    const is = headProperty.value['deprecated'] === true;
+    const direction = this.scope.direction;
+    if (is) {
+      const sunset = sunsetOf(headProperty.value);
+      if (sunset === null) {
+        this.findings.emitId(`${direction}-property-deprecated-sunset-invalid`, `property ${name}: its x-sunset date cannot be parsed`, headProperty.at('x-sunset'), baseProperty.at('deprecated'));
+      }
+      if (!was) {
+        const id = sunset ? `${direction}-property-deprecated-with-sunset` : `${direction}-property-deprecated`;
+        const detail = sunset ? `property ${name} was deprecated with sunset ${sunset.toISOString().slice(0, 10)}` : `property ${name} was deprecated`;
+        this.findings.emitId(id, detail, headProperty.at('deprecated'), baseProperty.at('deprecated'));
+      }
+    } else if (was) {
+      this.findings.emitId(`${direction}-property-reactivated`, `property ${name} is no longer deprecated`, headProperty.at('deprecated'), baseProperty.at('deprecated'));
+    }
+    const before = stabilityOf(baseProperty.value);
+    const after = stabilityOf(headProperty.value);
+    if (before !== undefined && after !== undefined && before >= 0 && after >= 0 && before !== after) {
+      const id = `${direction}-property-stability-${after < before ? 'decreased' : 'increased'}`;
+      this.findings.emitId(id, `property ${name}: x-stability-level changed from ${STABILITY_LEVELS[before]} to ${STABILITY_LEVELS[after]}`, headProperty.at('x-stability-level'), baseProperty.at('x-stability-level'));
+    }
   }
 
   private compareRequiredness(name: string, headProperty: SchemaView): void {
@@ -603,7 +718,13 @@ class PropertyRules {
     const headSchema = headProperty.value;
     const direction = this.scope.direction;
     if (direction === 'request' && headSchema['readOnly'] === true) return;
-    if (direction === 'response' && headSchema['writeOnly'] === true) return;
+    if (direction === 'response' && headSchema['writeOnly'] === true) {
+      // Not returned to clients: noted, not breaking.
+      const id = `response-write-only-property-became-${is ? 'required' : 'optional'}`;
+      const headAt = (is ? this.head.required.get(name) : this.head.propertyAt(name)) ?? at(this.head.node);
+      this.findings.emitId(id, `write-only property ${name} ${is ? 'became required' : 'became optional'}`, headAt, this.base.propertyAt(name) ?? at(this.base.node));
+      return;
+    }
     const headAt = (is ? this.head.required.get(name) : this.head.propertyAt(name)) ?? at(this.head.node);
     const baseAt = this.base.propertyAt(name) ?? at(this.base.node);
     const change = is ? 'became-required' : 'became-optional';
