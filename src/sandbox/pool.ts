@@ -42,6 +42,8 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** The worker loaded its modules (start-up does not count against a task's deadline). */
+  ready: boolean;
   task?: Task;
   timer?: NodeJS.Timeout;
   /** Deadline budget left, ms; the clock stops while a read is outstanding. */
@@ -91,7 +93,7 @@ export class ParsePool {
     const heap = this.options.maxHeapMb ?? 1024;
     const worker = new Worker(this.options.script, { resourceLimits: { maxOldGenerationSizeMb: heap } });
     worker.unref();
-    const slot: Slot = { worker, remaining: 0, startedAt: 0, reads: 0 };
+    const slot: Slot = { worker, ready: false, remaining: 0, startedAt: 0, reads: 0 };
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
     worker.on('error', (err) => this.onDeath(slot, `the parser worker failed: ${err.message}`));
     worker.on('exit', (code) => this.onDeath(slot, `the parser worker exited (code ${code})`));
@@ -100,7 +102,7 @@ export class ParsePool {
 
   private pump(): void {
     for (const slot of this.slots) {
-      if (slot.task || this.queue.length === 0) continue;
+      if (!slot.ready || slot.task || this.queue.length === 0) continue;
       const task = this.queue.shift()!;
       slot.task = task;
       slot.reads = 0;
@@ -132,6 +134,11 @@ export class ParsePool {
   }
 
   private onMessage(slot: Slot, msg: FromWorker): void {
+    if (msg.type === 'ready') {
+      slot.ready = true;
+      this.pump();
+      return;
+    }
     const task = slot.task;
     if (!task) return;
     switch (msg.type) {

@@ -23,6 +23,7 @@ export interface WorkerError {
 }
 
 export type FromWorker =
+  | { type: 'ready' }
   | { type: 'read'; readId: number; side: 'base' | 'head'; path: string }
   | { type: 'progress'; file: string }
   | { type: 'done'; result: unknown }

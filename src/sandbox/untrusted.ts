@@ -5,7 +5,7 @@
 import { cpus } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { TooComplexError, type OpenApiEngine } from '../contracts/comparators/types.js';
+import { formatSeconds, TooComplexError, type OpenApiEngine } from '../contracts/comparators/types.js';
 import { isServiceCatalog, isYamlFile, type PackFile } from '../packs/load-set.js';
 import type { LoadedPack, PackSet } from '../packs/types.js';
 import { parseDeadlineExceeded } from '../metrics.js';
@@ -74,8 +74,8 @@ export function tooComplexSet(files: readonly PackFile[], error: TooComplexError
           column: 1,
           message:
             f.path === error.file
-              ? `too complex to validate within ${error.deadlineMs / 1000} s (PJ_PARSE_DEADLINE_MS): this pack was not read`
-              : `not validated: the packs are validated together and ${error.file} was too complex to validate within ${error.deadlineMs / 1000} s`,
+              ? `too complex to validate within ${formatSeconds(error.deadlineMs)} (PJ_PARSE_DEADLINE_MS): this pack was not read`
+              : `not validated: the packs are validated together and ${error.file} was too complex to validate within ${formatSeconds(error.deadlineMs)}`,
         },
       ],
     }));

@@ -71,3 +71,4 @@ port.on('message', (msg: ToWorker) => {
     (error: unknown) => send({ type: 'failed', error: describe(error) }),
   );
 });
+send({ type: 'ready' });

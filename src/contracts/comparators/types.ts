@@ -34,7 +34,9 @@ export class TooComplexError extends Error {
   }
 }
 
-function formatSeconds(ms: number): string {
+/** 20000 → "20 s", 2500 → "2.5 s", 25 → "25 ms". */
+export function formatSeconds(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
   const s = ms / 1000;
   return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
