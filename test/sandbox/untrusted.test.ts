@@ -74,16 +74,14 @@ describe('the parse pool', () => {
     expect((error as SpecParseError).line).toBeGreaterThan(0);
   });
 
-  it('a spec past the deadline costs one worker, is TooComplexError naming the file, and the pool goes on', async () => {
+  it('a spec past the deadline costs one worker and is TooComplexError naming the file, counted', async () => {
     const before = (await registry.getSingleMetric('pj_parse_deadline_exceeded_total')!.get()).values.find((v) => v.labels.kind === 'diff')?.value ?? 0;
     const big = { path: SPEC, content: manyKeys() };
     const error = await tight.openapi.diff(big, big, { now: NOW }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TooComplexError);
     expect((error as Error).message).toBe('openapi/openapi.yaml: too complex to compare within 25 ms');
     expect((await registry.getSingleMetric('pj_parse_deadline_exceeded_total')!.get()).values.find((v) => v.labels.kind === 'diff')?.value).toBe(before + 1);
-    // The worker was replaced: a small document still goes through the same (one-worker) pool.
-    const tiny = { path: SPEC, content: 'openapi: 3.0.3\ninfo: { title: t, version: 1.0.0 }\npaths: {}\n' };
-    await expect(tight.openapi.diff(tiny, tiny, { now: NOW })).resolves.toMatchObject({ changes: [] });
+    // (That the terminated worker is replaced and the pool goes on: the spinning-worker test below.)
   });
 
   it('openapi.diff turns it into a fail-closed finding at the spec; version_bump says it only when no openapi.diff does', async () => {
