@@ -33,6 +33,8 @@ export interface TaskHooks {
 
 interface Task {
   request: TaskRequest;
+  /** Buffers moved to the worker with the request (the documents' bytes). */
+  transfer: ArrayBuffer[];
   hooks: TaskHooks;
   resolve(value: unknown): void;
   reject(error: Error): void;
@@ -64,10 +66,10 @@ export class ParsePool {
   }
 
   /** Runs one task; rejects with TooComplexError when it passes the deadline. */
-  run<T>(request: TaskRequest, hooks: TaskHooks): Promise<T> {
+  run<T>(request: TaskRequest, hooks: TaskHooks, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the parse pool is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ request, hooks, resolve: resolve as (v: unknown) => void, reject, current: hooks.file });
+      this.queue.push({ request, transfer, hooks, resolve: resolve as (v: unknown) => void, reject, current: hooks.file });
       this.pump();
     });
   }
@@ -109,7 +111,7 @@ export class ParsePool {
       slot.remaining = this.options.deadlineMs;
       this.startClock(slot);
       slot.worker.ref();
-      slot.worker.postMessage({ type: 'task', id: ++nextId, request: task.request } satisfies ToWorker);
+      slot.worker.postMessage({ type: 'task', id: ++nextId, request: task.request } satisfies ToWorker, task.transfer);
     }
   }
 

@@ -10,6 +10,7 @@ import { isServiceCatalog, isYamlFile, type PackFile } from '../packs/load-set.j
 import type { LoadedPack, PackSet } from '../packs/types.js';
 import { parseDeadlineExceeded } from '../metrics.js';
 import { ParsePool } from './pool.js';
+import { toWire, type WireFile } from './protocol.js';
 
 export interface Untrusted {
   openapi: OpenApiEngine;
@@ -37,13 +38,20 @@ export function untrustedDocuments(options: { deadlineMs: number; size?: number;
   const openapi: OpenApiEngine = {
     diff(base, head, o) {
       const { readBase, readHead, ...rest } = o;
+      const [b, h] = [toWire(base), toWire(head)];
       return pool.run(
-        { kind: 'diff', base, head, options: { ...rest, canReadBase: readBase !== undefined, canReadHead: readHead !== undefined } },
+        { kind: 'diff', base: b, head: h, options: { ...rest, canReadBase: readBase !== undefined, canReadHead: readHead !== undefined } },
         { file: head.path, read: (side, path) => (side === 'base' ? readBase : readHead)?.(path) ?? Promise.resolve(undefined) },
+        buffers(b, h),
       );
     },
     fileSet(main, o) {
-      return pool.run({ kind: 'fileSet', main, maxBytes: o.maxBytes, canRead: o.read !== undefined }, { file: main.path, read: (_side, path) => o.read?.(path) ?? Promise.resolve(undefined) });
+      const m = toWire(main);
+      return pool.run(
+        { kind: 'fileSet', main: m, maxBytes: o.maxBytes, canRead: o.read !== undefined },
+        { file: main.path, read: (_side, path) => o.read?.(path) ?? Promise.resolve(undefined) },
+        buffers(m),
+      );
     },
   };
   return {
@@ -58,6 +66,16 @@ export function untrustedDocuments(options: { deadlineMs: number; size?: number;
     },
     close: () => pool.close(),
   };
+}
+
+/** The distinct buffers to move (small Buffers may share Node's pool: those are copied instead). */
+function buffers(...files: WireFile[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const f of files) {
+    const buf = f.bytes.buffer as ArrayBuffer;
+    if (f.bytes.byteOffset === 0 && f.bytes.byteLength === buf.byteLength) out.add(buf);
+  }
+  return [...out];
 }
 
 /** Fail closed: every pack of the commit invalid, the file that ran out of time named. */

@@ -8,7 +8,7 @@ import { comparatorConfigSchemas } from '../contracts/registry.js';
 import { driftTypeConfigSchemas } from '../drift/types.js';
 import { isServiceCatalog, isYamlFile, loadPackSet } from '../packs/load-set.js';
 import { parseYamlFile } from '../packs/parse.js';
-import type { FromWorker, TaskRequest, ToWorker, WorkerError } from './protocol.js';
+import { fromWire, type FromWorker, type TaskRequest, type ToWorker, type WorkerError } from './protocol.js';
 
 const port = parentPort!;
 const pendingReads = new Map<number, { resolve(v: string | undefined): void; reject(e: Error): void }>();
@@ -32,10 +32,10 @@ async function run(request: TaskRequest): Promise<unknown> {
       const options: DiffOptions = { ...rest };
       if (canReadBase) options.readBase = reader('base');
       if (canReadHead) options.readHead = reader('head');
-      return openapiDiff(request.base, request.head, options);
+      return openapiDiff(fromWire(request.base), fromWire(request.head), options);
     }
     case 'fileSet': {
-      const set = await loadSpecSet(request.main, { maxBytes: request.maxBytes, ...(request.canRead ? { read: reader('head') } : {}) });
+      const set = await loadSpecSet(fromWire(request.main), { maxBytes: request.maxBytes, ...(request.canRead ? { read: reader('head') } : {}) });
       return set.filePaths();
     }
     case 'packs': {
