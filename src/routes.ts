@@ -29,7 +29,7 @@ import { fetchOpenPullRequest, listInstallationRepositories, listOpenPullRequest
 import { readComment, readInstallation, readPullRequestEvent, readPush, readRerequest, readReview } from './github/payloads.js';
 import { defaultKnownTypes } from './usecases/known-types.js';
 import type { ApprovalDeps } from './usecases/approval-steps.js';
-import { evaluatePullRequest, type EvaluateDeps } from './usecases/evaluate-pull-request.js';
+import { closePullRequest, evaluatePullRequest, type EvaluateDeps } from './usecases/evaluate-pull-request.js';
 import { handleReview } from './usecases/handle-review.js';
 import { handleComment } from './usecases/handle-comment.js';
 import { onConfigPush, validateConfigCommit, type ValidateConfigDeps } from './usecases/config-repo.js';
@@ -130,12 +130,13 @@ export function wire(deps: RouteDeps): Wiring {
       evaluations,
       audit: writeAudit,
       now,
+      currentHead: async (pr) => (await fetchOpenPullRequest(octokit, installationId, pr.repo, pr.number))?.headSha,
       ...(deps.untrusted ? { openapi: deps.untrusted.openapi } : {}),
     };
     const validate: ValidateConfigDeps = { packsAt: (sha) => packs.loadAt(octokit, owner, sha), outbox, audit: writeAudit };
     const evaluateNumber = async (repo: string, number: number) => {
       const pr = await fetchOpenPullRequest(octokit, installationId, repo, number);
-      if (pr) await evaluatePullRequest(evaluate, pr);
+      if (pr) await evaluatePullRequest(evaluate, pr, { fresh: true });
     };
     return { approvals, evaluate, validate, evaluateNumber, octokit };
   }
@@ -148,6 +149,8 @@ export function wire(deps: RouteDeps): Wiring {
     async pull_request(context) {
       const e = readPullRequestEvent(context.payload);
       const s = await forInstallation(e.pr.installationId, octokitOf(context), ownerOf(e.pr.repo));
+      // A closed PR no longer has a say in its head's checks: the other open PRs at it decide them.
+      if (e.action === 'closed' && !isConfigRepo(e.repository.name)) return closePullRequest(s.evaluate, e.pr);
       // An edit matters only when it moved the base branch; a label only when it waives a check.
       const relevant =
         EVALUATED_ACTIONS.has(e.action) ||
@@ -174,7 +177,7 @@ export function wire(deps: RouteDeps): Wiring {
           governedRepos: async () =>
             ((await installations.repositories(push.installationId)) ?? (await listInstallationRepositories(s.octokit))).filter((r) => r.toLowerCase() !== push.repo.toLowerCase()),
           openPulls: (repo, limit) => listOpenPullRequests(s.octokit, push.installationId, repo, limit),
-          evaluate: (pr: PullRequest) => evaluatePullRequest(s.evaluate, pr),
+          evaluate: (pr: PullRequest) => evaluatePullRequest(s.evaluate, pr, { fresh: true }),
           log,
         },
         push,

@@ -6,7 +6,7 @@
 // before the current per-head chain existed is refused (its author never saw this head).
 import { sameLogin, type DecisionSource } from '../approvals/chain.js';
 import { isDecisionCommand, parseCommand, type Command } from '../approvals/commands.js';
-import { postedBeforeChain } from '../approvals/decide.js';
+import { chainForHead, postedBeforeChain } from '../approvals/decide.js';
 import { isBotActor, type Actor } from '../approvals/eligibility.js';
 import type { CommentFacts } from '../approvals/facts.js';
 import { buildHelpReply } from '../report/approvals-help.js';
@@ -37,12 +37,14 @@ export async function handleComment(deps: ApprovalDeps, f: CommentFacts): Promis
   return runCommand(deps, command, stored, actor, source, { ...origin, replyTo: f.prNumber }, f.comment.createdAt);
 }
 
-/** The chain a comment acts on: the one for the known head (or the per-PR one), else the newest. */
+/**
+ * The chain a comment acts on: the current chain of the PR's head when it was posted — the
+ * head the payload names, else the last head the store evaluated (the newest current
+ * chain's). Never a superseded chain, never the chain of another head: an approval given
+ * while the head was A is never recorded on B's chain.
+ */
 async function currentChain(deps: ApprovalDeps, repo: string, prNumber: number, headSha?: string): Promise<StoredChain | undefined> {
-  const current = await deps.chains.forPr(repo, prNumber);
-  // A head newer than any chain: its evaluation has not run yet. The newest chain still
-  // answers (an approval there can never satisfy the new head).
-  return (headSha !== undefined ? current.find((c) => c.chain.headSha === headSha || c.chain.headSha === null) : undefined) ?? current[0];
+  return chainForHead(await deps.chains.forPr(repo, prNumber), headSha);
 }
 
 async function runCommand(

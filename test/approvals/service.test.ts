@@ -96,23 +96,24 @@ describe('security refusals', () => {
     expect((await t.current())!.steps[0]).toMatchObject({ decidedBy: 'ALICE', source: { kind: 'comment', id: '2' } });
   });
 
-  it('an approval given on an old head after a push does not satisfy the new chain', async () => {
+  it('an approval given on an old head after a push does not satisfy the new chain, and never lands on the superseded one', async () => {
     const t = await setup();
     await t.ensure(pack(), 'medium', HEAD);
     const pushed = await t.ensure(pack(), 'medium', HEAD2);
     expect(pushed.created).toBe(true);
+    // A review of the old head acts on the old head's chain only — which is superseded, so nothing moves.
     const out = await t.svc.onReview(review({ state: 'approved', login: 'alice', commitId: HEAD, prHead: HEAD2 }));
-    expect(out).toMatchObject({ kind: 'changed' });
-    const oldChain = out.kind === 'changed' ? out.chains[0]! : undefined;
-    expect(oldChain?.headSha).toBe(HEAD);
-    expect(oldChain?.status).toBe('approved');
+    expect(out).toMatchObject({ kind: 'ignored', reason: `no approval chain for commit ${HEAD.slice(0, 7)}` });
+    const old = (await t.chains.forPr(REPO, PR, { includeSuperseded: true })).find((c) => c.chain.headSha === HEAD)!;
+    expect(old.supersededReason).toBe('newer_head');
+    expect(statuses(old.chain)).toEqual(['tier1:active']);
     const fresh = await t.chains.byKey(`${REPO}#${PR}@${HEAD2}`);
     expect(fresh?.chain.status).toBe('pending');
     expect(statuses(fresh?.chain)).toEqual(['tier1:active']);
-    expect(t.published.at(-1)!.headSha).toBe(HEAD);
-    // A late evaluation of the old head does not displace the new chain.
+    expect(t.published).toHaveLength(0);
+    // A late evaluation of the old head does not displace the new chain, and no superseded chain answers for it.
     const late = await t.ensure(pack(), 'medium', HEAD);
-    expect(late.chain?.headSha).toBe(HEAD);
+    expect(late).toMatchObject({ chain: undefined, stale: true, created: false });
     expect((await t.current())?.headSha).toBe(HEAD2);
   });
 

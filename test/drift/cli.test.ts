@@ -37,7 +37,8 @@ async function drift(...argv: string[]) {
   return { code, out, err };
 }
 
-describe('pj drift', () => {
+// git and the whole pipeline per test: generous on a busy machine.
+describe('pj drift', { timeout: 90_000 }, () => {
   it('prints items, bands and patches for a doc in another repo (--docs), and writes nothing', async () => {
     const before = readFileSync(join(docsDir, 'runbooks/payments.md'), 'utf8');
     const { code, out, err } = await drift('--docs', docsDir);
