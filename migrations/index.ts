@@ -8,6 +8,7 @@ import * as m004 from './004_evaluations.js';
 import * as m005 from './005_audit_keyed.js';
 import * as m006 from './006_evaluations_by_pr.js';
 import * as m010 from './010_dismissed_reviews.js';
+import * as m007 from './007_delivery_work.js';
 
 export const migrations: Record<string, Migration> = {
   '001_foundation': m001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '005_audit_keyed': m005,
   '006_evaluations_by_pr': m006,
   '010_dismissed_reviews': m010,
+  '007_delivery_work': m007,
 };

@@ -40,6 +40,7 @@ const EnvSchema = z.object({
     z.string().min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)').optional(),
   ),
   PJ_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
+  PJ_PARSE_DEADLINE_MS: z.coerce.number().int().min(100, 'must be at least 100 (milliseconds)').default(20_000),
 });
 
 export interface Settings {
@@ -62,6 +63,8 @@ export interface Settings {
   auditKey?: string;
   /** Log the audit chain's head every this many rows. */
   auditCheckpointEvery: number;
+  /** How long one untrusted document (a PR's spec, a config-repo PR's packs) may take to parse and compare off the event loop. */
+  parseDeadlineMs: number;
   /** The raw environment, for the dispatchers' credentials (Slack token, webhook secrets). */
   env: Record<string, string | undefined>;
 }
@@ -105,6 +108,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     requireConfig: e.PJ_REQUIRE_CONFIG === '1' || e.PJ_REQUIRE_CONFIG === 'true',
     auditKey: e.PJ_AUDIT_KEY,
     auditCheckpointEvery: e.PJ_AUDIT_CHECKPOINT_EVERY,
+    parseDeadlineMs: e.PJ_PARSE_DEADLINE_MS,
     env,
   };
 }

@@ -38,6 +38,7 @@ import { recordInstallation } from './usecases/installations.js';
 import { proposeReply, republishChain } from './usecases/publish-checks.js';
 import { isWaiverLabel } from './usecases/waiver-label.js';
 import type { PullRequest } from './change/changeset.js';
+import type { Untrusted } from './sandbox/untrusted.js';
 
 const EVALUATED_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review']);
 
@@ -52,6 +53,8 @@ export interface RouteDeps {
   appSlug?: () => Promise<string>;
   retry?: Partial<Record<string, RetryPolicy>>;
   fetch?: Fetch;
+  /** Untrusted documents (PR specs, config-repo PR packs) parsed off the event loop (src/sandbox); default in-process. */
+  untrusted?: Pick<Untrusted, 'openapi' | 'packs'>;
 }
 
 export interface Wiring {
@@ -93,7 +96,15 @@ export function wire(deps: RouteDeps): Wiring {
     ...(deps.retry ? { retry: deps.retry } : {}),
   });
   const outbox = new ActionOutbox({ db, registry, policy: new LocalPolicyProvider(audit), now, log, chains: { isApproved: async (key) => (await chains.byKey(key))?.chain.status === 'approved' } });
-  const packs = new PackSource({ known: defaultKnownTypes(), log, configRepo: settings.configRepo, packsDir: settings.packsDir, versions: new PackVersionsRepo(db), now });
+  const packs = new PackSource({
+    known: defaultKnownTypes(),
+    log,
+    configRepo: settings.configRepo,
+    packsDir: settings.packsDir,
+    versions: new PackVersionsRepo(db),
+    now,
+    ...(deps.untrusted ? { parseAt: (files, sha) => deps.untrusted!.packs(files, sha) } : {}),
+  });
   const membership = new MembershipCache();
   const appSlug = deps.appSlug ?? memo(async () => ((await (await deps.app.auth()).request('GET /app')).data as { slug?: string } | undefined)?.slug ?? 'puddlejumper');
   const writeAudit = (e: Parameters<AuditLog['append']>[0]) => audit.append(e);
@@ -126,6 +137,7 @@ export function wire(deps: RouteDeps): Wiring {
       now,
       currentHead: async (pr) => (await fetchOpenPullRequest(octokit, installationId, pr.repo, pr.number))?.headSha,
       requireConfig: settings.requireConfig,
+      ...(deps.untrusted ? { openapi: deps.untrusted.openapi } : {}),
     };
     const validate: ValidateConfigDeps = { packsAt: (sha) => packs.loadAt(octokit, owner, sha), outbox, audit: writeAudit };
     const evaluateNumber = async (repo: string, number: number) => {

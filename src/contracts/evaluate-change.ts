@@ -6,6 +6,7 @@ import { selectPacks } from '../packs/select.js';
 import type { LoadedPack, PackSet, ValidPack } from '../packs/types.js';
 import { evaluateContracts, type ContractsEvaluation } from './evaluate.js';
 import { requiredApproval, type RequiredApproval } from './gate.js';
+import type { OpenApiEngine } from './comparators/types.js';
 
 export interface ChangeEvaluation {
   /** The packs that govern the change (invalid ones included: they fail closed). */
@@ -22,6 +23,8 @@ export async function evaluateChange(
     onSelected?: (selected: LoadedPack[]) => Promise<void>;
     /** A config repo that cannot be read fails the check instead of leaving it neutral (PJ_REQUIRE_CONFIG). */
     requireConfig?: boolean;
+    /** The OpenAPI engine (the app's runs off the event loop with a deadline); default in-process. */
+    openapi?: OpenApiEngine;
   } = {},
 ): Promise<ChangeEvaluation> {
   // No pack at all: not even the file list is needed to know that none applies.
@@ -30,7 +33,7 @@ export async function evaluateChange(
   // closed by selecting on scope alone.
   const selected = selectPacks(packs, changes.repo, paths, { ignorePaths: changes.truncated === true });
   await hooks.onSelected?.(selected);
-  const evaluation = await evaluateContracts({ changes, packs: selected, now });
+  const evaluation = await evaluateContracts({ changes, packs: selected, now, ...(hooks.openapi ? { openapi: hooks.openapi } : {}) });
   if (packs.missing) {
     const required = hooks.requireConfig === true;
     evaluation.configMissing = { ...packs.missing, required };

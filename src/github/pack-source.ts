@@ -39,6 +39,11 @@ export interface PackSourceOptions {
   /** When given, each valid pack version is recorded. */
   versions?: PackVersionRecorder;
   now?: () => Date;
+  /**
+   * Validates the packs of any commit `loadAt` reads (a config-repo PR's head is anyone's):
+   * the app's runs off the event loop with a deadline. Default: in this thread.
+   */
+  parseAt?: (files: PackFile[], sha: string) => Promise<PackSet>;
 }
 
 interface CacheEntry {
@@ -58,6 +63,7 @@ export class PackSource {
   private readonly log: PackSourceLog;
   private readonly versions?: PackVersionRecorder;
   private readonly now: () => Date;
+  private readonly parseAt?: (files: PackFile[], sha: string) => Promise<PackSet>;
   private readonly cache = new Map<number, CacheEntry>();
   private readonly blobs = new Map<string, string>();
   private readonly loggedMissing = new Set<number>();
@@ -71,6 +77,7 @@ export class PackSource {
     this.log = options.log;
     if (options.versions) this.versions = options.versions;
     this.now = options.now ?? (() => new Date());
+    if (options.parseAt) this.parseAt = options.parseAt;
   }
 
   /** Forget the cached head of an installation (call on a push to the config repo's default branch). */
@@ -148,11 +155,17 @@ export class PackSource {
    * repo is validated at its own sha). Not cached per installation; blobs still are.
    */
   async loadAt(octokit: OctokitLike, owner: string, sha: string): Promise<PackSet> {
-    return (await this.readAt(octokit, owner, sha)).set;
+    return (await this.readAt(octokit, owner, sha, undefined, this.parseAt)).set;
   }
 
   /** The tree at `sha`, filtered to the packs folder, and the blobs not seen yet. */
-  private async readAt(octokit: OctokitLike, owner: string, sha: string, installationId?: number): Promise<{ set: PackSet; folderMissing: boolean }> {
+  private async readAt(
+    octokit: OctokitLike,
+    owner: string,
+    sha: string,
+    installationId?: number,
+    parse?: (files: PackFile[], sha: string) => Promise<PackSet>,
+  ): Promise<{ set: PackSet; folderMissing: boolean }> {
     const repo = this.configRepo;
     const tree = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
       owner,
@@ -183,7 +196,7 @@ export class PackSource {
       }
       return { path: e.path, text };
     });
-    return { set: loadPackSet(files, this.known, sha), folderMissing: false };
+    return { set: parse ? await parse(files, sha) : loadPackSet(files, this.known, sha), folderMissing: false };
   }
 
   private async recordVersions(installationId: number, sha: string, set: PackSet): Promise<void> {

@@ -9,6 +9,7 @@ import type { ChangeSet, PullRequest } from '../change/changeset.js';
 import type { ContractsEvaluation } from '../contracts/evaluate.js';
 import { evaluateChange } from '../contracts/evaluate-change.js';
 import { findingsFingerprint } from '../contracts/gate.js';
+import type { OpenApiEngine } from '../contracts/comparators/types.js';
 import type { AuditEventInput } from '../governance/audit.js';
 import type { PackSet } from '../packs/types.js';
 import { buildErroredContractsCheck, buildInProgressContractsCheck } from '../report/contracts-check.js';
@@ -35,6 +36,8 @@ export interface EvaluateDeps {
   currentHead?(pr: PullRequest): Promise<string | undefined>;
   /** PJ_REQUIRE_CONFIG: no readable config repo fails the contracts check. */
   requireConfig?: boolean;
+  /** The OpenAPI engine for the PR's (untrusted) specs: off the event loop, with a deadline, in the app. */
+  openapi?: OpenApiEngine;
 }
 
 export interface EvaluationOutcome {
@@ -71,6 +74,7 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
       await proposeCheck(deps.outbox, subject, buildInProgressContractsCheck(pr.headSha));
       await deps.dispatchNow();
     },
+    ...(deps.openapi ? { openapi: deps.openapi } : {}),
   });
   const { template, options } = combineChains(required.chains);
   const isCurrentHead = currentHeadCheck(deps, pr, opts);

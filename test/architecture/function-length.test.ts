@@ -22,6 +22,11 @@ const ALLOWLIST = new Set<string>([
   'drift/detectors/api-reference.ts:mentions',
   'drift/detectors/env-var.ts:detectEnvVar',
   'drift/detectors/owner.ts:detectOwner',
+  // Still to split (open work, named in the closing note of issue 8): the fast YAML reader's
+  // block scalars and the single-pass command reader (a security-critical scanner, split
+  // with its own tests beside it).
+  'contracts/openapi/yaml-fast.ts:blockScalar',
+  'approvals/commands.ts:feed',
 ]);
 
 function files(dir: string): string[] {

@@ -36,6 +36,8 @@ export async function createTestApp(options: { env?: Record<string, string> } = 
         return services.routes;
       },
       dispatch: (installationId) => services!.dispatch(installationId),
+      // The work runs before probot.receive resolves, so tests assert right after it.
+      work: 'inline',
     }),
     { cwd: process.cwd(), addHandler: () => {} },
   );

@@ -2,9 +2,10 @@
 // the pack's OpenAPI spec(s), through our own engine (src/contracts/openapi/).
 // Fail closed: a spec that cannot be read or parsed at head, or one over the size limit
 // (config.maxSpecBytes, 20 MiB by default), is a finding at its file and line, scored at
-// least `high` — never a pass.
+// least `high` — never a pass; so is one the engine gave up on (too complex to compare
+// within the app's parse deadline).
 import { makeFinding, type Finding } from '../findings.js';
-import { SpecParseError, openapiDiff } from '../openapi/index.js';
+import { SpecParseError } from '../openapi/index.js';
 import {
   MAX_SPEC_BYTES,
   OpenApiDiffConfig,
@@ -16,8 +17,9 @@ import {
   specNotFoundMessage,
   diffOptions,
   type SpecChange,
+  openapiEngine,
 } from './openapi-shared.js';
-import type { ComparatorContext, ComparatorImpl } from './types.js';
+import { TooComplexError, type ComparatorContext, type ComparatorImpl } from './types.js';
 
 export const TYPE = 'openapi.diff';
 
@@ -28,7 +30,14 @@ export const openapiDiffComparator: ComparatorImpl = {
   async run(ctx) {
     const config = OpenApiDiffConfig.parse(ctx.comparator.config);
     const out: Finding[] = [];
-    for (const spec of specList(config.spec)) out.push(...(await diffOne(ctx, config, spec)));
+    for (const spec of specList(config.spec)) {
+      try {
+        out.push(...(await diffOne(ctx, config, spec)));
+      } catch (error) {
+        if (!(error instanceof TooComplexError)) throw error;
+        out.push(makeFinding(ctx.pack, ctx.comparator, tooComplex(error), 'high'));
+      }
+    }
     return out;
   },
 };
@@ -147,6 +156,17 @@ function tooLarge(spec: string, bytes: number, limit: number): Draft {
   };
 }
 
+function tooComplex(error: TooComplexError): Draft {
+  return {
+    ruleId: 'api-spec-too-complex',
+    level: 'ERR',
+    failClosed: true,
+    file: error.file,
+    line: 1,
+    message: `${error.message}, so its changes were not checked: split the spec, or raise PJ_PARSE_DEADLINE_MS.`,
+  };
+}
+
 /** Parses head against itself; a parse error becomes a fail-closed finding at its position. */
 async function headProblem(ctx: ComparatorContext, config: OpenApiDiffConfig, path: string, content: string): Promise<Draft | undefined> {
   const bytes = overLimit(content, maxBytesOf(config));
@@ -154,7 +174,7 @@ async function headProblem(ctx: ComparatorContext, config: OpenApiDiffConfig, pa
   const headOnly = diffOptions(ctx.changes, config, ctx.now);
   headOnly.readBase = headOnly.readHead;
   try {
-    await openapiDiff({ path, content }, { path, content }, headOnly);
+    await openapiEngine(ctx).diff({ path, content }, { path, content }, headOnly);
     return undefined;
   } catch (error) {
     if (!(error instanceof SpecParseError)) throw error;

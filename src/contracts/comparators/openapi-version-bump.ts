@@ -19,7 +19,7 @@ import {
   specList,
   specNotFoundMessage,
 } from './openapi-shared.js';
-import type { ComparatorContext, ComparatorImpl } from './types.js';
+import { TooComplexError, type ComparatorContext, type ComparatorImpl } from './types.js';
 
 export const TYPE = 'openapi.version_bump';
 
@@ -58,7 +58,16 @@ export const versionBumpComparator: ComparatorImpl = {
     const specs = config.spec !== undefined ? specList(config.spec) : packDiffSpecs(ctx);
     const out: Finding[] = [];
     for (const spec of specs) {
-      const finding = await checkOne(ctx, spec, config);
+      let finding: Finding | undefined;
+      try {
+        finding = await checkOne(ctx, spec, config);
+      } catch (error) {
+        if (!(error instanceof TooComplexError)) throw error;
+        // Fail closed; said once: the pack's openapi.diff on this spec reports it already.
+        if (!packDiffSpecs(ctx).includes(spec)) {
+          finding = makeFinding(ctx.pack, ctx.comparator, { ruleId: 'api-spec-too-complex', level: 'ERR', failClosed: true, file: error.file, line: 1, message: `${error.message}, so its version bump was not checked.` }, 'high');
+        }
+      }
       if (finding) out.push(finding);
     }
     return out;

@@ -19,6 +19,11 @@ export interface WebhookDeliveriesTable {
   error: string | null;
   received_at: string;
   finished_at: string | null;
+  /** JSON of the webhook payload while the work is pending (007); null once finished. */
+  payload: string | null;
+  /** While `processing`: the work is someone's until then; past it, the worker resumes it (007). */
+  lease_until: string | null;
+  attempts: Generated<number>;
 }
 
 export interface PackVersionsTable {
