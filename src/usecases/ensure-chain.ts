@@ -53,6 +53,7 @@ async function supersede(deps: ApprovalDeps, stored: StoredChain, reason: Parame
     reason: reason === 'not_required' ? 'no approval required any more' : reason,
     ...(supersededBy ? { supersededBy } : {}),
   });
+  deps.notify?.superseded(stored.chain, origin.trigger);
   return true;
 }
 
