@@ -39,6 +39,7 @@ import { isWaiverLabel } from './usecases/waiver-label.js';
 import { DeliveryNotifications, notifyActionFailed, notifyActionRecovered, notifyPacksOf, sweepEscalations, type NotifyDeps, type SweepResult } from './usecases/notify.js';
 import { sqlNotificationQueries } from './store/notifications.js';
 import type { PullRequest } from './change/changeset.js';
+import type { PackSet } from './packs/types.js';
 
 const EVALUATED_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review']);
 
@@ -138,7 +139,10 @@ export function wire(deps: RouteDeps): Wiring {
   /** Everything one installation's use cases take, over the webhook's Octokit. */
   async function forInstallation(installationId: number, octokit: Octokit, owner: string) {
     known.set(installationId, octokit);
-    const notes = new DeliveryNotifications(notify, installationId);
+    // The pack set this delivery last loaded: its notifications plan with it (no second request).
+    let loaded: Promise<PackSet> | undefined;
+    const loadPacks = () => (loaded = packs.load(octokit, installationId, owner));
+    const notes = new DeliveryNotifications({ ...notify, packs: async () => notifyPacksOf(await (loaded ?? loadPacks())) }, installationId);
     const approvals: ApprovalDeps = {
       chains,
       now,
@@ -152,7 +156,7 @@ export function wire(deps: RouteDeps): Wiring {
       notify: notes,
     };
     const evaluate: EvaluateDeps = {
-      packs: () => packs.load(octokit, installationId, owner),
+      packs: loadPacks,
       changes: (pr) => new GitHubChangeSet(octokit, pr),
       approvals,
       outbox,
