@@ -337,4 +337,29 @@ describe('notifications over HTTP (issue 11)', () => {
     expect(audit.length).toBeGreaterThanOrEqual(2);
     expect(audit.some((e) => (JSON.parse(e.details) as { reason: string }).reason.includes('503'))).toBe(true);
   });
+
+  it('test mode: a pack that would block sends nothing, unless testMode.notify — then every message says [test mode] and no review is requested', async () => {
+    for (const notify of [false, true]) {
+      nock.cleanAll(); // the first world's optional GitHub mocks
+      const w = await world();
+      const gh = github(w);
+      mockConfigRepo(gh, 'Codertocat', CONFIG_SHA, { 'policy-packs/hello.yml': pack(`${w.receiver.url}/hook`, `testMode: { enabled: true, notify: ${notify} }\n`) });
+      mockSpecChange(gh, synchronize());
+      await deliver(w, 'pull_request', synchronize(), 'd-1');
+      await drain(w);
+      expect(w.timeline.filter((e) => e.startsWith('check')).some((e) => e.endsWith('neutral'))).toBe(true);
+      if (!notify) {
+        expect({ slack: w.slack.received.length, mail: w.smtp.messages.length, hooks: w.receiver.received.length }).toEqual({ slack: 0, mail: 0, hooks: 0 });
+        continue;
+      }
+      expect(bodies(w.slack).map((b) => b.text)).toEqual(['[test mode] Contracts check blocks Codertocat/Hello-World#2: 2 breaking changes, 1 problem']);
+      expect(mailsTo(w.smtp)).toEqual([
+        'ops@example.com: [test mode] Contracts check blocks Codertocat/Hello-World#2: 2 breaking changes, 1 problem',
+        'team@example.com: [test mode] Contracts check blocks Codertocat/Hello-World#2: 2 breaking changes, 1 problem',
+      ]);
+      expect(bodies(w.receiver).map((b) => [b.event, b.data.testMode])).toEqual([['contracts.blocked', true]]);
+      // No chain in test mode, so nobody is asked to review (nock would fail an unmocked request).
+      expect((await actions(w.db)).some((a) => a.kind === 'review_request.sync')).toBe(false);
+    }
+  });
 });
