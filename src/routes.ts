@@ -130,7 +130,16 @@ export function wire(deps: RouteDeps): Wiring {
   const membership = new MembershipCache();
   const appSlug = deps.appSlug ?? memo(async () => ((await (await deps.app.auth()).request('GET /app')).data as { slug?: string } | undefined)?.slug ?? 'puddlejumper');
   const writeAudit = (e: Parameters<AuditLog['append']>[0]) => audit.append(e);
-  const escalate = () => sweepEscalations(notify, now());
+  // PRs the sweep found closed (a closed PR does not reopen often; its chain is not escalated).
+  const closed = new Set<string>();
+  const isOpen = async (installationId: number, repo: string, prNumber: number) => {
+    const key = `${installationId}:${repo}#${prNumber}`;
+    if (closed.has(key)) return false;
+    const open = (await fetchOpenPullRequest(await getOctokit(installationId), installationId, repo, prNumber)) !== undefined;
+    if (!open) closed.add(key);
+    return open;
+  };
+  const escalate = () => sweepEscalations({ ...notify, isOpen }, now());
   if (deps.startWorker) {
     new Worker(outbox, { intervalMs: settings.workerIntervalMs, log }).start();
     every(deps.escalationIntervalMs ?? ESCALATION_INTERVAL_MS, escalate, log);

@@ -158,6 +158,13 @@ class Planner {
     return (await this.deps.chains.latestByKey(chain.key))?.lastHeadSha;
   }
 
+  /** The proposals that name an event the outbox has not seen, and every state proposal. */
+  async unsent(proposals: readonly NotifyProposal[]): Promise<NotifyProposal[]> {
+    const out: NotifyProposal[] = [];
+    for (const p of proposals) if (isStateKey(p.idempotencyKey) || !(await this.deps.queries.proposed(p.idempotencyKey))) out.push(p);
+    return out;
+  }
+
   async proposeAll(proposals: readonly NotifyProposal[]): Promise<number> {
     let n = 0;
     for (const p of proposals) {
@@ -289,12 +296,21 @@ export interface SweepResult {
   proposed: number;
 }
 
+export interface SweepDeps extends NotifyDeps {
+  /**
+   * Whether the PR is still open (one GitHub read). Asked only when an escalation would be
+   * sent, so a closed PR whose chain was never decided is not paged about every day.
+   * (The composition root remembers closed PRs, so they are not read again.)
+   */
+  isOpen(installationId: number, repo: string, prNumber: number): Promise<boolean>;
+}
+
 /**
  * One escalation sweep: every pending chain with an active step is checked against its
  * tiers' `escalateAfterHours`; a step that waited too long is escalated once per day (the
  * event id carries the day, so sweeping again the same day proposes nothing new).
  */
-export async function sweepEscalations(deps: NotifyDeps, now: Date, limit = 1000): Promise<SweepResult> {
+export async function sweepEscalations(deps: SweepDeps, now: Date, limit = 1000): Promise<SweepResult> {
   const planner = new Planner(deps);
   const result: SweepResult = { chains: 0, proposed: 0 };
   for (const { chainId, installationId } of await deps.queries.waitingChains(now.toISOString(), limit)) {
@@ -304,10 +320,13 @@ export async function sweepEscalations(deps: NotifyDeps, now: Date, limit = 1000
       const chain = stored.chain;
       const headSha = chain.headSha ?? stored.lastHeadSha;
       const packs = await planner.governing(installationId, chain.repo, headSha, chain);
-      const events = escalationEvents(chain, now, packs);
       result.chains++;
       const subject = planner.subject(chain.repo, chain.prNumber, headSha);
-      for (const event of events) result.proposed += await planner.plan(installationId, subject, event, packs);
+      const proposals = escalationEvents(chain, now, packs).flatMap((event) => planNotifications({ installationId, subject, event, packs }));
+      const fresh = await planner.unsent(proposals);
+      if (fresh.length === 0) continue;
+      if (!(await deps.isOpen(installationId, chain.repo, chain.prNumber))) continue;
+      result.proposed += await planner.proposeAll(fresh);
     } catch (error) {
       deps.log.warn({ err: error, chainId, installationId }, 'escalation sweep: chain skipped');
     }

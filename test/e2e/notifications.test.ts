@@ -235,6 +235,7 @@ describe('notifications over HTTP (issue 11)', () => {
 
     // 3. A day later the director has not acted: the sweep pages once, however often it runs.
     w.clock.advance(25 * HOUR);
+    gh.get(`${REPO}/pulls/2`).reply(200, { ...pr.pull_request, state: 'open' }); // asked once, when the escalation is due
     for (let sweep = 0; sweep < 3; sweep++) {
       await w.wiring.escalate();
       await w.wiring.dispatch(1);

@@ -196,28 +196,43 @@ describe('DeliveryNotifications', () => {
 });
 
 describe('escalation sweep (fake clock)', () => {
+  let asked = 0;
+  const open = (s: Setup, isOpen = true) => ({ ...s.deps, isOpen: async () => (asked++, isOpen) });
+
   it("escalates a step after its tier's escalateAfterHours, once a day however often it runs", async () => {
     const s = await setup();
     await s.chain();
     const escalations = () => keys(s.proposed).filter((k) => k.startsWith('step.escalated:') && k.includes(':pagerduty:'));
 
     s.clock.advance(3 * HOUR);
-    await sweepEscalations(s.deps, s.clock.now());
+    await sweepEscalations(open(s), s.clock.now());
     expect(escalations()).toEqual([]);
 
     s.clock.advance(2 * HOUR); // 5 h: past the lead tier's 4 h
     for (let i = 0; i < 3; i++) {
-      await sweepEscalations(s.deps, s.clock.now());
+      await sweepEscalations(open(s), s.clock.now());
       s.clock.advance(60_000);
     }
     expect(escalations()).toHaveLength(1);
     expect(s.proposed.find((p) => p.kind === 'notify.pagerduty')!.payload).toMatchObject({ eventAction: 'trigger', dedupKey: `pj:chain:${REPO}#7@${HEAD}` });
 
     s.clock.advance(24 * HOUR); // the next day: once more
-    await sweepEscalations(s.deps, s.clock.now());
-    await sweepEscalations(s.deps, s.clock.now());
+    await sweepEscalations(open(s), s.clock.now());
+    await sweepEscalations(open(s), s.clock.now());
     expect(escalations()).toHaveLength(2);
     expect(escalations()[1]).toContain(':day1:');
+  });
+
+  it('asks whether the PR is open only when an escalation is due, and pages nobody about a closed PR', async () => {
+    const s = await setup();
+    await s.chain();
+    asked = 0;
+    await sweepEscalations(open(s, false), s.clock.now());
+    expect(asked).toBe(0); // nothing due yet: no GitHub read
+    s.clock.advance(30 * HOUR);
+    await sweepEscalations(open(s, false), s.clock.now());
+    expect(asked).toBe(1);
+    expect(s.proposed).toEqual([]);
   });
 
   it('leaves a superseded chain alone', async () => {
@@ -226,7 +241,7 @@ describe('escalation sweep (fake clock)', () => {
     const stored = (await sqlChainRepository(s.db).byKey(chain.key))!;
     await sqlChainRepository(s.db).supersede(stored, s.clock.now(), 'newer_head');
     s.clock.advance(48 * HOUR);
-    expect(await sweepEscalations(s.deps, s.clock.now())).toEqual({ chains: 0, proposed: 0 });
+    expect(await sweepEscalations(open(s), s.clock.now())).toEqual({ chains: 0, proposed: 0 });
   });
 });
 
