@@ -10,6 +10,7 @@ import { isBotActor, type Actor } from '../approvals/eligibility.js';
 import type { AuditEventInput } from '../governance/audit.js';
 import type { DismissedReviews, ReplyLimits } from '../store/approval-inputs.js';
 import { transitionChain, type ChainRepository, type StoredChain } from '../store/chains.js';
+import type { ChainNotifications } from './notify.js';
 
 /** What the approval use cases need, and nothing else. */
 export interface ApprovalDeps {
@@ -30,6 +31,8 @@ export interface ApprovalDeps {
   /** Chain events and the pending-steps gauge. */
   metrics: { events(events: readonly ChainEvent[]): void; pendingSteps(n: number): void };
   installationId: number | null;
+  /** Notifications of chain events (usecases/notify.ts): collected here, planned after the use case. */
+  notify?: ChainNotifications;
 }
 
 export type ApprovalOutcome =
@@ -77,6 +80,7 @@ export async function auditChain(
 export async function reportEvents(deps: ApprovalDeps, chain: Chain, events: readonly ChainEvent[], origin: Origin): Promise<void> {
   for (const e of events) await auditChain(deps, `approval.${e.type}`, 'actor' in e ? e.actor : undefined, origin, chain, { ...e }, e.at);
   deps.metrics.events(events);
+  deps.notify?.chainEvents(chain, events);
   deps.metrics.pendingSteps(await deps.chains.countPendingSteps());
 }
 

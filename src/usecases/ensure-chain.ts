@@ -99,6 +99,7 @@ async function supersede(
     ...(supersededBy ? { supersededBy } : {}),
     ...more,
   });
+  deps.notify?.superseded(stored.chain, origin.trigger);
   return true;
 }
 
