@@ -120,7 +120,8 @@ describe('webhook body limit over HTTP', () => {
     const res = await postHuge(server.url, { total: 400 * 1024 * 1024, declare: false });
     expect(res.status).toBe(413);
     expect(res.sentBytes).toBeGreaterThan(MAX_WEBHOOK_BYTES);
-    expect(res.sentBytes).toBeLessThan(MAX_WEBHOOK_BYTES + 64 * 1024 * 1024);
+    // Refused long before the 400 MB were all sent (how far past 25 MB the sender got depends on socket buffers and load).
+    expect(res.sentBytes).toBeLessThan(200 * 1024 * 1024);
     expect(await rejectedTooLarge()).toBe(before + 1);
     expect(calls).toEqual([]);
   });
