@@ -242,14 +242,19 @@ function retract(chain: Chain, steps: Step[], decision: Retraction, at: string):
 
 type Approval = Extract<Decision, { kind: 'approve' }>;
 
+/** Who decided a step, when, and through which review or comment. */
+function markDecided(step: Step, status: 'approved' | 'rejected', decision: { actor: string; source: DecisionSource }, at: string): void {
+  step.status = status;
+  step.decidedBy = decision.actor;
+  step.decidedAt = at;
+  step.source = { ...decision.source };
+}
+
 /** Approves an active step; a finished group activates the next one, the last one approves the chain. */
 function approve(chain: Chain, steps: Step[], step: Step, decision: Approval, now: Date): DecideResult {
   const at = now.toISOString();
   const w = waited(step, now);
-  step.status = 'approved';
-  step.decidedBy = decision.actor;
-  step.decidedAt = at;
-  step.source = { ...decision.source };
+  markDecided(step, 'approved', decision, at);
   const events: ChainEvent[] = [
     { type: 'step_approved', chainKey: chain.key, stepId: step.id, tierId: step.tierId, tierName: step.tierName, actor: decision.actor, source: { ...decision.source }, ...(w !== undefined ? { waitedSeconds: w } : {}), at },
   ];
@@ -278,10 +283,7 @@ type Rejection = Extract<Decision, { kind: 'reject' }>;
 function reject(chain: Chain, steps: Step[], step: Step, decision: Rejection, now: Date): DecideResult {
   const at = now.toISOString();
   const w = waited(step, now);
-  step.status = 'rejected';
-  step.decidedBy = decision.actor;
-  step.decidedAt = at;
-  step.source = { ...decision.source };
+  markDecided(step, 'rejected', decision, at);
   if (decision.reason) step.reason = decision.reason;
   for (const s of steps) if (s.status === 'waiting' || s.status === 'active') s.status = 'skipped';
   const reason = decision.reason ? { reason: decision.reason } : {};
