@@ -17,83 +17,98 @@ export interface StorageView {
 const BLOCK_BREAK = new Set(['p', 'div', 'ul', 'ol', 'table', 'blockquote', 'pre']);
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
+/** The view being built: its characters, their body offsets, and where in a list or table it is. */
+interface Projection {
+  out: string[];
+  map: number[];
+  inLi: number;
+  cells: number;
+  rowIndex: number;
+}
+
 export function projectStorage(body: string): StorageView {
-  const out: string[] = [];
-  const map: number[] = [];
-  const synth = (s: string) => {
-    for (const ch of s) {
-      out.push(ch);
-      map.push(-1);
-    }
-  };
-  let inLi = 0;
-  let cells = 0;
-  let rowIndex = 0;
+  const v: Projection = { out: [], map: [], inLi: 0, cells: 0, rowIndex: 0 };
   let i = 0;
   while (i < body.length) {
-    if (body.startsWith('<![CDATA[', i)) {
-      const end = body.indexOf(']]>', i + 9);
-      const stop = end === -1 ? body.length : end;
-      synth('\n\n```\n');
-      for (let k = i + 9; k < stop; k++) {
-        out.push(body[k]!);
-        map.push(k);
-      }
-      synth('\n```\n\n');
-      i = end === -1 ? body.length : end + 3;
-      continue;
-    }
-    if (body[i] === '<') {
+    if (body.startsWith('<![CDATA[', i)) i = cdata(v, body, i);
+    else if (body[i] === '<') {
       const end = body.indexOf('>', i);
       if (end === -1) break;
-      const raw = body.slice(i + 1, end);
-      const closing = raw.startsWith('/');
-      const name = raw.replace(/^\//, '').split(/[\s/>]/)[0]!.toLowerCase();
-      const h = /^h([1-6])$/.exec(name);
-      if (h) synth(closing ? '\n\n' : `\n\n${'#'.repeat(Number(h[1]))} `);
-      else if (name === 'li') {
-        if (!closing) {
-          inLi++;
-          synth('\n- ');
-        } else inLi--;
-      } else if (name === 'code') synth('`');
-      else if (name === 'br') synth('\n');
-      else if (name === 'tr') {
-        if (!closing) {
-          cells = 0;
-          synth('\n|');
-        } else {
-          if (rowIndex === 0) synth(`\n|${' --- |'.repeat(Math.max(1, cells))}`);
-          rowIndex++;
-        }
-      } else if (name === 'th' || name === 'td') {
-        if (!closing) {
-          cells++;
-          synth(' ');
-        } else synth(' |');
-      } else if (name === 'table' && !closing) {
-        rowIndex = 0;
-        synth('\n\n');
-      } else if (BLOCK_BREAK.has(name) && !(name === 'p' && inLi > 0)) synth('\n\n');
+      tag(v, body.slice(i + 1, end));
       i = end + 1;
-      continue;
-    }
-    if (body[i] === '&') {
-      const m = /^&(#x[0-9a-f]+|#\d+|[a-z]+);/i.exec(body.slice(i, i + 12));
-      if (m) {
-        const e = m[1]!;
-        const ch = e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (ENTITIES[e.toLowerCase()] ?? m[0]);
-        out.push(ch);
-        map.push(-1); // an entity is several body characters: an edit through it is not mapped
-        i += m[0].length;
-        continue;
-      }
-    }
-    out.push(body[i]!);
-    map.push(i);
-    i++;
+    } else i = entity(v, body, i) ?? text(v, body, i);
   }
-  return { text: out.join(''), map: Int32Array.from(map) };
+  return { text: v.out.join(''), map: Int32Array.from(v.map) };
+}
+
+function synth(v: Projection, s: string): void {
+  for (const ch of s) {
+    v.out.push(ch);
+    v.map.push(-1);
+  }
+}
+
+function text(v: Projection, body: string, i: number): number {
+  v.out.push(body[i]!);
+  v.map.push(i);
+  return i + 1;
+}
+
+/** A code macro's CDATA body: a fenced block whose characters map onto the body. */
+function cdata(v: Projection, body: string, i: number): number {
+  const end = body.indexOf(']]>', i + 9);
+  const stop = end === -1 ? body.length : end;
+  synth(v, '\n\n```\n');
+  for (let k = i + 9; k < stop; k++) text(v, body, k);
+  synth(v, '\n```\n\n');
+  return end === -1 ? body.length : end + 3;
+}
+
+function tag(v: Projection, raw: string): void {
+  const closing = raw.startsWith('/');
+  const name = raw.replace(/^\//, '').split(/[\s/>]/)[0]!.toLowerCase();
+  const h = /^h([1-6])$/.exec(name);
+  if (h) synth(v, closing ? '\n\n' : `\n\n${'#'.repeat(Number(h[1]))} `);
+  else if (name === 'li') {
+    if (!closing) {
+      v.inLi++;
+      synth(v, '\n- ');
+    } else v.inLi--;
+  } else if (name === 'code') synth(v, '`');
+  else if (name === 'br') synth(v, '\n');
+  else if (name === 'tr') row(v, closing);
+  else if (name === 'th' || name === 'td') {
+    if (!closing) {
+      v.cells++;
+      synth(v, ' ');
+    } else synth(v, ' |');
+  } else if (name === 'table' && !closing) {
+    v.rowIndex = 0;
+    synth(v, '\n\n');
+  } else if (BLOCK_BREAK.has(name) && !(name === 'p' && v.inLi > 0)) synth(v, '\n\n');
+}
+
+/** A table row: a pipe row; the first one is followed by the header separator. */
+function row(v: Projection, closing: boolean): void {
+  if (!closing) {
+    v.cells = 0;
+    synth(v, '\n|');
+    return;
+  }
+  if (v.rowIndex === 0) synth(v, `\n|${' --- |'.repeat(Math.max(1, v.cells))}`);
+  v.rowIndex++;
+}
+
+/** An entity is several body characters: one view character an edit is never mapped through. */
+function entity(v: Projection, body: string, i: number): number | undefined {
+  if (body[i] !== '&') return undefined;
+  const m = /^&(#x[0-9a-f]+|#\d+|[a-z]+);/i.exec(body.slice(i, i + 12));
+  if (!m) return undefined;
+  const e = m[1]!;
+  const ch = e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (ENTITIES[e.toLowerCase()] ?? m[0]);
+  v.out.push(ch);
+  v.map.push(-1);
+  return i + m[0].length;
 }
 
 function escapeText(s: string): string {

@@ -1,4 +1,4 @@
-// Track B's persisted state (migrations/008_drift.ts): accumulation windows (compare-and-set
+// Track B's persisted state (migrations/011_drift.ts): accumulation windows (compare-and-set
 // on a version), the ledger of raised items by fingerprint, remediation PR lifetimes (for the
 // per-installation limits) and the merged changes already processed.
 import type { Db } from './database.js';

@@ -88,7 +88,7 @@ describe('Track B end to end: a Confluence runbook', () => {
     const probot = new Probot({ githubToken: 'test', Octokit: TestOctokit, log: pino({ level: 'silent' }) });
     const settings = loadSettings({ CONFLUENCE_BASE_URL: wiki.url, CONFLUENCE_EMAIL: 'pj@acme.test', CONFLUENCE_API_TOKEN: 'token-1' });
     await probot.load(
-      puddleJumperApp({ db, routes: (app) => (services = wire({ app, db, settings, appSlug: async () => 'puddlejumper' })).routes, dispatch: (id) => services.dispatch(id) }),
+      puddleJumperApp({ db, routes: (app) => (services = wire({ app, db, settings, appSlug: async () => 'puddlejumper' })).routes, dispatch: (id) => services.dispatch(id), work: 'inline' }),
       { cwd: process.cwd(), addHandler: () => {} },
     );
     gh = new FakeGitHub();

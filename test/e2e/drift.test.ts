@@ -68,6 +68,8 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
       now,
       routes: (app) => (services = wire({ app, db, settings: loadSettings(env), appSlug: async () => 'puddlejumper', now })).routes,
       dispatch: (id) => services!.dispatch(id),
+      // The work runs before probot.receive resolves, so the test asserts right after it.
+      work: 'inline',
     }),
     { cwd: process.cwd(), addHandler: () => {} },
   );

@@ -1,4 +1,4 @@
-// Track B tables (migrations/008_drift.ts).
+// Track B tables (migrations/011_drift.ts).
 import type { Generated } from 'kysely';
 
 export interface DriftWindowsTable {
