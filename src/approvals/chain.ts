@@ -191,8 +191,8 @@ export function decideStep(chain: Chain, decision: Decision, now: Date): DecideR
   if (!step) return refuse(`the chain has no step ${decision.stepId}`);
   if (chain.status === 'approved') return refuse('the approval chain is already approved');
   if (step.status === 'waiting') {
-    const blocking = steps.filter((s) => s.status === 'active').map((s) => s.tierName);
-    return refuse(`${step.tierName} is not active yet (waiting for ${blocking.join(', ') || 'an earlier step'})`);
+    const active = steps.filter((s) => s.status === 'active').map((s) => s.tierName);
+    return refuse(`${step.tierName} is not active yet (waiting for ${active.join(', ') || 'an earlier step'})`);
   }
   if (step.status !== 'active') return refuse(`${step.tierName} is already ${step.status}${step.decidedBy ? ` by @${step.decidedBy}` : ''}`);
   if (decision.kind === 'reject') return reject(chain, steps, step, decision, now);
