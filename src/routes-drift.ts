@@ -4,6 +4,7 @@
 //   pull_request.closed on our branch     -> onRemediationClosed (merged: done; else ignore its items)
 //   pull_request.synchronize on our branch by a person -> onRemediationPushed (stop updating)
 //   pull_request opened/synchronize/...   -> previewDrift (the `PuddleJumper / drift` check)
+//   every evaluation of a remediation PR  -> remediationApproval (its chain, as for Track A)
 //   push to a default branch (not the config repo) -> onDriftSignal
 //   issues.edited on a digest             -> onDigestEdited (a ticked box)
 //   the worker's interval                 -> sweepDriftWindows
@@ -23,6 +24,7 @@ import type { Db } from './store/database.js';
 import { sqlDriftStore } from './store/drift.js';
 import { DRIFT_BRANCH_PREFIX, type DocTargets, type DriftDeps } from './usecases/drift-deps.js';
 import { previewDrift } from './usecases/drift-preview.js';
+import { remediationApproval } from './usecases/drift-approval.js';
 import { onDigestEdited, onRemediationClosed, onRemediationPushed } from './usecases/drift-remediation.js';
 import { onDriftSignal } from './usecases/drift-signal.js';
 import { sweepDriftWindows } from './usecases/drift-sweep.js';
@@ -112,6 +114,8 @@ export function wireDrift(o: DriftWiringDeps) {
         await onDriftSignal(d, { kind: 'github_pr', repo: e.pr.repo, sha: e.mergeSha, number: e.pr.number, changes });
       }
     },
+    /** The chain a remediation PR needs (its drift pack's tiers), for the PR's evaluation. */
+    approval: (pr: PullRequest, scope: InstallationScope) => remediationApproval(deps(scope), pr),
     async preview(pr: PullRequest, scope: InstallationScope): Promise<void> {
       const changes = scope.changes?.(pr) ?? new GitHubChangeSet(scope.octokit, pr);
       await previewDrift(deps(scope), pr, changes);

@@ -206,6 +206,7 @@ export function wire(deps: RouteDeps): Wiring {
       now,
       currentHead: async (pr) => (await fetchOpenPullRequest(octokit, installationId, pr.repo, pr.number))?.headSha,
       requireConfig: settings.requireConfig,
+      extraApproval: (pr) => drift.approval(pr, scope),
       ...(deps.untrusted ? { openapi: deps.untrusted.openapi } : {}),
     };
     const validate: ValidateConfigDeps = { packsAt: (sha) => packs.loadAt(octokit, owner, sha), outbox, audit: writeAudit };

@@ -214,6 +214,40 @@ describe('Track B end to end: a runbook in acme/docs', () => {
     expect(firstCalls.length).toBeLessThanOrEqual(25);
   });
 
+  it('the remediation PR is approved by the same tiers as Track A: the approvals check waits for the Team Lead, a non-member cannot approve, /approve by lena does', async () => {
+    await merge(
+      h,
+      7,
+      { 'package.json': PKG('deploy:prod'), 'openapi/openapi.yaml': BASE_SPEC },
+      { 'package.json': PKG('release:prod'), 'openapi/openapi.yaml': HEAD_SPEC },
+    );
+    const pr = docsPr(h)[0]!;
+    expect(pr.reviewers).toEqual(['lena']);
+    const head = h.gh.repo('acme/docs').refs.get(BRANCH)!;
+    const approvals = () => h.gh.checkRuns.filter((c) => c.name === 'PuddleJumper / approvals' && c.headSha === head).at(-1);
+    // GitHub tells the app about the PR it opened: its evaluation binds the drift pack's chain to its head.
+    await h.receive('pull_request', pullRequestEvent('opened', 'acme/docs', { number: pr.number, headRef: BRANCH, headSha: head, baseSha: h.gh.repo('acme/docs').refs.get('main'), sender: 'puddlejumper[bot]', senderType: 'Bot' }));
+    expect(approvals()).toMatchObject({ status: 'in_progress', title: 'Waiting for approval: Team Lead' });
+
+    const comment = (login: string, id: number, body: string) => ({
+      action: 'created',
+      installation: { id: 1 },
+      repository: repository('acme/docs'),
+      issue: { number: pr.number, user: { login: 'puddlejumper[bot]', type: 'Bot' }, pull_request: {} },
+      comment: { id, body, user: { login, type: 'User' }, created_at: h.clock.now.toISOString() },
+      sender: { login, type: 'User' },
+    });
+    await h.receive('issue_comment', comment('dev', 501, '/approve'));
+    expect(approvals()).toMatchObject({ status: 'in_progress', title: 'Waiting for approval: Team Lead' });
+    await h.receive('issue_comment', comment('lena', 502, '/approve'));
+    expect(approvals()).toMatchObject({ conclusion: 'success', title: 'Approved by @lena (Team Lead)' });
+
+    // An ordinary PR in the docs repo (no Track B branch) needs no such chain.
+    const other = h.gh.sourcePull('acme/docs', 40, { 'README.md': '# docs\n' }, { 'README.md': '# docs!\n' });
+    await h.receive('pull_request', pullRequestEvent('opened', 'acme/docs', { number: 40, baseSha: other.baseSha, headSha: other.headSha, files: 1 }));
+    expect(h.gh.checkRuns.filter((c) => c.name === 'PuddleJumper / approvals' && c.headSha === other.headSha)).toEqual([]);
+  });
+
   it('digest band: the item is listed with a checkbox; ticking it opens the remediation PR; the emptied digest is closed', async () => {
     // The doc is a README-class doc: a new variable scores 0.383 (digest band); no accumulation window.
     h.gh.packs = { 'policy-packs/readme.yml': PACK.replace('class: runbook', 'class: readme').replace('  noiseControls: { temporalAccumulation: { enabled: true, windowDays: 7 } }\n', '') };
