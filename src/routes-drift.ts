@@ -5,7 +5,8 @@
 //   pull_request.synchronize on our branch by a person -> onRemediationPushed (stop updating)
 //   pull_request opened/synchronize/...   -> previewDrift (the `PuddleJumper / drift` check)
 //   every evaluation of a remediation PR  -> remediationApproval (its chain, as for Track A)
-//   push to a default branch (not the config repo) -> onDriftSignal
+//   push to a default branch (not the config repo) -> onDriftSignal, and onDocRepoChanged
+//                                         (remediation items resolved there: PR rebuilt or closed)
 //   issues.edited on a digest             -> onDigestEdited (a ticked box)
 //   the worker's interval                 -> sweepDriftWindows
 import type { PullRequest } from './change/changeset.js';
@@ -28,6 +29,7 @@ import { remediationApproval } from './usecases/drift-approval.js';
 import { onDigestEdited, onRemediationClosed, onRemediationPushed } from './usecases/drift-remediation.js';
 import { onDriftSignal } from './usecases/drift-signal.js';
 import { sweepDriftWindows } from './usecases/drift-sweep.js';
+import { onDocRepoChanged } from './usecases/drift-resolve.js';
 import type { Outbox } from './usecases/publish-checks.js';
 
 export interface DriftWiringDeps {
@@ -69,6 +71,7 @@ export function wireDrift(o: DriftWiringDeps) {
         if (!r) reads.set(key, (r = readDoc(target)));
         return r;
       },
+      readAt: (target, ref) => (target.system === 'github' && target.repo && target.path ? githubDocs.read(scope.octokit, target.repo, target.path, ref) : Promise.resolve({ unavailable: 'only a github doc has earlier commits' })),
     };
     async function readDoc(target: DocTarget): ReturnType<DocTargets['read']> {
         if (target.system === 'github') {
@@ -126,7 +129,10 @@ export function wireDrift(o: DriftWiringDeps) {
       if (p.deleted || p.created || p.defaultBranch === undefined || p.ref !== `refs/heads/${p.defaultBranch}`) return;
       if (/^0+$/.test(p.before)) return;
       const changes = new GitHubCompareChangeSet(scope.octokit, p.repo, p.before, p.after, { login: p.sender?.login ?? 'unknown', type: p.sender?.type ?? 'User' });
-      await onDriftSignal(deps(scope), { kind: 'github_push', repo: p.repo, sha: p.after, changes });
+      const d = deps(scope);
+      await onDriftSignal(d, { kind: 'github_push', repo: p.repo, sha: p.after, changes });
+      // A doc repo's default branch moved: items of its open remediation PRs may be fixed there.
+      await onDocRepoChanged(d, p.repo, p.before);
     },
     async issues(payload: unknown, scope: InstallationScope): Promise<void> {
       const e = readIssueEdit(payload);

@@ -248,6 +248,45 @@ describe('Track B end to end: a runbook in acme/docs', () => {
     expect(h.gh.checkRuns.filter((c) => c.name === 'PuddleJumper / approvals' && c.headSha === other.headSha)).toEqual([]);
   });
 
+  it('items resolved elsewhere leave the remediation PR: a fix on the docs main rebuilds it in place; when nothing is left it is closed with the reason, not ignored', async () => {
+    await merge(h, 7, { 'src/config.ts': CONFIG, 'openapi/openapi.yaml': BASE_SPEC }, { 'src/config.ts': withVar(CONFIG, 'PAYMENTS_TIMEOUT_MS'), 'openapi/openapi.yaml': HEAD_SPEC });
+    const pr = docsPr(h)[0]!;
+    expect(pr.title).toBe('docs: fix 2 drift items in runbooks/payments.md');
+    const docs = h.gh.repo('acme/docs');
+    /** A person commits the doc on the docs repo's main: GitHub sends the push. */
+    const fixOnMain = async (text: string) => {
+      const before = docs.refs.get('main')!;
+      const after = h.gh.commit({ 'runbooks/payments.md': text, 'README.md': '# docs\n' }, before, 'docs fix by hand');
+      docs.refs.set('main', after);
+      await h.receive('push', { ref: 'refs/heads/main', before, after, installation: { id: 1 }, repository: repository('acme/docs'), sender: { login: 'dana', type: 'User' } });
+    };
+
+    // 1. Someone removes the DELETE row on main: that item is done; the PR is rebuilt on the new main with the other one.
+    const withoutDelete = RUNBOOK.replace('| `DELETE /pets/{id}` | removing a pet |\n', '');
+    await fixOnMain(withoutDelete);
+    let open = docsPr(h);
+    expect(open).toHaveLength(1);
+    expect(open[0]!.number).toBe(pr.number);
+    expect(open[0]!.title).toBe('docs: fix 1 drift item in runbooks/payments.md');
+    const patched = h.gh.onBranch('acme/docs', BRANCH, 'runbooks/payments.md')!;
+    expect(patched).toContain('| `PAYMENTS_TIMEOUT_MS` |');
+    expect(patched).not.toContain('DELETE /pets/{id}');
+    expect(h.gh.commits.get(docs.refs.get(BRANCH)!)!.parents).toEqual([docs.refs.get('main')]);
+
+    // 2. Someone documents the variable on main too: nothing is left, the PR is closed with the reason.
+    await fixOnMain(withoutDelete.replace('| `LOG_LEVEL` |', '| `PAYMENTS_TIMEOUT_MS` | `5000` | Capture timeout |\n| `LOG_LEVEL` |'));
+    open = docsPr(h);
+    expect(open).toHaveLength(0);
+    expect(docs.pulls.find((p) => p.number === pr.number)!.body).toContain('resolved elsewhere');
+    // GitHub's closed event for our own close is not a person's "ignore these items".
+    await h.receive('pull_request', pullRequestEvent('closed', 'acme/docs', { number: pr.number, headRef: BRANCH, headSha: docs.refs.get(BRANCH), sender: 'puddlejumper[bot]', senderType: 'Bot' }));
+    const said = h.gh.comments(pr.number).join('\n');
+    expect(said).toContain('Closed by PuddleJumper: its only item was resolved elsewhere');
+    expect(said).toContain('PAYMENTS_TIMEOUT_MS');
+    expect(said).not.toContain('will **ignore**');
+    expect(h.gh.repo('acme/payments-api').issues).toHaveLength(0);
+  });
+
   it('digest band: the item is listed with a checkbox; ticking it opens the remediation PR; the emptied digest is closed', async () => {
     // The doc is a README-class doc: a new variable scores 0.383 (digest band); no accumulation window.
     h.gh.packs = { 'policy-packs/readme.yml': PACK.replace('class: runbook', 'class: readme').replace('  noiseControls: { temporalAccumulation: { enabled: true, windowDays: 7 } }\n', '') };
