@@ -37,7 +37,7 @@ import { onConfigPush, validateConfigCommit, type ValidateConfigDeps } from './u
 import { recordInstallation } from './usecases/installations.js';
 import { proposeReply, republishChain } from './usecases/publish-checks.js';
 import { isWaiverLabel } from './usecases/waiver-label.js';
-import { DeliveryNotifications, notifyActionFailed, notifyActionRecovered, notifyPacksOf, sweepEscalations, type NotifyDeps, type SweepResult } from './usecases/notify.js';
+import { DeliveryNotifications, notifyActionFailed, notifyActionRecovered, notifyDriftDispatched, notifyPacksOf, sweepEscalations, type NotifyDeps, type SweepResult } from './usecases/notify.js';
 import { sqlNotificationQueries } from './store/notifications.js';
 import type { ChangeSet, PullRequest } from './change/changeset.js';
 import type { Untrusted } from './sandbox/untrusted.js';
@@ -122,7 +122,13 @@ export function wire(deps: RouteDeps): Wiring {
     chains: { isApproved: async (key) => (await chains.byKey(key))?.chain.status === 'approved' },
     hooks: {
       failed: async (action) => void (await notifyActionFailed(notify, action)),
-      dispatched: async (action) => void (await notifyActionRecovered(notify, action)),
+      dispatched: async (action) => {
+        try {
+          await notifyActionRecovered(notify, action);
+        } finally {
+          await notifyDriftDispatched(notify, action);
+        }
+      },
     },
   });
   const packs = new PackSource({

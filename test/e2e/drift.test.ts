@@ -9,7 +9,8 @@ import { Probot } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { puddleJumperApp } from '../../src/app.js';
 import { loadSettings } from '../../src/config.js';
-import { wire, type Wiring } from '../../src/routes.js';
+import { wire, type RouteDeps, type Wiring } from '../../src/routes.js';
+import { fakeServer } from '../notify/fake-server.js';
 import { contentCache } from '../../src/change/blob-cache.js';
 import type { Db } from '../../src/store/database.js';
 import { openMemoryDatabase } from '../helpers/memory-db.js';
@@ -55,7 +56,7 @@ interface Harness {
   receive(name: string, payload: Record<string, unknown>, id?: string): Promise<void>;
 }
 
-async function harness(env: Record<string, string> = {}): Promise<Harness> {
+async function harness(env: Record<string, string> = {}, notifyEndpoints?: RouteDeps['notifyEndpoints']): Promise<Harness> {
   contentCache.clear();
   const db = await openMemoryDatabase();
   const clock = { now: new Date('2026-03-02T10:00:00.000Z') };
@@ -66,7 +67,7 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
     puddleJumperApp({
       db,
       now,
-      routes: (app) => (services = wire({ app, db, settings: loadSettings(env), appSlug: async () => 'puddlejumper', now })).routes,
+      routes: (app) => (services = wire({ app, db, settings: loadSettings(env), appSlug: async () => 'puddlejumper', now, ...(notifyEndpoints ? { notifyEndpoints } : {}) })).routes,
       dispatch: (id) => services!.dispatch(id),
       // The work runs before probot.receive resolves, so the test asserts right after it.
       work: 'inline',
@@ -321,5 +322,55 @@ describe('Track B end to end: a runbook in acme/docs', () => {
     const other = h.gh.sourcePull('acme/web', 3, { 'package.json': PKG('deploy:prod') }, { 'package.json': PKG('release:prod') });
     await h.receive('pull_request', pullRequestEvent('opened', 'acme/web', { number: 3, baseSha: other.baseSha, headSha: other.headSha, files: 1 }));
     expect(h.gh.checkRuns.filter((c) => c.name === 'PuddleJumper / drift')).toHaveLength(1);
+  });
+});
+
+describe('Track B notifications', () => {
+  it('drift.remediation_opened, drift.remediation_updated and drift.digest_changed reach the pack\'s Slack channel, once each', async () => {
+    const slack = await fakeServer(() => ({ status: 200, body: { ok: true, channel: 'C1', ts: '1700000000.000001' } }));
+    const h = await harness({ SLACK_BOT_TOKEN: 'xoxb-test' }, { slackApiBase: `${slack.url}/api` });
+    try {
+      h.gh.repo('acme/docs').refs.set('main', h.gh.commit({ 'runbooks/payments.md': RUNBOOK }));
+      h.gh.packs = { 'policy-packs/payments.yml': `${PACK}routing:\n  slackChannel: "#docs"\n  slackEvents: [drift.remediation_opened, drift.remediation_updated, drift.digest_changed]\n` };
+      const texts = () => slack.received.map((r) => (JSON.parse(r.body) as { text: string }).text);
+      const first = await merge(h, 7, { 'openapi/openapi.yaml': BASE_SPEC }, { 'openapi/openapi.yaml': HEAD_SPEC }, 'merge-7');
+      await h.services.dispatch(1);
+      const pr = docsPr(h)[0]!;
+      expect(texts()).toEqual([`Docs remediation PR opened: acme/docs#${pr.number} (runbooks/payments.md)`]);
+
+      // A later merge joins the PR after its window: an update.
+      h.clock.now = new Date(h.clock.now.getTime() + DAY);
+      await merge(h, 8, { 'src/config.ts': CONFIG }, { 'src/config.ts': withVar(CONFIG, 'PAYMENTS_TIMEOUT_MS') });
+      h.clock.now = new Date(h.clock.now.getTime() + 8 * DAY);
+      await h.services.drift.sweep();
+      await h.services.dispatch(1);
+      await h.services.dispatch(1);
+      expect(texts()).toEqual([`Docs remediation PR opened: acme/docs#${pr.number} (runbooks/payments.md)`, `Docs remediation PR updated: acme/docs#${pr.number}`]);
+
+      // A person commits on the branch: the PR says PuddleJumper stopped (an update); the next drift goes to the digest issue.
+      const docs = h.gh.repo('acme/docs');
+      const human = h.gh.commit({ 'runbooks/payments.md': `${h.gh.onBranch('acme/docs', BRANCH, 'runbooks/payments.md')}\nBy hand.\n` }, docs.refs.get(BRANCH)!, 'by hand');
+      docs.refs.set(BRANCH, human);
+      await h.receive('pull_request', pullRequestEvent('synchronize', 'acme/docs', { number: pr.number, headRef: BRANCH, headSha: human, sender: 'dana' }));
+      await h.services.dispatch(1);
+      expect(texts()).toHaveLength(3);
+      expect(texts()[2]).toBe(`Docs remediation PR updated: acme/docs#${pr.number}`);
+      h.clock.now = new Date(h.clock.now.getTime() + DAY);
+      await merge(h, 9, { 'src/config.ts': CONFIG }, { 'src/config.ts': withVar(CONFIG, 'PAYMENTS_CURRENCY') });
+      h.clock.now = new Date(h.clock.now.getTime() + 8 * DAY);
+      await h.services.drift.sweep();
+      await h.services.dispatch(1);
+      await h.services.dispatch(1);
+      const digest = h.gh.repo('acme/payments-api').issues[0]!;
+      expect(texts().at(-1)).toBe(`Drift digest updated: acme/payments-api#${digest.number}`);
+      const told = texts().length;
+      // A redelivered merge tells nobody anything.
+      await h.receive('pull_request', first, 'merge-7-again');
+      await h.services.dispatch(1);
+      expect(texts()).toHaveLength(told);
+    } finally {
+      await h.db.destroy();
+      await slack.close();
+    }
   });
 });
