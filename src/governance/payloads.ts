@@ -44,6 +44,8 @@ export const IssuePayloadSchema = z.object({
   labels: z.array(z.string().min(1)).optional(),
   /** closed: the issue is closed (and not created when none exists), e.g. an empty digest. */
   state: z.enum(['open', 'closed']).optional(),
+  /** A Confluence proposal issue (Track B): the chain its update waits for starts on it once it has a number. */
+  proposal: z.object({ chainKey: z.string().min(1), severity: z.enum(['info', 'low', 'medium', 'high', 'critical']) }).optional(),
 });
 export type IssuePayload = z.infer<typeof IssuePayloadSchema>;
 
