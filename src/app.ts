@@ -2,6 +2,7 @@
 // delivery is deduplicated by its id, handed to the route of its event (routes.ts wires
 // them to the use cases), timed, and then the actions it proposed are dispatched — once
 // per delivery, for that delivery's installation only.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationFunction, Context, Probot } from 'probot';
 import type { Db } from './store/database.js';
 import { claimDelivery, finishDelivery } from './store/deliveries.js';
@@ -31,6 +32,8 @@ export interface AppDeps {
   db: Db;
   /** Builds the routes once Probot exists (they need `app.auth` for background work). */
   routes: (app: Probot) => EventRoutes;
+  /** More HTTP routes (the control plane), built once the routes are wired. */
+  handlers?: () => Array<(req: IncomingMessage, res: ServerResponse) => Promise<boolean>>;
   /** Dispatches the installation's due actions (the outbox); absent in tests that drive it themselves. */
   dispatch?: (installationId: number) => Promise<unknown>;
   now?: () => Date;
@@ -40,6 +43,7 @@ export function puddleJumperApp(deps: AppDeps): ApplicationFunction {
   return (app: Probot, { addHandler }) => {
     addHandler(operationsHandler(() => pingDatabase(deps.db)));
     const routes = deps.routes(app);
+    for (const handler of deps.handlers?.() ?? []) addHandler(handler);
     app.on([...SUBSCRIBED_EVENTS], async (context) => {
       await receive(deps, routes, context as WebhookContext);
     });

@@ -6,6 +6,7 @@ import { openDatabase } from './store/open.js';
 import { migrateToLatest } from './store/migrate.js';
 import { puddleJumperApp } from './app.js';
 import { wire } from './routes.js';
+import { controlPlane } from './control-plane.js';
 import { OutboxOctokit } from './github/octokit.js';
 
 async function main(): Promise<void> {
@@ -13,12 +14,14 @@ async function main(): Promise<void> {
   const db = openDatabase(settings.databaseUrl);
   await migrateToLatest(db);
   let dispatch: ((installationId: number) => Promise<unknown>) | undefined;
+  let wiring: ReturnType<typeof wire> | undefined;
   const routes = (app: Parameters<typeof wire>[0]['app']) => {
-    const wiring = wire({ app, db, settings, startWorker: true });
+    wiring = wire({ app, db, settings, startWorker: true });
     dispatch = wiring.dispatch;
     return wiring.routes;
   };
-  await run(puddleJumperApp({ db, routes, dispatch: (id) => dispatch?.(id) ?? Promise.resolve() }), {
+  const handlers = () => (wiring ? [controlPlane({ wiring, db, settings })] : []);
+  await run(puddleJumperApp({ db, routes, handlers, dispatch: (id) => dispatch?.(id) ?? Promise.resolve() }), {
     env: probotEnv(settings),
     // Writes are retried by the action outbox (counted, audited, durable), not inside a call.
     Octokit: OutboxOctokit,

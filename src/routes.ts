@@ -60,6 +60,10 @@ export interface Wiring {
   packs: PackSource;
   /** Dispatch what one delivery proposed (app.ts calls it once per delivery). */
   dispatch(installationId: number): Promise<number>;
+  /** An installation's Octokit outside a webhook (the control plane). */
+  getOctokit: GetOctokit;
+  /** The approval use cases' dependencies for one installation, outside a webhook (the control plane). */
+  approvalsFor(installationId: number): Promise<ApprovalDeps>;
 }
 
 export function wire(deps: RouteDeps): Wiring {
@@ -195,7 +199,15 @@ export function wire(deps: RouteDeps): Wiring {
     for (const n of r.prNumbers) await s.evaluateNumber(r.repository.fullName, n);
   }
 
-  return { routes, outbox, audit, packs, dispatch: (installationId) => outbox.dispatchDue(50, { installationId }) };
+  return {
+    routes,
+    outbox,
+    audit,
+    packs,
+    dispatch: (installationId) => outbox.dispatchDue(50, { installationId }),
+    getOctokit,
+    approvalsFor: async (installationId) => (await forInstallation(installationId, await getOctokit(installationId), '')).approvals,
+  };
 }
 
 function memo<T>(load: () => Promise<T>): () => Promise<T> {
