@@ -35,6 +35,9 @@ export function controlPlaneDeps(o: ControlPlaneOptions): AdminDeps {
     ...(o.log ? { log: o.log } : {}),
     async decide(installationId, input) {
       const outcome = await adminDecide(await wiring.approvalsFor(installationId), input);
+      // What the decision proposed (the re-published checks, released actions) goes out now,
+      // as after a webhook delivery.
+      await wiring.dispatch(installationId).catch((err: unknown) => o.log?.error({ err }, 'control plane: dispatch after a decision failed'));
       if (outcome.kind === 'changed') {
         const what = outcome.events.filter((e) => e.type === 'step_approved' || e.type === 'step_rejected').map((e) => ('tierName' in e ? e.tierName : ''));
         return { ok: true, message: `${input.kind === 'approve' ? 'Approved' : 'Rejected'} ${what.join(', ') || input.stepId} as @${input.login}` };
