@@ -33,7 +33,8 @@ form.filters { display:flex; flex-wrap:wrap; gap:8px; align-items:end; padding:1
 form.filters label { display:flex; flex-direction:column; font-size:12px; color:var(--muted); }
 input, select, button { font:inherit; padding:4px 8px; border:1px solid var(--line); border-radius:6px; background:#fff; }
 button { cursor:pointer; background:var(--bg); }
-button.primary { background:var(--ok); color:#fff; border-color:var(--ok); }
+a.button { display:inline-block; padding:6px 14px; border-radius:6px; text-decoration:none; }
+a.button.primary, 
 button.danger { background:#fff; color:var(--bad); border-color:var(--bad); }
 .cards { display:flex; gap:12px; flex-wrap:wrap; margin:8px 0 16px; }
 .card { border:1px solid var(--line); border-radius:8px; padding:12px 16px; min-width:200px; }

@@ -53,7 +53,7 @@ export function signInPage(next: string, error?: string): string {
     html`<div class="center"><h1>PuddleJumper control plane</h1>
 ${error ? html`<p class="flash bad">${error}</p>` : ''}
 <p>Sign in with GitHub to see the approval queue, the outbox and the audit log of the installations you administer.</p>
-<p><a href="${href('/admin/login', { next })}"><button type="button" class="primary">Sign in with GitHub</button></a></p></div>`,
+<p><a class="button primary" href="${href('/admin/login', { next })}">Sign in with GitHub</a></p></div>`,
   );
 }
 
