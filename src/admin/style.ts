@@ -44,6 +44,12 @@ button.danger { background:#fff; color:var(--bad); border-color:var(--bad); }
 .flash.ok { border-color:var(--ok); } .flash.bad { border-color:var(--bad); color:var(--bad); }
 .pager { display:flex; gap:12px; margin:10px 0; }
 .steps { margin:0; padding-left:18px; }
+td.mono { word-break:break-all; min-width:110px; max-width:360px; }
+td pre { min-width:300px; max-width:560px; margin:0; }
+.a-dispatched { color:var(--ok); border-color:var(--ok); }
+.a-failed, .a-denied { color:var(--bad); border-color:var(--bad); }
+.a-proposed, .a-approved, .a-dispatching { color:var(--warn); border-color:var(--warn); }
+.a-cancelled, .a-superseded { color:var(--muted); }
 pre { background:var(--bg); padding:8px; border-radius:6px; overflow:auto; max-height:240px; white-space:pre-wrap; word-break:break-all; }
 .center { max-width:560px; margin:60px auto; border:1px solid var(--line); border-radius:8px; padding:24px; }
 a { color:var(--accent); }

@@ -153,7 +153,7 @@ export function actionsTable(session: Session | undefined, actions: ActionSummar
 ${actions.length === 0 ? html`<tr><td colspan="10" class="muted">No action.</td></tr>` : ''}
 ${actions.map(
   (a) => html`<tr data-action="${a.id}"><td class="num">${a.id}</td><td>${a.kind}</td><td>${a.repo}${a.prNumber !== null ? `#${a.prNumber}` : ''} <span class="mono muted">${shortSha(a.headSha)}</span></td>
-<td class="mono">${a.idempotencyKey} <span class="muted">r${a.revision}</span></td><td>${statusBadge(a.status)}${a.reason && a.status !== 'failed' ? html`<div class="muted">${a.reason}</div>` : ''}</td><td class="num">${a.attempts}</td>
+<td class="mono">${a.idempotencyKey} <span class="muted">r${a.revision}</span></td><td><span class="badge a-${a.status}">${a.status}</span>${a.reason && a.status !== 'failed' ? html`<div class="muted">${a.reason}</div>` : ''}</td><td class="num">${a.attempts}</td>
 <td>${a.status === 'approved' && a.nextAttemptAt ? (Date.parse(a.nextAttemptAt) > now.getTime() ? `in ${age(now.toISOString(), new Date(Date.parse(a.nextAttemptAt)))}` : 'due') : '—'}</td>
 <td>${a.lastError ?? ''}</td><td title="${a.updatedAt}">${age(a.updatedAt, now)} ago</td>
 ${opts.controls && session ? html`<td>${a.status === 'failed' ? html`<form class="inline" method="post" action="/admin/dispatches/${a.id}/retry"><input type="hidden" name="csrf" value="${session.csrf}"><button type="submit" class="primary">Retry now</button></form>` : ''}
