@@ -17,12 +17,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('actions_installation_id').on('actions').columns(['installation_id', 'id']).execute();
   await db.schema.createIndex('actions_status_id').on('actions').columns(['status', 'id']).execute();
   await db.schema.createIndex('actions_pr').on('actions').columns(['repo', 'pr_number']).execute();
-  await db.schema.createIndex('actions_kind_created').on('actions').columns(['kind', 'created_at']).execute();
+  await db.schema.createIndex('actions_kind_created').on('actions').columns(['kind', 'created_at', 'installation_id']).execute();
+  // Dashboard: finished actions in a window, counted from the index alone.
+  await db.schema.createIndex('actions_finished').on('actions').columns(['status', 'updated_at', 'installation_id', 'attempts']).execute();
   // Audit: newest first, filtered by installation, type, actor or repo.
   await db.schema.createIndex('audit_events_installation_id').on('audit_events').columns(['installation_id', 'id']).execute();
   await db.schema.createIndex('audit_events_type_id').on('audit_events').columns(['type', 'id']).execute();
-  await db.schema.createIndex('audit_events_actor_id').on('audit_events').columns(['actor', 'id']).execute();
-  await db.schema.createIndex('audit_events_repo_id').on('audit_events').columns(['repo', 'id']).execute();
+  await db.schema.createIndex('audit_events_installation_type').on('audit_events').columns(['installation_id', 'type', 'id']).execute();
+  await db.schema.createIndex('audit_events_installation_actor').on('audit_events').columns(['installation_id', 'actor', 'id']).execute();
+  await db.schema.createIndex('audit_events_installation_repo').on('audit_events').columns(['installation_id', 'repo', 'id']).execute();
   // Packs: the last evaluations of an installation.
   await db.schema.createIndex('contract_evaluations_installation').on('contract_evaluations').columns(['installation_id', 'evaluated_at']).execute();
 }
@@ -30,8 +33,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   for (const name of [
     'contract_evaluations_installation',
-    'audit_events_repo_id',
-    'audit_events_actor_id',
+    'audit_events_installation_repo',
+    'audit_events_installation_actor',
+    'audit_events_installation_type',
+    'actions_finished',
     'audit_events_type_id',
     'audit_events_installation_id',
     'actions_kind_created',

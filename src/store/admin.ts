@@ -277,10 +277,14 @@ export class AdminQueries {
     return rows.map((r) => ({ id: r.id, at: r.at, installationId: r.installation_id, actor: r.actor, type: r.type, repo: r.repo, subject: r.subject, details: r.details }));
   }
 
-  /** The distinct event types (for the filter's choices). */
+  private types: { at: number; list: string[] } | undefined;
+
+  /** The distinct event types (for the filter's choices), read at most once a minute. */
   async auditTypes(): Promise<string[]> {
+    if (this.types && Date.now() - this.types.at < 60_000) return this.types.list;
     const rows = await this.db.selectFrom('audit_events').select('type').distinct().orderBy('type').execute();
-    return rows.map((r) => r.type);
+    this.types = { at: Date.now(), list: rows.map((r) => r.type) };
+    return this.types.list;
   }
 
   /** An installation's latest evaluations. */
@@ -324,14 +328,19 @@ export class AdminQueries {
       .where((eb) => repoInScope(eb, scope))
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirst();
+    // The waiting steps of the pending chains in scope (chain first: the steps by chain id).
     const steps = await this.db
       .selectFrom('approval_steps')
-      .innerJoin('approval_chains', 'approval_chains.id', 'approval_steps.chain_id')
-      .where('approval_chains.status', '=', 'pending')
-      .where('approval_chains.superseded_at', 'is', null)
-      .where('approval_steps.status', '=', 'active')
-      .where((eb) => repoInScope(eb as unknown as ExpressionBuilder<Database, 'approval_chains'>, scope))
       .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('approval_steps.status', '=', 'active')
+      .where('approval_steps.chain_id', 'in', (eb) =>
+        eb
+          .selectFrom('approval_chains')
+          .select('approval_chains.id')
+          .where('approval_chains.status', '=', 'pending')
+          .where('approval_chains.superseded_at', 'is', null)
+          .where((e) => repoInScope(e, scope)),
+      )
       .executeTakeFirst();
     let finished = this.db
       .selectFrom('actions')
@@ -350,7 +359,7 @@ export class AdminQueries {
       .where('created_at', '>=', since)
       .where('idempotency_key', 'like', '%:PuddleJumper / contracts');
     if (only) checks = only.length === 0 ? checks.where(sql<SqlBool>`1 = 0`) : checks.where('installation_id', 'in', only);
-    const rows = await checks.orderBy('created_at', 'desc').limit(5000).execute();
+    const rows = await checks.orderBy('created_at', 'desc').limit(1000).execute();
     const byKey = new Map<string, { first: string; concluded?: string }>();
     for (const r of rows) {
       const k = byKey.get(r.idempotency_key) ?? { first: r.created_at };

@@ -131,8 +131,8 @@ describe('pj test-run', () => {
     const out: string[] = [];
     const err: string[] = [];
     const code = await runCli(['test-run', '--pack', 'payments', '--repo', 'Codertocat/Hello-World', '--last', '2', '--ref', 'draft-pack'], {
-      out: (t) => out.push(t),
-      err: (t) => err.push(t),
+      out: (t: string) => out.push(t),
+      err: (t: string) => err.push(t),
       cwd: process.cwd(),
       env: { APP_ID: '1', PRIVATE_KEY: testPrivateKey() },
     } as never);
@@ -147,11 +147,11 @@ describe('pj test-run', () => {
 
   it('says what is missing', async () => {
     const err: string[] = [];
-    const code = await runCli(['test-run', '--pack', 'payments', '--repo', 'Codertocat/Hello-World', '--last', '2', '--pr', '3'], { out: () => {}, err: (t) => err.push(t), cwd: process.cwd() });
+    const code = await runCli(['test-run', '--pack', 'payments', '--repo', 'Codertocat/Hello-World', '--last', '2', '--pr', '3'], { out: () => {}, err: (t: string) => err.push(t), cwd: process.cwd() });
     expect(code).toBe(2);
     expect(err.join('')).toContain('give --last or --pr, not both');
     const err2: string[] = [];
-    expect(await runCli(['test-run', '--pack', 'p', '--repo', 'a/b'], { out: () => {}, err: (t) => err2.push(t), cwd: process.cwd(), env: {} } as never)).toBe(2);
+    expect(await runCli(['test-run', '--pack', 'p', '--repo', 'a/b'], { out: () => {}, err: (t: string) => err2.push(t), cwd: process.cwd(), env: {} } as never)).toBe(2);
     expect(err2.join('')).toContain('set APP_ID and PRIVATE_KEY');
   });
 });
