@@ -160,4 +160,5 @@ console.log(`\n/admin/audit?verify=1 (walks all ${AUDIT} rows, on demand): ${(pe
 console.log(`worst p95 ${worst.toFixed(1)} ms (target < 200 ms) on ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, node ${process.version}`);
 server.close();
 await db.destroy();
-rmSync(dir, { recursive: true, force: true });
+if (process.env.PJ_BENCH_KEEP) console.log(`kept the database in ${dir}`);
+else rmSync(dir, { recursive: true, force: true });

@@ -8,18 +8,18 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createIndex('approval_chains_pending')
     .on('approval_chains')
-    .columns(['created_at', 'id'])
-    .where(sql.ref('status'), '=', 'pending')
+    .columns(['repo', 'created_at', 'id'])
+    .where((eb) => eb.and([eb(sql.ref('status'), '=', 'pending'), eb(sql.ref('superseded_at'), 'is', null)]))
     .execute();
   await db.schema.createIndex('approval_chains_repo_created').on('approval_chains').columns(['repo', 'created_at']).execute();
-  await db.schema.createIndex('approval_steps_chain').on('approval_steps').columns(['chain_id', 'position']).execute();
+  await db.schema.createIndex('approval_steps_chain').on('approval_steps').columns(['chain_id', 'status', 'position']).execute();
   // Dispatches: the outbox newest first, per installation and by status.
   await db.schema.createIndex('actions_installation_id').on('actions').columns(['installation_id', 'id']).execute();
   await db.schema.createIndex('actions_status_id').on('actions').columns(['status', 'id']).execute();
   await db.schema.createIndex('actions_pr').on('actions').columns(['repo', 'pr_number']).execute();
   await db.schema.createIndex('actions_kind_created').on('actions').columns(['kind', 'created_at', 'installation_id']).execute();
   // Dashboard: finished actions in a window, counted from the index alone.
-  await db.schema.createIndex('actions_finished').on('actions').columns(['status', 'updated_at', 'installation_id', 'attempts']).execute();
+  await db.schema.createIndex('actions_finished').on('actions').columns(['installation_id', 'status', 'updated_at', 'attempts']).execute();
   // Audit: newest first, filtered by installation, type, actor or repo.
   await db.schema.createIndex('audit_events_installation_id').on('audit_events').columns(['installation_id', 'id']).execute();
   await db.schema.createIndex('audit_events_type_id').on('audit_events').columns(['type', 'id']).execute();

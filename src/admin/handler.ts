@@ -284,7 +284,6 @@ export function controlPlaneHandler(deps: AdminDeps): Handler {
     const decisions = [limiter.take(`ip:${ip}`, s.rateLimit.perIp, now)];
     const charge = (installationId: number) => decisions.push(limiter.take(`installation:${installationId}`, s.rateLimit.perInstallation, now));
     const named = url.searchParams.get('installation');
-    if (named && /^\d+$/.test(named)) charge(Number(named));
     const send = (status: number, body: unknown) => {
       const tightest = decisions.reduce((a, b) => (b.remaining < a.remaining || (!b.allowed && a.allowed) ? b : a));
       sendJson(res, status, body, limitHeaders(tightest));
@@ -306,7 +305,12 @@ export function controlPlaneHandler(deps: AdminDeps): Handler {
     }
     const path = url.pathname.replace(/\/+$/, '');
     const q = url.searchParams;
-    if (named && who.scope !== 'all' && !who.scope.some((i) => String(i.id) === named)) return send(404, { error: `no installation ${named} among yours` });
+    if (named && (!/^\d+$/.test(named) || (who.scope !== 'all' && !who.scope.some((i) => String(i.id) === named)))) return send(404, { error: `no installation ${named} among yours` });
+    // An installation's budget is spent only by those who may see it.
+    if (named) {
+      charge(Number(named));
+      if (refused()) return tooMany();
+    }
     const scope: Scope = named ? (who.scope === 'all' ? (await deps.queries.installations([Number(named)])).map((i) => ({ id: i.id, login: i.accountLogin })) : who.scope.filter((i) => String(i.id) === named)) : who.scope;
 
     if (req.method === 'POST') {

@@ -124,7 +124,7 @@ export interface DashboardNumbers {
   failed: number;
   /** Finished actions that needed more than one attempt. */
   retried: number;
-  /** Seconds from a head's first contracts-check proposal to its first concluded check on GitHub. */
+  /** Seconds from a head's first contracts-check proposal to its first concluded check on GitHub (the last 500 check revisions). */
   latencies: number[];
 }
 
@@ -359,7 +359,7 @@ export class AdminQueries {
       .where('created_at', '>=', since)
       .where('idempotency_key', 'like', '%:PuddleJumper / contracts');
     if (only) checks = only.length === 0 ? checks.where(sql<SqlBool>`1 = 0`) : checks.where('installation_id', 'in', only);
-    const rows = await checks.orderBy('created_at', 'desc').limit(1000).execute();
+    const rows = await checks.orderBy('created_at', 'desc').limit(500).execute();
     const byKey = new Map<string, { first: string; concluded?: string }>();
     for (const r of rows) {
       const k = byKey.get(r.idempotency_key) ?? { first: r.created_at };

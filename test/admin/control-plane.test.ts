@@ -304,3 +304,21 @@ describe('the JSON API', () => {
     ]);
   });
 });
+
+describe('per-installation rate limit', () => {
+  it('counts requests that name an installation against it; another installation keeps its budget; a stranger spends none', async () => {
+    h = await startHarness({ PJ_API_RATE_LIMIT_INSTALLATION: '2' });
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    // Unauthenticated requests naming installation 1 are refused before they count.
+    for (let i = 0; i < 3; i++) expect((await fetch(`${h.url}/api/v1/actions?installation=1`)).status).toBe(401);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await fetch(`${h.url}/api/v1/actions?installation=1`, { headers: auth })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const other = await fetch(`${h.url}/api/v1/actions?installation=2`, { headers: auth });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(other.headers.get('x-ratelimit-remaining')).toBe('1');
+    const body = (await other.json()) as { actions: Array<{ installationId: number }> };
+    expect(new Set(body.actions.map((a) => a.installationId))).toEqual(new Set([2]));
+  });
+});
