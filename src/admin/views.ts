@@ -288,7 +288,7 @@ export function dashboardPage(session: Session, n: DashboardNumbers, recent: Act
     'dashboard',
     html`<h1>Dashboard</h1>
 <div class="cards">
-<div class="card" id="pending"><div class="value">${n.pendingChains}</div><div class="label">pending approval chains (${n.pendingSteps} steps waiting)</div></div>
+<div class="card" id="pending"><div class="value">${n.pendingChains}</div><div class="label">pending approval chains (${n.pendingSteps} step${n.pendingSteps === 1 ? '' : 's'} waiting)</div></div>
 <div class="card" id="success"><div class="value">${pct(n.dispatched, finished)}</div><div class="label">dispatch success rate, ${windowLabel} (${n.dispatched} of ${finished})</div></div>
 <div class="card" id="retry"><div class="value">${pct(n.retried, finished)}</div><div class="label">needed a retry, ${windowLabel} (${n.retried})</div></div>
 <div class="card" id="latency"><div class="value">${seconds(percentile(n.latencies, 50))} / ${seconds(percentile(n.latencies, 95))}</div><div class="label">webhook-to-check latency, median / p95 (${n.latencies.length} heads)</div></div>

@@ -282,6 +282,15 @@ describe('the JSON API', () => {
     expect(((await cancel.json()) as { action: { status: string; reason: string } }).action).toMatchObject({ status: 'cancelled', reason: 'not needed' });
   });
 
+  it('the dashboard numbers: pending chains, success and retry rates over the finished actions', async () => {
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const d = (await (await fetch(`${h.url}/api/v1/dashboard`, { headers: auth })).json()) as Record<string, any>;
+    // Two pending chains; two failed actions (5 attempts each), nothing dispatched yet.
+    expect(d).toMatchObject({ pendingChains: 2, pendingSteps: 2, dispatchSuccessRate: 0, retryRate: 1, webhookToCheckSeconds: { heads: 0, median: null } });
+    const mine = (await (await fetch(`${h.url}/api/v1/dashboard?installation=2`, { headers: auth })).json()) as Record<string, any>;
+    expect(mine).toMatchObject({ pendingChains: 1, dispatchSuccessRate: 0 });
+  });
+
   it('rate limits per client IP: headers on every answer, 429 with Retry-After past the limit', async () => {
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const seen: Array<[number, string | null]> = [];
