@@ -1,6 +1,6 @@
 // Benchmark: control-plane page render time at the server with 10,000 approval chains,
 // 50,000 outbox actions and 100,000 audit events in a WAL SQLite file (migrations applied,
-// migration 009's indexes included). Each page is requested over HTTP with a signed session
+// migration 012's indexes included). Each page is requested over HTTP with a signed session
 // for one installation (the scoped queries a person runs) and timed inside the handler.
 //
 //   npx tsc -p .    # emits dist/

@@ -6,7 +6,10 @@ import * as m002 from './002_governance.js';
 import * as m003 from './003_approvals.js';
 import * as m004 from './004_evaluations.js';
 import * as m005 from './005_audit_keyed.js';
-import * as m009 from './009_admin_indexes.js';
+import * as m006 from './006_evaluations_by_pr.js';
+import * as m010 from './010_dismissed_reviews.js';
+import * as m007 from './007_delivery_work.js';
+import * as m012 from './012_admin_indexes.js';
 
 export const migrations: Record<string, Migration> = {
   '001_foundation': m001,
@@ -14,5 +17,8 @@ export const migrations: Record<string, Migration> = {
   '003_approvals': m003,
   '004_evaluations': m004,
   '005_audit_keyed': m005,
-  '009_admin_indexes': m009,
+  '006_evaluations_by_pr': m006,
+  '010_dismissed_reviews': m010,
+  '007_delivery_work': m007,
+  '012_admin_indexes': m012,
 };

@@ -33,6 +33,7 @@ const EnvSchema = z.object({
     .regex(/^[^/].*[^/]$|^[^/]$/, 'must be a relative folder without leading or trailing slash')
     .default('policy-packs'),
   PJ_WORKER_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  PJ_REQUIRE_CONFIG: z.enum(['', '0', '1', 'false', 'true'], { error: 'must be 1 or 0 (true or false)' }).default(''),
   // Empty counts as unset (an `.env` template line); the value is never echoed in an error.
   PJ_AUDIT_KEY: z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -59,6 +60,7 @@ const EnvSchema = z.object({
   PJ_API_RATE_LIMIT_INSTALLATION: z.coerce.number().int().min(1).default(600),
   PJ_API_RATE_LIMIT_IP: z.coerce.number().int().min(1).default(300),
   PJ_API_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  PJ_PARSE_DEADLINE_MS: z.coerce.number().int().min(100, 'must be at least 100 (milliseconds)').default(20_000),
 });
 
 export interface Settings {
@@ -75,12 +77,16 @@ export interface Settings {
   configRepo: string;
   packsDir: string;
   workerIntervalMs: number;
+  /** PJ_REQUIRE_CONFIG: a config repo the App cannot read fails the contracts check (default: neutral). */
+  requireConfig: boolean;
   /** PJ_AUDIT_KEY: the HMAC key of the audit chain; never stored, logged or exported. */
   auditKey?: string;
   /** Log the audit chain's head every this many rows. */
   auditCheckpointEvery: number;
   /** The control plane's settings (src/admin/). */
   admin: AdminSettings;
+  /** How long one untrusted document (a PR's spec, a config-repo PR's packs) may take to parse and compare off the event loop. */
+  parseDeadlineMs: number;
   /** The raw environment, for the dispatchers' credentials (Slack token, webhook secrets). */
   env: Record<string, string | undefined>;
 }
@@ -142,6 +148,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     configRepo: e.PJ_CONFIG_REPO,
     packsDir: e.PJ_PACKS_DIR,
     workerIntervalMs: e.PJ_WORKER_INTERVAL_MS,
+    requireConfig: e.PJ_REQUIRE_CONFIG === '1' || e.PJ_REQUIRE_CONFIG === 'true',
     auditKey: e.PJ_AUDIT_KEY,
     auditCheckpointEvery: e.PJ_AUDIT_CHECKPOINT_EVERY,
     admin: {
@@ -156,6 +163,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
       rateLimit: { perInstallation: e.PJ_API_RATE_LIMIT_INSTALLATION, perIp: e.PJ_API_RATE_LIMIT_IP, windowSeconds: e.PJ_API_RATE_WINDOW_SECONDS },
       secureCookies: production,
     },
+    parseDeadlineMs: e.PJ_PARSE_DEADLINE_MS,
     env,
   };
 }

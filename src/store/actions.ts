@@ -13,6 +13,18 @@ export type ActionRow = Selectable<ActionsTable>;
  */
 const IN_ORDER = sql<boolean>`not exists (select 1 from actions as other where other.idempotency_key = actions.idempotency_key and ((other.revision < actions.revision and other.status = 'dispatching') or (other.revision > actions.revision and other.status in ('approved', 'dispatching', 'dispatched'))))`;
 
+/**
+ * Gate updates first: check runs are claimed and dispatched before anything else that is
+ * due (replies, notifications), so an approval's check never waits behind a backlog of
+ * replies; within a priority, earliest due first, then oldest.
+ */
+const GATE_KINDS: readonly string[] = ['check_run.upsert'];
+const PRIORITY = (table: string) => sql<number>`case when ${sql.ref(`${table}.kind`)} in (${sql.join(GATE_KINDS)}) then 0 else 1 end`;
+const priorityOf = (row: ActionRow) => (GATE_KINDS.includes(row.kind) ? 0 : 1);
+function byPriority(a: ActionRow, b: ActionRow): number {
+  return priorityOf(a) - priorityOf(b) || (a.next_attempt_at ?? '').localeCompare(b.next_attempt_at ?? '') || a.id - b.id;
+}
+
 /** A new outbox row, as the outbox proposes it. */
 export interface NewAction {
   installationId: number;
@@ -199,7 +211,7 @@ export class ActionStore {
    */
   /** `installationId`: claim only that installation's actions (a webhook dispatches its own, never another's). */
   async claimDue(owner: string, now: string, leaseUntil: string, limit: number, installationId?: number): Promise<ActionRow[]> {
-    return this.db
+    const rows = await this.db
       .updateTable('actions')
       .set({
         status: 'dispatching',
@@ -220,12 +232,15 @@ export class ActionStore {
           .where('due.status', '=', 'approved')
           .where('due.next_attempt_at', '<=', now) // approved rows always carry next_attempt_at
           .$if(installationId !== undefined, (q) => q.where('due.installation_id', '=', installationId!))
-          .orderBy('due.next_attempt_at', 'asc') // walks the (status, next_attempt_at) index: earliest due first
+          .orderBy(PRIORITY('due'))
+          .orderBy('due.next_attempt_at', 'asc') // earliest due first
           .orderBy('due.id', 'asc')
           .limit(limit),
       )
       .returningAll()
       .execute();
+    // RETURNING has no order of its own: the caller dispatches in this one.
+    return rows.sort(byPriority);
   }
 
   /** Dispatching actions whose lease expired (their worker died mid-call). */
@@ -236,6 +251,7 @@ export class ActionStore {
       .where('status', '=', 'dispatching')
       .where('lease_expires_at', '<=', now)
       .$if(installationId !== undefined, (q) => q.where('installation_id', '=', installationId!))
+      .orderBy(PRIORITY('actions'))
       .orderBy('id', 'asc')
       .limit(limit)
       .execute();

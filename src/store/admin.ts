@@ -1,6 +1,6 @@
 // The control plane's read queries (src/admin/ renders them): pending chains, the outbox,
 // the audit log, evaluations and the dashboard's numbers. Every query is scoped to the
-// installations the reader may see and walks an index of migrations/009_admin_indexes.ts.
+// installations the reader may see and walks an index of migrations/012_admin_indexes.ts.
 // Chains carry no installation id: a chain belongs to the installation of its repo's
 // owner (an installation is one account; a repo `owner/name` is in the owner's).
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';

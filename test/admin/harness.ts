@@ -123,8 +123,8 @@ export async function seed(db: Db, wiring: Wiring, now: Date): Promise<Seeded> {
   await upsertInstallation(db, { id: 2, accountLogin: 'other-org', accountType: 'Organization', status: 'active', repositories: ['other-org/secret'] }, now);
   const chains = sqlChainRepository(db);
   const facts = (repo: string, prNumber: number, headSha: string, severity: 'high' | 'critical') => ({ repo, prNumber, headSha, severity, prAuthor: 'Codertocat', options: DEFAULT_APPROVAL_OPTIONS });
-  const a = await chains.insert(startChain(TEMPLATE, facts('Codertocat/Hello-World', 2, HEAD, 'high'), new Date(now.getTime() - 3 * 3600_000)).chain, { templateHash: 'h', headSha: HEAD });
-  const b = await chains.insert(startChain(TEMPLATE, facts('other-org/secret', 9, OTHER_HEAD, 'critical'), new Date(now.getTime() - 3600_000)).chain, { templateHash: 'h', headSha: OTHER_HEAD });
+  const a = await chains.insert(startChain(TEMPLATE, facts('Codertocat/Hello-World', 2, HEAD, 'high'), new Date(now.getTime() - 3 * 3600_000)).chain, { templateHash: 'h', headSha: HEAD, base: 'main', findings: 'fp' });
+  const b = await chains.insert(startChain(TEMPLATE, facts('other-org/secret', 9, OTHER_HEAD, 'critical'), new Date(now.getTime() - 3600_000)).chain, { templateHash: 'h', headSha: OTHER_HEAD, base: 'main', findings: 'fp' });
   // The approvals check of HEAD already exists on GitHub as run 555: a decision updates it.
   await db.insertInto('check_runs').values({ installation_id: 1, repo: 'Codertocat/Hello-World', head_sha: HEAD, name: 'PuddleJumper / approvals', check_run_id: 555, updated_at: now.toISOString() }).execute();
 
