@@ -122,9 +122,10 @@ export async function seed(db: Db, wiring: Wiring, now: Date): Promise<Seeded> {
   await upsertInstallation(db, { id: 1, accountLogin: 'Codertocat', accountType: 'Organization', status: 'active', repositories: ['Codertocat/Hello-World'] }, now);
   await upsertInstallation(db, { id: 2, accountLogin: 'other-org', accountType: 'Organization', status: 'active', repositories: ['other-org/secret'] }, now);
   const chains = sqlChainRepository(db);
-  const facts = (repo: string, prNumber: number, headSha: string, severity: 'high' | 'critical') => ({ repo, prNumber, headSha, severity, prAuthor: 'Codertocat', options: DEFAULT_APPROVAL_OPTIONS });
-  const a = await chains.insert(startChain(TEMPLATE, facts('Codertocat/Hello-World', 2, HEAD, 'high'), new Date(now.getTime() - 3 * 3600_000)).chain, { templateHash: 'h', headSha: HEAD, base: 'main', findings: 'fp' });
-  const b = await chains.insert(startChain(TEMPLATE, facts('other-org/secret', 9, OTHER_HEAD, 'critical'), new Date(now.getTime() - 3600_000)).chain, { templateHash: 'h', headSha: OTHER_HEAD, base: 'main', findings: 'fp' });
+  const required = { template: TEMPLATE, options: DEFAULT_APPROVAL_OPTIONS };
+  const pr = (repo: string, number: number, headSha: string) => ({ repo, number, headSha, author: { login: 'Codertocat' } });
+  const a = await chains.insert(startChain(pr('Codertocat/Hello-World', 2, HEAD), 'high', required, new Date(now.getTime() - 3 * 3600_000)).chain, { templateHash: 'h', headSha: HEAD, base: 'main', findings: 'fp' });
+  const b = await chains.insert(startChain(pr('other-org/secret', 9, OTHER_HEAD), 'critical', required, new Date(now.getTime() - 3600_000)).chain, { templateHash: 'h', headSha: OTHER_HEAD, base: 'main', findings: 'fp' });
   // The approvals check of HEAD already exists on GitHub as run 555: a decision updates it.
   await db.insertInto('check_runs').values({ installation_id: 1, repo: 'Codertocat/Hello-World', head_sha: HEAD, name: 'PuddleJumper / approvals', check_run_id: 555, updated_at: now.toISOString() }).execute();
 
