@@ -3,6 +3,8 @@
 // approve a step and see the check run updated, retry a failed dispatch, filter the audit
 // log, read the packs, run a pack test. A screenshot of each page goes to test-output/.
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import chromium from '@sparticuz/chromium';
 import nock from 'nock';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
@@ -42,7 +44,7 @@ const token = (gh: nock.Scope) => gh.post('/app/installations/1/access_tokens').
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   h = await startHarness();
-  browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
+  browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args.filter((a) => a !== '--single-process'), headless: true });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   // The page must never run a script: the CSP forbids them, and any would show up here.
   page.on('dialog', (d) => {
@@ -105,6 +107,48 @@ describe('the control plane in Chromium', () => {
     await shot('06-retried');
   }, 60_000);
 
+  it('a form posted from another site changes nothing (CSRF)', async () => {
+    // Another origin on 127.0.0.1 (same site for the cookie: SameSite=Lax still sends it on a top-level POST).
+    const evil = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<form method="post" action="${h.url}/admin/dispatches/${h.seeded.pendingActionId}/retry"><input type="hidden" name="csrf" value="guessed"><button type="submit">Win a prize</button></form>`);
+    });
+    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
+    try {
+      const before = await h.db.selectFrom('actions').select(['status', 'attempts']).where('id', '=', h.seeded.pendingActionId).executeTakeFirstOrThrow();
+      const events = await h.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
+      const [response] = await Promise.all([page.waitForNavigation(), page.click('button:has-text("Win a prize")')]);
+      expect(response?.status()).toBe(403);
+      expect(await page.textContent('main')).toMatch(/Cross-site request refused|CSRF/);
+      await shot('12-csrf-refused');
+      expect(await h.db.selectFrom('actions').select(['status', 'attempts']).where('id', '=', h.seeded.pendingActionId).executeTakeFirstOrThrow()).toEqual(before);
+      expect(await h.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual(events);
+    } finally {
+      await new Promise<void>((r) => evil.close(() => r()));
+    }
+  }, 60_000);
+
+  it('cancels a pending dispatch', async () => {
+    await page.goto(`${h.url}/admin/dispatches`);
+    const row = page.locator(`tr[data-action="${h.seeded.pendingActionId}"]`);
+    expect(await row.locator('.badge').first().textContent()).toBe('approved');
+    await row.locator('button:has-text("Cancel")').click();
+    await page.waitForSelector('.flash');
+    expect(await page.textContent('.flash')).toContain(`Action ${h.seeded.pendingActionId} cancelled`);
+    expect(await page.locator(`tr[data-action="${h.seeded.pendingActionId}"] .badge`).first().textContent()).toBe('cancelled');
+    const audited = await h.db.selectFrom('audit_events').select(['actor', 'type']).where('type', '=', 'action.cancelled').execute();
+    expect(audited).toEqual([expect.objectContaining({ actor: 'user:alice' })]);
+    await shot('06b-cancelled');
+  }, 60_000);
+
+  it('markup in an audit detail is shown as text, never run', async () => {
+    await page.goto(`${h.url}/admin/audit`);
+    expect(await page.textContent('main')).toContain(XSS);
+    // The <img> would be an element if it were not escaped (the dialog handler above would also throw).
+    expect(await page.locator('main img').count()).toBe(0);
+  }, 60_000);
+
   it('filters the audit log and verifies the chain on demand', async () => {
     await page.goto(`${h.url}/admin/audit`);
     await page.selectOption('select[name="type"]', 'approval.step_approved');
@@ -156,10 +200,61 @@ describe('the control plane in Chromium', () => {
     await shot('11-test-run-result');
   }, 60_000);
 
+  it("a user of another installation never sees this one's data", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const other = await context.newPage();
+    try {
+      h.fake.signInAs('mallory');
+      await other.goto(`${h.url}/admin/login?next=/admin/approvals`);
+      await other.waitForSelector('h1:has-text("Approvals")');
+      const rows = await other.locator('tr[data-chain]').allTextContents();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toContain('other-org/secret');
+      await other.screenshot({ path: `${OUT}/13-other-installation.png`, fullPage: true });
+      const chain = await other.goto(`${h.url}/admin/chains/${h.seeded.chainId}`);
+      expect(chain?.status()).toBe(404);
+      await other.goto(`${h.url}/admin/dispatches`);
+      expect(await other.textContent('main')).not.toContain('Codertocat/Hello-World');
+      expect(await other.locator(`tr[data-action="${h.seeded.failedActionId}"]`).count()).toBe(0);
+      await other.goto(`${h.url}/admin/audit`);
+      const audit = await other.textContent('main');
+      expect(audit).toContain('other-org-only');
+      expect(audit).not.toContain('Codertocat/Hello-World');
+      const api = await other.goto(`${h.url}/api/v1/chains/${h.seeded.chainId}`);
+      expect(api?.status()).toBe(404);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('signs out', async () => {
     await page.click('button:has-text("Sign out")');
     await page.waitForURL(`${h.url}/admin/signed-out`);
     await page.goto(`${h.url}/admin/approvals`);
     expect(await page.textContent('main')).toContain('Sign in with GitHub');
+  }, 60_000);
+});
+
+describe('the control plane in Chromium without sign-in configured', () => {
+  it('says how to configure sign-in and shows nothing else', async () => {
+    const closed = await startHarness({ PJ_SESSION_SECRET: '', GITHUB_CLIENT_SECRET: '' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const p = await context.newPage();
+    try {
+      for (const path of ['/admin', '/admin/approvals', `/admin/chains/${closed.seeded.chainId}`, '/admin/dispatches', '/admin/audit', '/admin/drift']) {
+        const res = await p.goto(`${closed.url}${path}`);
+        expect(res?.status(), path).toBe(503);
+        const text = await p.textContent('main');
+        expect(text).toContain('Sign-in is not configured');
+        expect(text).toContain('PJ_SESSION_SECRET');
+        expect(text).not.toContain('Codertocat/Hello-World');
+      }
+      await p.screenshot({ path: `${OUT}/00-not-configured.png`, fullPage: true });
+      const api = await p.goto(`${closed.url}/api/v1/chains`);
+      expect(api?.status()).toBe(401);
+    } finally {
+      await context.close();
+      await closed.stop();
+    }
   }, 60_000);
 });
