@@ -4,7 +4,7 @@
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { API } from '../helpers/app.js';
-import { ADMIN_TOKEN, Browser, HEAD, XSS, startHarness, type Harness } from './harness.js';
+import { ADMIN_TOKEN, Browser, HEAD, SECRET, XSS, startHarness, type Harness } from './harness.js';
 import { sign } from '../../src/admin/session.js';
 
 let h: Harness;
@@ -329,5 +329,38 @@ describe('per-installation rate limit', () => {
     expect(other.headers.get('x-ratelimit-remaining')).toBe('1');
     const body = (await other.json()) as { actions: Array<{ installationId: number }> };
     expect(new Set(body.actions.map((a) => a.installationId))).toEqual(new Set([2]));
+  });
+});
+
+describe('secrets', () => {
+  const WEBHOOK_SECRET = 'whsec-never-shown-0123456789';
+  const SLACK = 'xoxb-never-shown-0123456789';
+  beforeEach(async () => {
+    h = await startHarness({ WEBHOOK_SECRET, SLACK_BOT_TOKEN: SLACK });
+  });
+
+  it('no secret or token is ever rendered, on any page or API answer; the admin token opens no page', async () => {
+    const b = new Browser(h.url);
+    await b.signIn(h.fake, 'alice');
+    const session = b.cookies.get('pj_session')!;
+    const csrf = await b.csrf();
+    const never = [SECRET, ADMIN_TOKEN, 'client-secret', 'user-token', WEBHOOK_SECRET, SLACK, session];
+    const pages = ['/admin', '/admin/approvals', `/admin/chains/${h.seeded.chainId}`, '/admin/dispatches', '/admin/audit', '/admin/audit?verify=1', '/admin/audit/export', '/admin/test-run', '/admin/nope'];
+    const apis = ['/api/v1/installations', '/api/v1/dashboard', '/api/v1/chains', `/api/v1/chains/${h.seeded.chainId}`, '/api/v1/actions', '/api/v1/audit', '/api/v1/audit/verify', '/api/v1/evaluations'];
+    let seen = 0;
+    for (const path of [...pages, ...apis]) {
+      const { status, text, res } = await b.page(path);
+      expect(status, path).toBeLessThan(500);
+      const all = `${text}\n${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}`;
+      for (const secret of never) expect(all.includes(secret), `${path} shows ${secret.slice(0, 8)}…`).toBe(false);
+      seen += text.length;
+    }
+    expect(seen).toBeGreaterThan(10_000); // the pages did render
+    // The CSRF token is on the page (forms need it) but is not a credential by itself.
+    expect((await b.page('/admin/approvals')).text).toContain(csrf);
+
+    const withToken = await fetch(`${h.url}/admin/approvals`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(withToken.status).toBe(401);
+    expect(await withToken.text()).not.toContain('Codertocat/Hello-World');
   });
 });
