@@ -3,7 +3,7 @@
 // Ids the schema comparer reports are derived from its kinds and prefixes, the others are
 // listed by family; a test checks that every id a fixture produces is listed here.
 import { CATALOGUE_IDS, ENGINE_RULE_IDS, RULES } from './rules.js';
-import { SCHEMA_KINDS, SCHEMA_PREFIXES, SCHEMA_PROPERTY_IDS } from './schema-compare.js';
+import { RENAMED_SCHEMA_IDS, SCHEMA_KINDS, SCHEMA_PREFIXES, SCHEMA_PROPERTY_IDS } from './schema-compare.js';
 
 export type Coverage = 'implemented' | 'not applicable' | 'not yet';
 
@@ -21,6 +21,7 @@ const FAMILY_IDS: Readonly<Record<string, readonly string[]>> = {
     'request-parameter-sunset-parse', 'request-parameter-removed-before-sunset', 'request-parameter-removed-with-deprecation',
     'request-parameter-became-required', 'request-parameter-became-optional', 'request-parameter-deprecated', 'request-parameter-reactivated',
     'request-parameter-sunset-deleted', 'request-parameter-sunset-date-changed-too-small',
+    'new-required-request-default-parameter-to-existing-path', 'new-optional-request-default-parameter-to-existing-path',
   ],
   'request-bodies.ts': [
     'request-body-added-required', 'request-body-added-optional', 'request-body-removed', 'request-body-became-required',
@@ -37,7 +38,7 @@ const FAMILY_IDS: Readonly<Record<string, readonly string[]>> = {
     'api-global-security-added', 'api-global-security-removed', 'api-global-security-scope-added', 'api-global-security-scope-removed',
     'api-security-added', 'api-security-removed', 'api-security-scope-added', 'api-security-scope-removed',
     'api-security-component-added', 'api-security-component-removed', 'api-security-component-type-changed',
-    'api-security-component-oauth-scope-added', 'api-security-component-oauth-scope-removed',
+    'api-security-component-oauth-scope-added', 'api-security-component-oauth-scope-removed', 'api-security-component-oauth-scope-changed',
     'api-security-component-oauth-token-url-changed', 'api-security-component-oauth-url-changed',
   ],
   'lifecycle.ts': ['api-version-decreased', 'api-version-not-bumped', 'api-major-version-not-bumped', 'api-schema-removed'],
@@ -66,7 +67,7 @@ export function implementedIds(): Map<string, string> {
   for (const prefix of SCHEMA_PREFIXES) {
     for (const kind of SCHEMA_KINDS) if (RULES.has(`${prefix}-${kind}`)) found.set(`${prefix}-${kind}`, 'schema-compare.ts');
   }
-  for (const id of SCHEMA_PROPERTY_IDS) found.set(id, 'schema-compare.ts');
+  for (const id of [...SCHEMA_PROPERTY_IDS, ...RENAMED_SCHEMA_IDS]) found.set(id, 'schema-compare.ts');
   found.set(ENGINE_RULE_IDS.schemaTooDeep, 'schema-compare.ts');
   return found;
 }
