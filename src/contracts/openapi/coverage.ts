@@ -2,6 +2,7 @@
 // docs/openapi-rules.md (a test fails when the committed file differs from renderRulesTable()).
 // Ids the schema comparer reports are derived from its kinds and prefixes, the others are
 // listed by family; a test checks that every id a fixture produces is listed here.
+import { MEDIA_TYPE_NAME_IDS } from './media-type-names.js';
 import { CATALOGUE_IDS, ENGINE_RULE_IDS, RULES } from './rules.js';
 import { RENAMED_SCHEMA_IDS, SCHEMA_KINDS, SCHEMA_PREFIXES, SCHEMA_PROPERTY_IDS } from './schema-compare.js';
 
@@ -34,6 +35,7 @@ const FAMILY_IDS: Readonly<Record<string, readonly string[]>> = {
     'response-body-media-type-schema-added', 'response-body-media-type-schema-removed', 'required-response-header-removed',
     'optional-response-header-removed', 'response-header-became-optional', 'response-header-added',
   ],
+  'media-type-names.ts': MEDIA_TYPE_NAME_IDS,
   'security.ts': [
     'api-global-security-added', 'api-global-security-removed', 'api-global-security-scope-added', 'api-global-security-scope-removed',
     'api-security-added', 'api-security-removed', 'api-security-scope-added', 'api-security-scope-removed',
