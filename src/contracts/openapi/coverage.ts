@@ -3,6 +3,7 @@
 // Ids the schema comparer reports are derived from its kinds and prefixes, the others are
 // listed by family; a test checks that every id a fixture produces is listed here.
 import { MEDIA_TYPE_NAME_IDS } from './media-type-names.js';
+import { SUNSET_POLICY_IDS } from './sunset-policy.js';
 import { CATALOGUE_IDS, ENGINE_RULE_IDS, RULES } from './rules.js';
 import { RENAMED_SCHEMA_IDS, SCHEMA_KINDS, SCHEMA_PREFIXES, SCHEMA_PROPERTY_IDS } from './schema-compare.js';
 
@@ -43,6 +44,7 @@ const FAMILY_IDS: Readonly<Record<string, readonly string[]>> = {
     'api-security-component-oauth-scope-added', 'api-security-component-oauth-scope-removed', 'api-security-component-oauth-scope-changed',
     'api-security-component-oauth-token-url-changed', 'api-security-component-oauth-url-changed',
   ],
+  'sunset-policy.ts': SUNSET_POLICY_IDS,
   'lifecycle.ts': ['api-version-decreased', 'api-version-not-bumped', 'api-major-version-not-bumped', 'api-schema-removed'],
 };
 

@@ -2,6 +2,7 @@
 // deprecation, and their schemas through the shared schema comparer.
 import { at } from './changes.js';
 import { isDeprecated, reportSchemaChanges, sunsetOf, type DiffContext } from './context.js';
+import { checkNewDeprecation } from './sunset-policy.js';
 import { parametersOf, pathLevelParameterKeys, type OperationPair } from './endpoints.js';
 import { childOf, isObject, type Located } from './refs.js';
 
@@ -69,7 +70,11 @@ function compareParameter(context: DiffContext, pair: OperationPair, base: Locat
   };
   if (!isRequired(base) && isRequired(head)) report('request-parameter-became-required', 'became required; existing clients may not send it', 'required');
   if (isRequired(base) && !isRequired(head)) report('request-parameter-became-optional', 'became optional', 'required');
-  if (!isDeprecated(base.value) && isDeprecated(head.value)) report('request-parameter-deprecated', 'was deprecated', 'deprecated');
+  if (!isDeprecated(base.value) && isDeprecated(head.value)) {
+    const violation = checkNewDeprecation('parameter', head.value, context.now, context.sunsetPolicy, pair.head.node.value);
+    if (violation) report(violation.id, violation.detail, violation.key);
+    else report('request-parameter-deprecated', 'was deprecated', 'deprecated');
+  }
   if (isDeprecated(base.value) && !isDeprecated(head.value)) report('request-parameter-reactivated', 'is no longer deprecated', 'deprecated');
   if (isDeprecated(base.value) && isDeprecated(head.value)) {
     const before = sunsetOf(base.value);

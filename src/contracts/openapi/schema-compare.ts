@@ -18,8 +18,12 @@ import { formatRelation } from './formats.js';
 import { ENGINE_RULE_IDS, RULES } from './rules.js';
 import { STABILITY_LEVELS, stabilityOf, sunsetOf } from './context.js';
 import { isObject, type Located, type SpecSet } from './refs.js';
+import { checkNewDeprecation } from './sunset-policy.js';
+import type { SunsetPolicy } from './types.js';
 
 export type Direction = 'request' | 'response';
+
+export interface Lifecycle { readonly now: Date; readonly sunsetPolicy: SunsetPolicy }
 /** `header` is a response header; `header-parameter` a request header parameter. */
 export type Subject = 'body' | 'parameter' | 'header-parameter' | 'header';
 
@@ -240,6 +244,8 @@ export class SchemaComparer {
   constructor(
     private readonly base: SpecSet,
     private readonly head: SpecSet,
+    /** For the deprecation policy of properties: "now" and the minimum notice. */
+    private readonly lifecycle: Lifecycle = { now: new Date(0), sunsetPolicy: {} },
   ) {}
 
   /**
@@ -476,7 +482,7 @@ export class SchemaComparer {
 
   private compareProperties(base: SchemaView, head: SchemaView, scope: SchemaScope, findings: Findings): void {
     if (base.properties.size === 0 && head.properties.size === 0) return;
-    const properties = new PropertyRules(scope, findings, base, head);
+    const properties = new PropertyRules(scope, findings, base, head, this.lifecycle);
     for (const [name, baseNodes] of base.properties) {
       const baseProperty = this.propertyView(this.base, baseNodes);
       const headNodes = head.properties.get(name);
@@ -667,6 +673,7 @@ class PropertyRules {
     private readonly findings: Findings,
     private readonly base: SchemaView,
     private readonly head: SchemaView,
+    private readonly lifecycle: Lifecycle,
   ) {}
 
   private get applies(): boolean {
@@ -739,7 +746,10 @@ class PropertyRules {
       if (sunset === null) {
         this.findings.emitId(`${direction}-property-deprecated-sunset-invalid`, `property ${name}: its x-sunset date cannot be parsed`, headProperty.at('x-sunset'), baseProperty.at('deprecated'));
       }
-      if (!was) {
+      const violation = was ? undefined : checkNewDeprecation(`${direction}-property`, headProperty.value, this.lifecycle.now, this.lifecycle.sunsetPolicy);
+      if (violation) {
+        this.findings.emitId(violation.id, `property ${name} ${violation.detail}`, headProperty.at(violation.key), baseProperty.at('deprecated'));
+      } else if (!was) {
         const id = sunset ? `${direction}-property-deprecated-with-sunset` : `${direction}-property-deprecated`;
         const detail = sunset ? `property ${name} was deprecated with sunset ${sunset.toISOString().slice(0, 10)}` : `property ${name} was deprecated`;
         this.findings.emitId(id, detail, headProperty.at('deprecated'), baseProperty.at('deprecated'));
