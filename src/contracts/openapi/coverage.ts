@@ -103,6 +103,8 @@ export function renderRulesTable(): string {
     'Every id of the change-rule catalogue (oasdiff\'s ids, so ignore lists carry over), with its',
     'default level, and whether `pj diff` reports it. Levels can be changed per pack with',
     '`severityOverrides`. The last rows are the engine\'s own findings, for what it could not compare.',
+    'Swagger 2.0 documents are read as OpenAPI 3.0 (swagger2.ts), so the same ids apply to them.',
+    'The `*-sunset-missing` and `*-sunset-date-too-small` ids need a minimum notice (`sunsetPolicy`); none is set by default.',
     '',
     `Catalogue: ${catalogue.length} ids; implemented ${count('implemented')}, not applicable ${count('not applicable')}, not yet ${count('not yet')} ` +
       `(${share} % of the applicable ids implemented).`,
