@@ -46,7 +46,7 @@ const SCHEMA_KEYWORDS = [
   'pattern', 'maxItems', 'minItems', 'uniqueItems', 'enum', 'multipleOf',
 ];
 /** Parameter fields that move to the schema or go away (the rest is copied). */
-const PARAMETER_ONLY = new Set([...SCHEMA_KEYWORDS, 'collectionFormat', 'schema', 'allowEmptyValue']);
+const PARAMETER_ONLY = new Set([...SCHEMA_KEYWORDS, 'collectionFormat', 'schema']);
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas']);
 const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
 const SCHEMA_SINGLE = new Set(['items', 'additionalProperties', 'not', 'contains', 'propertyNames', 'if', 'then', 'else', 'additionalItems']);
@@ -117,6 +117,8 @@ class Converter {
       const schemas: Json = {};
       for (const [name, schema] of Object.entries(definitions)) schemas[name] = this.schema(schema, this.origin('definitions', name));
       components['schemas'] = this.register(schemas, this.origin('definitions'));
+      // Other files of the set may still $ref `swagger.yaml#/definitions/X`: the same schemas.
+      out['definitions'] = schemas;
     }
     const parameters = root['parameters'];
     if (isObject(parameters)) {

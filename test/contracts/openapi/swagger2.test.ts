@@ -216,6 +216,30 @@ Pet:
     ]);
   });
 
+  it('follows a $ref from another file back into the 2.0 document\'s definitions', async () => {
+    const spec = (type: string) => `swagger: "2.0"
+info: { title: t, version: "1" }
+paths:
+  /owners:
+    get:
+      responses:
+        "200":
+          description: ok
+          schema:
+            $ref: "schemas/owner.yaml"
+definitions:
+  Pet:
+    type: object
+    properties:
+      id:
+        type: ${type}
+`;
+    const owner = 'type: object\nproperties:\n  pet:\n    $ref: "../swagger.yaml#/definitions/Pet"\n';
+    const read = reader({ 'api/schemas/owner.yaml': owner });
+    const { changes } = await openapiDiff({ path: 'api/swagger.yaml', content: spec('integer') }, { path: 'api/swagger.yaml', content: spec('string') }, { now: NOW, readBase: read, readHead: read });
+    expect(changes.map((change) => `${change.id} ${change.source.file}:${change.source.line}`)).toEqual(['api-version-not-bumped api/swagger.yaml:2', 'response-property-type-changed api/swagger.yaml:16']);
+  });
+
   it('refuses a $ref to a parameter that does not exist, at the $ref', async () => {
     const broken = main.replace('#/pageSize', '#/pageSiz');
     const error = await openapiDiff(
