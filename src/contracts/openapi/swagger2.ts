@@ -3,14 +3,15 @@
 // `produces` to media types, definitions, parameters and securityDefinitions to components),
 // so a team still on 2.0 gets the same rules.
 //
-// Positions still point at the 2.0 file: every object the conversion creates is registered
-// with the element it came from, and locating a pointer of the converted model walks the
-// converted tree to the deepest registered object, then continues in the original file with
-// the remaining keys (which the conversion keeps, e.g. `schema/type` of a query parameter is
-// the parameter's own `type`).
+// Positions still point at the 2.0 file: every object the conversion creates where the 2.0
+// document has no element at the same keys is registered with the element it came from
+// (objects at the same keys need nothing), and locating a pointer of the converted model walks
+// the converted tree to the deepest registered object, then continues in the original file
+// with the remaining keys (which the conversion keeps, e.g. `schema/type` of a query
+// parameter is the parameter's own `type`).
 import { posix } from 'node:path';
 import type { SpecDocument } from './parse.js';
-import { fragmentSegments } from './pointer.js';
+import { fragmentSegments, Pointer } from './pointer.js';
 import { SpecParseError } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -25,7 +26,13 @@ function refOf(value: unknown): string | undefined {
 }
 
 /** Where a converted element was written: a file of the set and the pointer in it. */
-interface Origin { readonly doc: SpecDocument; readonly pointer: readonly string[] }
+interface Origin { readonly doc: SpecDocument; readonly pointer: Pointer }
+
+function below(origin: Origin, ...keys: Array<string | number>): Origin {
+  let pointer = origin.pointer;
+  for (const key of keys) pointer = pointer.child(key);
+  return { doc: origin.doc, pointer };
+}
 
 /** A converted object's origin, and for some keys (elements of a built array) their own. */
 interface Registration { readonly origin: Origin; readonly keys?: ReadonlyMap<string, Origin> }
@@ -65,7 +72,8 @@ export function convertSwagger2(main: SpecDocument, findDocument: FindDocument =
 }
 
 class Converter {
-  private readonly registry = new WeakMap<object, Registration>();
+  /** Lives as long as the converted document (a WeakMap would cost the garbage collector more). */
+  private readonly registry = new Map<object, Registration>();
   private readonly root: Json;
 
   constructor(private readonly main: SpecDocument, private readonly findDocument: FindDocument) {
@@ -75,14 +83,14 @@ class Converter {
   /** Where a pointer of the converted model is written in the 2.0 files. */
   locate(converted: Json, pointer: readonly string[]): ReturnType<SpecDocument['locate']> {
     let node: unknown = converted;
-    let origin: Origin = { doc: this.main, pointer: [] };
+    let origin: Origin = { doc: this.main, pointer: Pointer.root };
     let rest: string[] = [];
     for (const key of pointer) {
-      const registration = node !== null && typeof node === 'object' ? this.registry.get(node) : undefined;
+      const registration = this.registrationOf(node);
       const keyOrigin = registration?.keys?.get(key);
       const child = node !== null && typeof node === 'object' ? (node as Json)[key] : undefined;
       node = child;
-      const own = child !== null && typeof child === 'object' ? this.registry.get(child) : undefined;
+      const own = this.registrationOf(child);
       if (own) {
         origin = own.origin;
         rest = [];
@@ -93,7 +101,7 @@ class Converter {
         rest.push(key);
       }
     }
-    return origin.doc.locate([...origin.pointer, ...rest]);
+    return origin.doc.locate([...origin.pointer.segments(), ...rest]);
   }
 
   private register<T extends object>(value: T, origin: Origin, keys?: ReadonlyMap<string, Origin>): T {
@@ -101,8 +109,12 @@ class Converter {
     return value;
   }
 
+  private registrationOf(node: unknown): Registration | undefined {
+    return node !== null && typeof node === 'object' ? this.registry.get(node) : undefined;
+  }
+
   private origin(...pointer: Array<string | number>): Origin {
-    return { doc: this.main, pointer: pointer.map(String) };
+    return below({ doc: this.main, pointer: Pointer.root }, ...pointer);
   }
 
   convertRoot(): Json {
@@ -147,7 +159,7 @@ class Converter {
       for (const [template, pathItem] of Object.entries(paths)) {
         converted[template] = isObject(pathItem) ? this.pathItem(pathItem, this.origin('paths', template)) : pathItem;
       }
-      out['paths'] = this.register(converted, this.origin('paths'));
+      out['paths'] = converted;
     }
     return this.register(out, this.origin());
   }
@@ -160,12 +172,12 @@ class Converter {
       if (key === 'parameters' || HTTP_METHODS.includes(key)) continue;
       out[key] = value;
     }
-    if (shared.plain.length > 0) out['parameters'] = this.register(shared.plain.map((entry) => entry.value), { doc: origin.doc, pointer: [...origin.pointer, 'parameters'] });
+    if (shared.plain.length > 0) out['parameters'] = shared.plain.map((entry) => entry.value);
     for (const method of HTTP_METHODS) {
       const operation = pathItem[method];
-      if (isObject(operation)) out[method] = this.operation(operation, { doc: origin.doc, pointer: [...origin.pointer, method] }, shared);
+      if (isObject(operation)) out[method] = this.operation(operation, below(origin, method), shared);
     }
-    return this.register(out, origin);
+    return out;
   }
 
   private operation(operation: Json, origin: Origin, shared: ParameterList): Json {
@@ -175,7 +187,7 @@ class Converter {
       out[key] = value;
     }
     const own = this.parameterList(operation['parameters'], origin, 'parameters');
-    if (own.plain.length > 0) out['parameters'] = this.register(own.plain.map((entry) => entry.value), { doc: origin.doc, pointer: [...origin.pointer, 'parameters'] });
+    if (own.plain.length > 0) out['parameters'] = own.plain.map((entry) => entry.value);
     const consumes = this.mediaTypes(operation, origin, 'consumes');
     const produces = this.mediaTypes(operation, origin, 'produces');
     // The operation's body parameter wins over the path item's; formData merge by name.
@@ -187,12 +199,12 @@ class Converter {
     if (isObject(responses)) {
       const converted: Json = {};
       for (const [status, response] of Object.entries(responses)) {
-        const resolved = this.resolve(response, { doc: origin.doc, pointer: [...origin.pointer, 'responses', status] }, 'responses');
+        const resolved = this.resolve(response, below(origin, 'responses', status), 'responses');
         converted[status] = resolved ? this.response(resolved.value, resolved.origin, produces) : response;
       }
-      out['responses'] = this.register(converted, { doc: origin.doc, pointer: [...origin.pointer, 'responses'] });
+      out['responses'] = converted;
     }
-    return this.register(out, origin);
+    return out;
   }
 
   /**
@@ -201,9 +213,9 @@ class Converter {
    */
   private mediaTypes(operation: Json, origin: Origin, key: 'consumes' | 'produces'): MediaTypes {
     const own = operation[key];
-    const [list, at] = Array.isArray(own) ? [own, { doc: origin.doc, pointer: [...origin.pointer, key] }] : [this.root[key], this.origin(key)];
+    const [list, at] = Array.isArray(own) ? [own, below(origin, key)] : [this.root[key], this.origin(key)];
     if (!Array.isArray(list) || list.length === 0) return Object.assign(DEFAULT_MEDIA_TYPES.map((type) => ({ type })), { origin: undefined });
-    const types = list.map((type, index) => ({ type: String(type), origin: { doc: at.doc, pointer: [...at.pointer, String(index)] } }));
+    const types = list.map((type, index) => ({ type: String(type), origin: below(at, String(index)) }));
     return Object.assign(types, { origin: at });
   }
 
@@ -211,7 +223,7 @@ class Converter {
     const result: ParameterList = { plain: [], form: [] };
     if (!Array.isArray(list)) return result;
     list.forEach((entry, index) => {
-      const at: Origin = { doc: owner.doc, pointer: [...owner.pointer, key, String(index)] };
+      const at: Origin = below(owner, key, String(index));
       const ref = refOf(entry);
       // A local $ref to a non-body parameter stays a $ref (to its converted component).
       if (ref?.startsWith('#/parameters/') && owner.doc === this.main) {
@@ -243,7 +255,7 @@ class Converter {
       const filePart = hash === -1 ? ref : ref.slice(0, hash);
       const doc = filePart === '' ? current.origin.doc : this.findDocument(posix.normalize(posix.join(posix.dirname(current.origin.doc.file), filePart)));
       const fail = (reason: string): never => {
-        const position = current.origin.doc.locate([...current.origin.pointer, '$ref']);
+        const position = current.origin.doc.locate([...current.origin.pointer.segments(), '$ref']);
         throw new SpecParseError(position.file, position.line, position.column, reason);
       };
       if (!doc) fail(`$ref ${ref} points to a file that was not loaded`);
@@ -251,9 +263,9 @@ class Converter {
       let target: unknown = doc!.root;
       for (const segment of segments) target = isObject(target) || Array.isArray(target) ? (target as Json)[segment] : undefined;
       if (target === undefined) fail(`$ref ${ref} does not resolve (a ${section === 'parameters' ? 'parameter' : 'response'} of the Swagger 2.0 document)`);
-      current = { value: target, origin: { doc: doc!, pointer: segments } };
+      current = { value: target, origin: below({ doc: doc!, pointer: Pointer.root }, ...segments) };
     }
-    const position = at.doc.locate([...at.pointer, '$ref']);
+    const position = at.doc.locate([...at.pointer.segments(), '$ref']);
     throw new SpecParseError(position.file, position.line, position.column, 'circular $ref chain');
   }
 
@@ -273,7 +285,7 @@ class Converter {
     for (const keyword of SCHEMA_KEYWORDS) {
       const value = items[keyword];
       if (value === undefined) continue;
-      if (keyword === 'items' && isObject(value)) schema['items'] = this.itemsSchema(value, { doc: origin.doc, pointer: [...origin.pointer, 'items'] });
+      if (keyword === 'items' && isObject(value)) schema['items'] = this.itemsSchema(value, below(origin, 'items'));
       else schema[keyword] = value;
     }
     if (schema['type'] === 'file') {
@@ -285,7 +297,7 @@ class Converter {
   }
 
   private bodyRequest(body: LocatedParameter, consumes: MediaTypes): Json {
-    const schemaOrigin: Origin = { doc: body.origin.doc, pointer: [...body.origin.pointer, 'schema'] };
+    const schemaOrigin: Origin = below(body.origin, 'schema');
     const schema = body.parameter['schema'] === undefined ? undefined : this.schemaAt(body.parameter['schema'], schemaOrigin);
     const content: Json = {};
     for (const { type, origin } of consumes) content[type] = this.register(schema === undefined ? {} : { schema }, origin ?? body.origin);
@@ -306,7 +318,7 @@ class Converter {
       for (const key of ['description', 'deprecated', 'x-sunset', 'x-stability-level']) if (field.parameter[key] !== undefined) schema[key] = field.parameter[key];
       properties[field.name] = schema;
       if (field.parameter['required'] === true) {
-        requiredOrigins.set(String(required.length), { doc: field.origin.doc, pointer: [...field.origin.pointer, 'required'] });
+        requiredOrigins.set(String(required.length), below(field.origin, 'required'));
         required.push(field.name);
       }
     }
@@ -331,15 +343,15 @@ class Converter {
       const converted: Json = {};
       for (const [name, header] of Object.entries(headers)) {
         if (!isObject(header)) continue;
-        const headerOrigin: Origin = { doc: origin.doc, pointer: [...origin.pointer, 'headers', name] };
+        const headerOrigin: Origin = below(origin, 'headers', name);
         const value: Json = { schema: this.itemsSchema(header, headerOrigin) };
         for (const [key, field] of Object.entries(header)) if (key === 'description' || key.startsWith('x-')) value[key] = field;
-        converted[name] = this.register(value, headerOrigin);
+        converted[name] = value;
       }
-      out['headers'] = this.register(converted, { doc: origin.doc, pointer: [...origin.pointer, 'headers'] });
+      out['headers'] = converted;
     }
     if (response['schema'] !== undefined) {
-      const schema = this.schemaAt(response['schema'], { doc: origin.doc, pointer: [...origin.pointer, 'schema'] });
+      const schema = this.schemaAt(response['schema'], below(origin, 'schema'));
       const content: Json = {};
       for (const { type, origin: at } of produces) content[type] = this.register({ schema }, at ?? origin);
       out['content'] = this.register(content, produces.origin ?? origin);
@@ -351,7 +363,7 @@ class Converter {
   private schemaAt(schema: unknown, origin: Origin): unknown {
     if (origin.doc === this.main) return this.schema(schema, origin);
     const relative = posix.relative(posix.dirname(this.main.file), origin.doc.file);
-    const fragment = origin.pointer.map((key) => encodeURIComponent(key.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/');
+    const fragment = origin.pointer.segments().map((key) => encodeURIComponent(key.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/');
     return this.register({ $ref: `${relative}#/${fragment}` }, origin);
   }
 
