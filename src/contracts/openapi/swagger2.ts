@@ -68,16 +68,26 @@ export function convertSwagger2(main: SpecDocument, findDocument: FindDocument =
   }
   const converter = new Converter(main, findDocument);
   const root = converter.convertRoot();
+  converter.release();
   return { file: main.file, root, locate: (pointer) => converter.locate(root, pointer) };
 }
 
 class Converter {
   /** Lives as long as the converted document (a WeakMap would cost the garbage collector more). */
   private readonly registry = new Map<object, Registration>();
-  private readonly root: Json;
+  /** The 2.0 tree, read while converting and dropped after (positions need only the text). */
+  private root: Json;
+  /** The 2.0 file, for positions: without its tree, so the converted document does not keep both alive. */
+  private readonly main: SpecDocument;
 
-  constructor(private readonly main: SpecDocument, private readonly findDocument: FindDocument) {
+  constructor(main: SpecDocument, private readonly findDocument: FindDocument) {
     this.root = main.root as Json;
+    this.main = { file: main.file, root: undefined, locate: main.locate };
+  }
+
+  /** Forgets the 2.0 tree once the conversion is done. */
+  release(): void {
+    this.root = {};
   }
 
   /** Where a pointer of the converted model is written in the 2.0 files. */
@@ -260,7 +270,7 @@ class Converter {
       };
       if (!doc) fail(`$ref ${ref} points to a file that was not loaded`);
       const segments = fragmentSegments(hash === -1 ? '' : ref.slice(hash + 1));
-      let target: unknown = doc!.root;
+      let target: unknown = doc === this.main ? this.root : doc!.root;
       for (const segment of segments) target = isObject(target) || Array.isArray(target) ? (target as Json)[segment] : undefined;
       if (target === undefined) fail(`$ref ${ref} does not resolve (a ${section === 'parameters' ? 'parameter' : 'response'} of the Swagger 2.0 document)`);
       current = { value: target, origin: below({ doc: doc!, pointer: Pointer.root }, ...segments) };
