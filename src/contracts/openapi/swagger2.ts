@@ -10,7 +10,7 @@
 // with the remaining keys (which the conversion keeps, e.g. `schema/type` of a query
 // parameter is the parameter's own `type`).
 import { posix } from 'node:path';
-import type { SpecDocument } from './parse.js';
+import { SPEC_MAX_NODES, type SpecDocument } from './parse.js';
 import { fragmentSegments, Pointer } from './pointer.js';
 import { SpecParseError } from './types.js';
 
@@ -60,13 +60,13 @@ const SCHEMA_SINGLE = new Set(['items', 'additionalProperties', 'not', 'contains
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
 
 /** The 2.0 document `main` as an OpenAPI 3.0 document whose positions are in the 2.0 files. */
-export function convertSwagger2(main: SpecDocument, findDocument: FindDocument = () => undefined): SpecDocument {
+export function convertSwagger2(main: SpecDocument, findDocument: FindDocument = () => undefined, maxNodes = SPEC_MAX_NODES): SpecDocument {
   const version = (main.root as Json)['swagger'];
   if (version !== '2.0') {
     const at = main.locate(['swagger']);
     throw new SpecParseError(main.file, at.line, at.column, `unsupported Swagger version ${String(version)} (2.0, 3.0 and 3.1 are supported)`);
   }
-  const converter = new Converter(main, findDocument);
+  const converter = new Converter(main, findDocument, maxNodes);
   const root = converter.convertRoot();
   converter.release();
   return { file: main.file, root, locate: (pointer) => converter.locate(root, pointer) };
@@ -80,7 +80,12 @@ class Converter {
   /** The 2.0 file, for positions: without its tree, so the converted document does not keep both alive. */
   private readonly main: SpecDocument;
 
-  constructor(main: SpecDocument, private readonly findDocument: FindDocument) {
+  /** Converted schemas by their 2.0 object (see schema()). */
+  private readonly converted = new Map<object, unknown>();
+  private budget: number;
+
+  constructor(main: SpecDocument, private readonly findDocument: FindDocument, private readonly maxNodes: number) {
+    this.budget = maxNodes;
     this.root = main.root as Json;
     this.main = { file: main.file, root: undefined, locate: main.locate };
   }
@@ -88,6 +93,19 @@ class Converter {
   /** Forgets the 2.0 tree once the conversion is done. */
   release(): void {
     this.root = {};
+    this.converted.clear();
+  }
+
+  /**
+   * Media types multiply with responses and request bodies (`produces` of 1,000 types on
+   * 1,000 operations is a million objects): the converted document is held to the same node
+   * bound as a parsed file, so a hostile 2.0 document is refused, not expanded.
+   */
+  private spend(at: Origin | undefined): void {
+    if (--this.budget >= 0) return;
+    const position = (at ?? { doc: this.main, pointer: Pointer.root }).doc.locate((at?.pointer ?? Pointer.root).segments());
+    throw new SpecParseError(position.file, position.line, position.column,
+      `converting this Swagger 2.0 document to OpenAPI 3.0 would create more than ${this.maxNodes} elements (media types are repeated for each request body and response): over the limit of ${this.maxNodes} nodes per spec file (SPEC_MAX_NODES); refusing to compare it`);
   }
 
   /** Where a pointer of the converted model is written in the 2.0 files. */
@@ -115,6 +133,7 @@ class Converter {
   }
 
   private register<T extends object>(value: T, origin: Origin, keys?: ReadonlyMap<string, Origin>): T {
+    this.spend(origin);
     this.registry.set(value, keys ? { origin, keys } : { origin });
     return value;
   }
@@ -377,9 +396,16 @@ class Converter {
     return this.register({ $ref: `${relative}#/${fragment}` }, origin);
   }
 
-  /** A 2.0 schema as a 3.0 one: refs to definitions renamed, string discriminators and `file` converted. */
+  /**
+   * A 2.0 schema as a 3.0 one: refs to definitions renamed, string discriminators and `file`
+   * converted. A schema reached again (a global body parameter or response used by many
+   * operations) is converted once: the copy has the same origin, so it is shared.
+   */
   private schema(schema: unknown, origin?: Origin): unknown {
     if (!isObject(schema)) return schema;
+    const known = this.converted.get(schema);
+    if (known) return known;
+    this.spend(origin);
     const out: Json = {};
     for (const [key, value] of Object.entries(schema)) {
       if (key === '$ref' && typeof value === 'string') out[key] = value.startsWith('#/definitions/') ? `#/components/schemas/${value.slice('#/definitions/'.length)}` : value;
@@ -399,6 +425,7 @@ class Converter {
       out['type'] = 'string';
       out['format'] = 'binary';
     }
+    this.converted.set(schema, out);
     return origin ? this.register(out, origin) : out;
   }
 

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { openapiDiff, SpecParseError, type OpenApiChange, type ReadFile } from '../../../src/contracts/openapi/index.js';
+import { parseSpecDocument } from '../../../src/contracts/openapi/parse.js';
+import { convertSwagger2 } from '../../../src/contracts/openapi/swagger2.js';
 import { describe as describeChange, diffFixture, expectChange, fixture, NOW, SPEC_PATH } from './helpers.js';
 
 type Json = Record<string, any>;
@@ -249,5 +251,26 @@ definitions:
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SpecParseError);
     expect((error as SpecParseError).message).toBe('api/swagger.yaml:7:9: $ref common/params.yaml#/pageSiz does not resolve (a parameter of the Swagger 2.0 document)');
+  });
+});
+
+describe('Swagger 2.0: a document that would expand when converted', () => {
+  it('is refused with the node limit, at the element being converted, not expanded', () => {
+    // 40 media types on each of 40 responses: 1,600 media type objects from 80 lines.
+    const produces = Array.from({ length: 40 }, (_, index) => `- application/vnd.t${index}+json`).join('\n');
+    const paths = Array.from({ length: 40 }, (_, index) => `  /p${index}:\n    get:\n      responses:\n        "200":\n          description: ok\n          schema: { type: string }`).join('\n');
+    const content = `swagger: "2.0"\ninfo: { title: t, version: "1" }\nproduces:\n${produces}\npaths:\n${paths}\n`;
+    const document = parseSpecDocument('big.yaml', content, { maxBytes: 1e6, requireOpenApi: true });
+    expect(() => convertSwagger2(document, undefined, 2000)).not.toThrow();
+    const error = (() => {
+      try {
+        convertSwagger2(document, undefined, 1000);
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(SpecParseError);
+    expect((error as SpecParseError).message).toMatch(/^big\.yaml:\d+:\d+: converting this Swagger 2\.0 document to OpenAPI 3\.0 would create more than 1000 elements .*SPEC_MAX_NODES/);
   });
 });
