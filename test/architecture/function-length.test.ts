@@ -25,7 +25,6 @@ const ALLOWLIST = new Set<string>([
   // Still to split (open work, named in the closing note of issue 8): the fast YAML reader's
   // block scalars and the single-pass command reader (a security-critical scanner, split
   // with its own tests beside it).
-  'contracts/openapi/yaml-fast.ts:blockScalar',
 ]);
 
 function files(dir: string): string[] {
