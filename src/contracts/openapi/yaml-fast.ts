@@ -424,20 +424,19 @@ class Reader {
   /** `|` or `>` with optional chomping (no explicit indentation), content below. */
   private blockScalar(indent: number): string {
     const { folded, chomp } = this.blockScalarHeader();
-    const { lines, endedWithNewline } = this.blockScalarLines(indent);
+    const lines = this.blockScalarLines(indent);
     // pos is at the start of the first line after the block (or at the end): the caller skips blank lines from there.
     // Trailing empty lines are chomping's business.
     let last = lines.length;
     while (last > 0 && lines[last - 1] === '') last--;
-    const trailing = lines.length - last;
     const body = lines.slice(0, last);
     if (body.length === 0) {
       if (chomp === 'keep') throw GIVE_UP;
       return '';
     }
     const content = folded ? foldBlockLines(body) : body.join('\n');
+    // A clipped scalar ends with one line break, even at the end of a file without one (as the yaml package reads it).
     if (chomp === 'strip') return content;
-    if (!endedWithNewline && trailing === 0) return content;
     if (chomp === 'clip') return content + '\n';
     throw GIVE_UP; // keep: trailing lines and the end of file interact; leave it to the library
   }
@@ -462,11 +461,10 @@ class Reader {
    * The content lines of a block scalar from pos, with its indentation (detected from the first
    * non-empty line) removed; empty lines as ''. Ends before the first line indented less.
    */
-  private blockScalarLines(indent: number): { lines: string[]; endedWithNewline: boolean } {
+  private blockScalarLines(indent: number): string[] {
     const lines: string[] = [];
     let contentIndent = -1;
     let maxLeadingEmpty = 0;
-    let endedWithNewline = true;
     while (this.pos < this.text.length) {
       const lineEndAt = this.text.indexOf('\n', this.pos);
       const lineEnd = lineEndAt === -1 ? this.text.length : lineEndAt;
@@ -485,10 +483,9 @@ class Reader {
         } else if (spaces < contentIndent) break;
         lines.push(this.text.slice(this.pos + contentIndent, lineEnd));
       }
-      endedWithNewline = lineEndAt !== -1;
       this.pos = lineEndAt === -1 ? this.text.length : lineEnd + 1;
     }
-    return { lines, endedWithNewline };
+    return lines;
   }
 
   // ---- quoted scalars ----------------------------------------------------------------------
