@@ -5,9 +5,15 @@
 // - A glob starting with `!` is an exclusion: a path is in a glob list when it matches
 //   some positive glob (or the list has only exclusions) and no exclusion.
 // - Extglobs (`+(a|b)`, `@(x)`, …) are off, and a glob with more than
-//   MAX_WILDCARDS `*`/`**` segments is refused by validation (`globProblem`): both make
-//   a pattern whose matching time explodes on a long path (catastrophic backtracking).
-import { Minimatch } from 'minimatch';
+//   MAX_WILDCARDS `*`/`**` segments is refused by validation (`globProblem`).
+// - Matching never backtracks: minimatch parses a glob (braces, classes, escapes), but its
+//   regular expression is not what runs — `*a*a*a*a*b` against a 255-character name, or
+//   `**/a/**/a/**/a/**/b` against a deep path, took seconds to minutes there. Each path
+//   segment is matched by a wildcard matcher in O(name × pattern) and `**` by one pass over
+//   the segments, so a match costs O(path length × glob length) at worst. A path git cannot
+//   hold (an empty, `.` or `..` segment), or a glob part this reader does not know, is left
+//   to minimatch's expression, which means the same.
+import { GLOBSTAR, Minimatch } from 'minimatch';
 
 const MINIMATCH_OPTIONS = { dot: true, nocomment: true, nonegate: true, noext: true } as const;
 
@@ -28,42 +34,197 @@ export function globProblem(glob: string): string | undefined {
   if (/[@!?+*]\(/.test(pattern)) return 'extglob patterns such as +(a|b) or @(x) are not supported';
   const wildcards = pattern.match(/\*+/g)?.length ?? 0;
   if (wildcards > MAX_WILDCARDS) return `a glob may have at most ${MAX_WILDCARDS} * or ** wildcards (this one has ${wildcards})`;
+  try {
+    new Minimatch(normalizePath(pattern), MINIMATCH_OPTIONS).makeRe();
+  } catch (error) {
+    // e.g. `-[[:alpha:]]`: minimatch writes an expression the engine refuses
+    return `not a glob that can be matched (${(error as Error).message})`;
+  }
   return undefined;
 }
 
-/** A compiled glob list: positive globs select, `!` globs exclude; each side one RegExp. */
+/** A compiled glob list: positive globs select, `!` globs exclude. */
 export interface GlobMatcher {
-  include: RegExp | undefined;
-  exclude: RegExp | undefined;
+  include: CompiledGlob[] | undefined;
+  exclude: CompiledGlob[] | undefined;
 }
 
+/**
+ * One glob: its brace alternatives as segment patterns (undefined where a part cannot be read
+ * back), and minimatch's expression for what the segment matcher leaves to it.
+ */
+interface CompiledGlob {
+  alternatives: Part[][] | undefined;
+  regex: RegExp;
+}
+/** A path segment's pattern: `**`, a literal name, or single-character tests and stars. */
+type Part = typeof GLOBSTAR | { literal: string } | { atoms: Atom[]; codePoints: boolean };
+const STAR = Symbol('*');
+type Atom = typeof STAR | ((c: string) => boolean);
+const anyChar = (): boolean => true;
+
 export function compileGlobs(globs: readonly string[]): GlobMatcher {
-  const include: RegExp[] = [];
-  const exclude: RegExp[] = [];
+  const include: CompiledGlob[] = [];
+  const exclude: CompiledGlob[] = [];
   for (const glob of globs) {
     const negated = glob.startsWith('!');
     // A refused glob (see globProblem) never reaches here from a valid pack; from an
     // invalid one it matches nothing rather than stall the process.
     if (globProblem(glob) !== undefined) continue;
-    const re = new Minimatch(normalizePath(negated ? glob.slice(1) : glob), MINIMATCH_OPTIONS).makeRe();
+    const mm = new Minimatch(normalizePath(negated ? glob.slice(1) : glob), MINIMATCH_OPTIONS);
+    const re = mm.makeRe();
     if (re === false) continue; // an invalid pattern matches nothing
-    (negated ? exclude : include).push(re);
+    (negated ? exclude : include).push(compileGlob(mm, re));
   }
-  return { include: combine(include), exclude: combine(exclude) };
+  return { include: include.length > 0 ? include : undefined, exclude: exclude.length > 0 ? exclude : undefined };
 }
 
-function combine(res: RegExp[]): RegExp | undefined {
-  if (res.length === 0) return undefined;
-  if (res.length === 1) return res[0];
-  // minimatch regexps are anchored (^...$) and flag-free with these options: an alternation is equivalent.
-  return new RegExp(res.map((r) => `(?:${r.source})`).join('|'), res[0]!.flags);
+function compileGlob(mm: Minimatch, re: RegExp): CompiledGlob {
+  const alternatives: Part[][] = [];
+  for (const alternative of mm.set) {
+    const parts: Part[] = [];
+    for (const p of alternative) {
+      if (p === GLOBSTAR) parts.push(GLOBSTAR);
+      else if (typeof p === 'string') parts.push({ literal: p });
+      else {
+        const atoms = atomsOf(p);
+        if (!atoms) return { alternatives: undefined, regex: re };
+        parts.push({ atoms, codePoints: p.flags.includes('u') });
+      }
+    }
+    alternatives.push(parts);
+  }
+  return { alternatives, regex: re };
+}
+
+/** The segment expression of minimatch, read back as single-character tests and stars; undefined for anything else. */
+const DOT_GUARD = '(?!(?:^|\\/)\\.\\.?(?:$|\\/))';
+const STAR_SOURCES: ReadonlyArray<readonly [string, Atom[]]> = [
+  ['[^/]*?', [STAR]],
+  ['[^/]+?', [anyChar, STAR]],
+  ['[^/]*', [STAR]],
+  ['[^/]+', [anyChar, STAR]],
+  ['[^/]', [anyChar]],
+];
+
+function atomsOf(re: RegExp): Atom[] | undefined {
+  let src = re.source;
+  if (!src.startsWith('^') || !src.endsWith('$') || src.endsWith('\\$')) return undefined;
+  src = src.slice(1, -1);
+  if (src.startsWith(DOT_GUARD)) src = src.slice(DOT_GUARD.length); // `.` and `..` segments never reach the atoms
+  const codePoints = re.flags.includes('u');
+  const atoms: Atom[] = [];
+  let i = 0;
+  next: while (i < src.length) {
+    for (const [text, add] of STAR_SOURCES) {
+      if (src.startsWith(text, i)) {
+        atoms.push(...add);
+        i += text.length;
+        continue next;
+      }
+    }
+    const c = src[i]!;
+    if (c === '[') {
+      const end = classEnd(src, i);
+      if (end < 0) return undefined;
+      const one = new RegExp(`^${src.slice(i, end + 1)}$`, re.flags);
+      atoms.push((ch) => one.test(ch));
+      i = end + 1;
+    } else if (c === '\\') {
+      const escaped = charAt(src, i + 1, codePoints);
+      if (escaped === '' || /[A-Za-z0-9]/.test(escaped)) return undefined; // \d, \p{…}, \u…: not a plain escape
+      atoms.push((ch) => ch === escaped);
+      i += 1 + escaped.length;
+    } else if ('()|?*+{}.^$'.includes(c)) {
+      return undefined;
+    } else {
+      const literal = charAt(src, i, codePoints);
+      atoms.push((ch) => ch === literal);
+      i += literal.length;
+    }
+  }
+  return atoms;
+}
+
+/** The character at `src[i]`: a whole code point when the expression reads code points ('' past the end). */
+function charAt(src: string, i: number, codePoints: boolean): string {
+  if (i >= src.length) return '';
+  return codePoints ? String.fromCodePoint(src.codePointAt(i)!) : src[i]!;
+}
+
+/** Index of the `]` that closes the class opened at `src[start]`, or -1. */
+function classEnd(src: string, start: number): number {
+  for (let i = start + 1; i < src.length; i++) {
+    if (src[i] === '\\') i++;
+    else if (src[i] === ']') return i;
+  }
+  return -1;
+}
+
+/** Wildcard matching of one segment, backtracking only to the last star: O(name × pattern). */
+function matchSegment(atoms: readonly Atom[], chars: readonly string[]): boolean {
+  let a = 0;
+  let c = 0;
+  let star = -1;
+  let resume = 0;
+  while (c < chars.length) {
+    const atom = atoms[a];
+    if (atom === STAR) {
+      star = a++;
+      resume = c;
+    } else if (atom !== undefined && atom(chars[c]!)) {
+      a++;
+      c++;
+    } else if (star >= 0) {
+      a = star + 1;
+      c = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (atoms[a] === STAR) a++;
+  return a === atoms.length;
+}
+
+function matchPart(part: Exclude<Part, typeof GLOBSTAR>, segment: string): boolean {
+  if ('literal' in part) return part.literal === segment;
+  return matchSegment(part.atoms, part.codePoints ? Array.from(segment) : segment.split(''));
+}
+
+/** The segments a pattern prefix can reach, pattern part by part: `**` takes zero or more whole segments. */
+function matchParts(parts: readonly Part[], segments: readonly string[]): boolean {
+  const n = segments.length;
+  let reach = new Uint8Array(n + 1);
+  reach[0] = 1;
+  for (const part of parts) {
+    const next = new Uint8Array(n + 1);
+    if (part === GLOBSTAR) {
+      let on = 0;
+      for (let j = 0; j <= n; j++) next[j] = on = on | reach[j]!;
+    } else {
+      for (let j = 0; j < n; j++) if (reach[j] && matchPart(part, segments[j]!)) next[j + 1] = 1;
+    }
+    reach = next;
+  }
+  return reach[n] === 1;
+}
+
+/** A path git can hold: no empty, `.` or `..` segment. */
+function gitPath(segments: readonly string[]): boolean {
+  return segments.every((s) => s !== '' && s !== '.' && s !== '..');
+}
+
+function matchGlob(glob: CompiledGlob, path: string, segments: readonly string[]): boolean {
+  if (!glob.alternatives || !gitPath(segments)) return glob.regex.test(path);
+  return glob.alternatives.some((parts) => matchParts(parts, segments));
 }
 
 /** Is `path` in the list? Only exclusions: everything else is in. An empty matcher takes everything. */
 export function matchesCompiled(m: GlobMatcher, path: string): boolean {
   const p = normalizePath(path);
-  if (m.include ? !m.include.test(p) : false) return false;
-  return !m.exclude?.test(p);
+  const segments = p.split('/');
+  if (m.include && !m.include.some((g) => matchGlob(g, p, segments))) return false;
+  return !m.exclude?.some((g) => matchGlob(g, p, segments));
 }
 
 const MAX_CACHED = 2000;
