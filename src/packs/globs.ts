@@ -28,25 +28,38 @@ export function normalizePath(path: string): string {
 
 /** Why a glob may not be used (validation), or undefined when it is fine. */
 export function globProblem(glob: string): string | undefined {
+  const problem = shapeProblem(glob);
+  if (problem !== undefined) return problem;
+  try {
+    new Minimatch(normalizePath(glob.startsWith('!') ? glob.slice(1) : glob), MINIMATCH_OPTIONS).makeRe();
+  } catch (error) {
+    return compileProblem(error);
+  }
+  return undefined;
+}
+
+/** What the glob's text alone says against it. */
+function shapeProblem(glob: string): string | undefined {
   const pattern = glob.startsWith('!') ? glob.slice(1) : glob;
   if (pattern.length === 0) return 'a glob may not be empty';
   if (glob.length > MAX_GLOB_LENGTH) return `a glob may have at most ${MAX_GLOB_LENGTH} characters`;
   if (/[@!?+*]\(/.test(pattern)) return 'extglob patterns such as +(a|b) or @(x) are not supported';
   const wildcards = pattern.match(/\*+/g)?.length ?? 0;
   if (wildcards > MAX_WILDCARDS) return `a glob may have at most ${MAX_WILDCARDS} * or ** wildcards (this one has ${wildcards})`;
-  try {
-    new Minimatch(normalizePath(pattern), MINIMATCH_OPTIONS).makeRe();
-  } catch (error) {
-    // e.g. `-[[:alpha:]]`: minimatch writes an expression the engine refuses
-    return `not a glob that can be matched (${(error as Error).message})`;
-  }
   return undefined;
+}
+
+/** e.g. `-[[:alpha:]]`: minimatch writes an expression the engine refuses. */
+function compileProblem(error: unknown): string {
+  return `not a glob that can be matched (${(error as Error).message})`;
 }
 
 /** A compiled glob list: positive globs select, `!` globs exclude. */
 export interface GlobMatcher {
   include: CompiledGlob[] | undefined;
   exclude: CompiledGlob[] | undefined;
+  /** Every inclusion starts with one of these names: a path that does not is out at once. */
+  firstSegments: Set<string> | undefined;
 }
 
 /**
@@ -54,13 +67,27 @@ export interface GlobMatcher {
  * back), and minimatch's expression for what the segment matcher leaves to it.
  */
 interface CompiledGlob {
-  alternatives: Part[][] | undefined;
+  alternatives: Alternative[] | undefined;
   regex: RegExp;
 }
+interface Alternative {
+  parts: Part[];
+  /** Where its only `**` is; -1 for none, -2 for several. */
+  globstar: number;
+}
 /** A path segment's pattern: `**`, a literal name, or single-character tests and stars. */
-type Part = typeof GLOBSTAR | { literal: string } | { atoms: Atom[]; codePoints: boolean };
+type Part = typeof GLOBSTAR | string | SegmentPattern;
+interface SegmentPattern {
+  atoms: Atom[];
+  codePoints: boolean;
+  hasStar: boolean;
+  /** Literal text every match starts / ends with (a quick refusal). */
+  prefix: string;
+  suffix: string;
+}
 const STAR = Symbol('*');
-type Atom = typeof STAR | ((c: string) => boolean);
+/** A star, a literal character, or a test of one character. */
+type Atom = typeof STAR | string | ((c: string) => boolean);
 const anyChar = (): boolean => true;
 
 export function compileGlobs(globs: readonly string[]): GlobMatcher {
@@ -70,31 +97,61 @@ export function compileGlobs(globs: readonly string[]): GlobMatcher {
     const negated = glob.startsWith('!');
     // A refused glob (see globProblem) never reaches here from a valid pack; from an
     // invalid one it matches nothing rather than stall the process.
-    if (globProblem(glob) !== undefined) continue;
-    const mm = new Minimatch(normalizePath(negated ? glob.slice(1) : glob), MINIMATCH_OPTIONS);
-    const re = mm.makeRe();
+    if (shapeProblem(glob) !== undefined) continue;
+    let mm: Minimatch;
+    let re: RegExp | false;
+    try {
+      mm = new Minimatch(normalizePath(negated ? glob.slice(1) : glob), MINIMATCH_OPTIONS);
+      re = mm.makeRe();
+    } catch {
+      continue; // see compileProblem
+    }
     if (re === false) continue; // an invalid pattern matches nothing
     (negated ? exclude : include).push(compileGlob(mm, re));
   }
-  return { include: include.length > 0 ? include : undefined, exclude: exclude.length > 0 ? exclude : undefined };
+  return { include: include.length > 0 ? include : undefined, exclude: exclude.length > 0 ? exclude : undefined, firstSegments: firstSegmentsOf(include) };
+}
+
+/** The first path segments the inclusions can match, when each of them starts with a literal name. */
+function firstSegmentsOf(include: readonly CompiledGlob[]): Set<string> | undefined {
+  if (include.length === 0) return undefined;
+  const first = new Set<string>();
+  for (const glob of include) {
+    for (const alternative of glob.alternatives ?? [{ parts: [GLOBSTAR] }]) {
+      const part = alternative.parts[0];
+      if (typeof part !== 'string') return undefined;
+      first.add(part);
+    }
+  }
+  return first;
 }
 
 function compileGlob(mm: Minimatch, re: RegExp): CompiledGlob {
-  const alternatives: Part[][] = [];
+  const alternatives: Alternative[] = [];
   for (const alternative of mm.set) {
     const parts: Part[] = [];
     for (const p of alternative) {
-      if (p === GLOBSTAR) parts.push(GLOBSTAR);
-      else if (typeof p === 'string') parts.push({ literal: p });
+      if (p === GLOBSTAR || typeof p === 'string') parts.push(p);
       else {
         const atoms = atomsOf(p);
         if (!atoms) return { alternatives: undefined, regex: re };
-        parts.push({ atoms, codePoints: p.flags.includes('u') });
+        parts.push(segmentPattern(atoms, p.flags.includes('u')));
       }
     }
-    alternatives.push(parts);
+    const globstars = parts.flatMap((part, i) => (part === GLOBSTAR ? [i] : []));
+    alternatives.push({ parts, globstar: globstars.length === 0 ? -1 : globstars.length === 1 ? globstars[0]! : -2 });
   }
   return { alternatives, regex: re };
+}
+
+function segmentPattern(atoms: Atom[], codePoints: boolean): SegmentPattern {
+  const literal = (a: Atom): a is string => typeof a === 'string';
+  const firstOther = atoms.findIndex((a) => !literal(a));
+  const prefix = (firstOther === -1 ? atoms : atoms.slice(0, firstOther)).join('');
+  const lastStar = atoms.lastIndexOf(STAR);
+  const tail = atoms.slice(lastStar + 1);
+  const suffix = lastStar >= 0 && tail.every(literal) ? tail.join('') : '';
+  return { atoms, codePoints, hasStar: lastStar >= 0, prefix, suffix };
 }
 
 /** The segment expression of minimatch, read back as single-character tests and stars; undefined for anything else. */
@@ -133,13 +190,13 @@ function atomsOf(re: RegExp): Atom[] | undefined {
     } else if (c === '\\') {
       const escaped = charAt(src, i + 1, codePoints);
       if (escaped === '' || /[A-Za-z0-9]/.test(escaped)) return undefined; // \d, \p{…}, \u…: not a plain escape
-      atoms.push((ch) => ch === escaped);
+      atoms.push(escaped);
       i += 1 + escaped.length;
     } else if ('()|?*+{}.^$'.includes(c)) {
       return undefined;
     } else {
       const literal = charAt(src, i, codePoints);
-      atoms.push((ch) => ch === literal);
+      atoms.push(literal);
       i += literal.length;
     }
   }
@@ -162,7 +219,11 @@ function classEnd(src: string, start: number): number {
 }
 
 /** Wildcard matching of one segment, backtracking only to the last star: O(name × pattern). */
-function matchSegment(atoms: readonly Atom[], chars: readonly string[]): boolean {
+function matchSegment(p: SegmentPattern, segment: string): boolean {
+  if (!segment.startsWith(p.prefix) || !segment.endsWith(p.suffix)) return false;
+  const chars: ArrayLike<string> = p.codePoints ? Array.from(segment) : segment;
+  if (!p.hasStar && chars.length !== p.atoms.length) return false;
+  const atoms = p.atoms;
   let a = 0;
   let c = 0;
   let star = -1;
@@ -172,7 +233,7 @@ function matchSegment(atoms: readonly Atom[], chars: readonly string[]): boolean
     if (atom === STAR) {
       star = a++;
       resume = c;
-    } else if (atom !== undefined && atom(chars[c]!)) {
+    } else if (atom !== undefined && (typeof atom === 'string' ? atom === chars[c] : atom(chars[c]!))) {
       a++;
       c++;
     } else if (star >= 0) {
@@ -187,13 +248,23 @@ function matchSegment(atoms: readonly Atom[], chars: readonly string[]): boolean
 }
 
 function matchPart(part: Exclude<Part, typeof GLOBSTAR>, segment: string): boolean {
-  if ('literal' in part) return part.literal === segment;
-  return matchSegment(part.atoms, part.codePoints ? Array.from(segment) : segment.split(''));
+  return typeof part === 'string' ? part === segment : matchSegment(part, segment);
 }
 
-/** The segments a pattern prefix can reach, pattern part by part: `**` takes zero or more whole segments. */
-function matchParts(parts: readonly Part[], segments: readonly string[]): boolean {
+/** Parts [from, to) against segments starting at `at`, one for one. */
+function matchRun(parts: readonly Part[], from: number, to: number, segments: readonly string[], at: number): boolean {
+  for (let i = from; i < to; i++) if (!matchPart(parts[i] as Exclude<Part, typeof GLOBSTAR>, segments[at + i - from]!)) return false;
+  return true;
+}
+
+/** `**` takes zero or more whole segments. No `**` or one: the parts around it, at both ends; several: the segments each pattern prefix can reach. */
+function matchAlternative({ parts, globstar }: Alternative, segments: readonly string[]): boolean {
   const n = segments.length;
+  if (globstar === -1) return n === parts.length && matchRun(parts, 0, parts.length, segments, 0);
+  if (globstar >= 0) {
+    const after = parts.length - globstar - 1;
+    return n >= globstar + after && matchRun(parts, 0, globstar, segments, 0) && matchRun(parts, globstar + 1, parts.length, segments, n - after);
+  }
   let reach = new Uint8Array(n + 1);
   reach[0] = 1;
   for (const part of parts) {
@@ -214,15 +285,36 @@ function gitPath(segments: readonly string[]): boolean {
   return segments.every((s) => s !== '' && s !== '.' && s !== '..');
 }
 
-function matchGlob(glob: CompiledGlob, path: string, segments: readonly string[]): boolean {
-  if (!glob.alternatives || !gitPath(segments)) return glob.regex.test(path);
-  return glob.alternatives.some((parts) => matchParts(parts, segments));
+function matchGlob(glob: CompiledGlob, path: string, segments: readonly string[] | undefined): boolean {
+  if (!glob.alternatives || !segments) return glob.regex.test(path);
+  for (const alternative of glob.alternatives) if (matchAlternative(alternative, segments)) return true;
+  return false;
+}
+
+interface SplitPath {
+  p: string;
+  /** Undefined for a path git cannot hold: minimatch's expression decides it. */
+  segments: string[] | undefined;
+}
+const MAX_SPLIT = 20_000;
+const splits = new Map<string, SplitPath>();
+/** The normalized path and its segments, kept while one selection walks every pack over the same paths. */
+function splitPath(path: string): SplitPath {
+  let hit = splits.get(path);
+  if (!hit) {
+    const p = normalizePath(path);
+    const split = p.split('/');
+    hit = { p, segments: gitPath(split) ? split : undefined };
+    if (splits.size >= MAX_SPLIT) splits.clear();
+    splits.set(path, hit);
+  }
+  return hit;
 }
 
 /** Is `path` in the list? Only exclusions: everything else is in. An empty matcher takes everything. */
 export function matchesCompiled(m: GlobMatcher, path: string): boolean {
-  const p = normalizePath(path);
-  const segments = p.split('/');
+  const { p, segments } = splitPath(path);
+  if (m.firstSegments && segments && !m.firstSegments.has(segments[0]!)) return false;
   if (m.include && !m.include.some((g) => matchGlob(g, p, segments))) return false;
   return !m.exclude?.some((g) => matchGlob(g, p, segments));
 }
