@@ -3,6 +3,7 @@
 // file only stores rows as they are given and reads them back in chain (id) order.
 import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
+import { isUniqueViolation } from './dialect.js';
 import type { AuditEventsTable } from './tables/governance.js';
 
 /** One stored row, column for column (subject and details as their stored JSON text). */
@@ -50,10 +51,7 @@ export interface AuditEventStore {
   row(id: number): Promise<AuditRow | undefined>;
 }
 
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
-}
+export { isUniqueViolation } from './dialect.js';
 
 /** One store per Db, so the appends of one process through one database share its queue. */
 const stores = new WeakMap<Db, AuditEventStore>();
