@@ -20,8 +20,8 @@ export default defineConfig({
         test: {
           name: 'postgres',
           include: POSTGRES_SUITES,
-          // SQLite's own file format and pragmas: nothing to run on Postgres.
-          exclude: ['test/store/sqlite-schema.test.ts'],
+          // SQLite's own schema text, and a check that reads the SQLite files' bytes.
+          exclude: ['test/store/sqlite-schema.test.ts', 'test/governance/audit-anchors.test.ts'],
           setupFiles: ['test/setup.ts', 'test/helpers/postgres-setup.ts'],
           globalSetup: ['test/helpers/postgres-global-setup.ts'],
           env: { PJ_TEST_DB: 'postgres' },

@@ -10,7 +10,7 @@ import { OutboxOctokit } from './github/octokit.js';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
-  const db = openDatabase(settings.databaseUrl);
+  const db = openDatabase(settings.databaseUrl, { poolSize: settings.dbPoolSize });
   await migrateToLatest(db);
   let dispatch: ((installationId: number) => Promise<unknown>) | undefined;
   const routes = (app: Parameters<typeof wire>[0]['app']) => {

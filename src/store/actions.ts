@@ -41,12 +41,14 @@ export class ActionStore {
       .executeTakeFirst();
   }
 
-  async latestDispatched(key: string, beforeRevision: number): Promise<ActionRow | undefined> {
+  /** The newest dispatched revision of the key (below `beforeRevision`, when given). */
+  async latestDispatched(key: string, beforeRevision?: number): Promise<ActionRow | undefined> {
     return this.db
       .selectFrom('actions')
       .selectAll()
       .where('idempotency_key', '=', key)
-      .where('revision', '<', beforeRevision)
+      // No sentinel bound: Postgres types the parameter as the column's 32-bit integer.
+      .$if(beforeRevision !== undefined, (q) => q.where('revision', '<', beforeRevision!))
       .where('status', '=', 'dispatched')
       .orderBy('revision', 'desc')
       .limit(1)
@@ -258,7 +260,7 @@ export class ActionStore {
 
   /** The result of the latest dispatched revision of a key (what a dispatcher stored, e.g. a message id). */
   async resultOf(key: string): Promise<Record<string, unknown> | null> {
-    const row = await this.latestDispatched(key, Number.MAX_SAFE_INTEGER);
+    const row = await this.latestDispatched(key);
     return row?.result ? (JSON.parse(row.result) as Record<string, unknown>) : null;
   }
 }

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { isPostgres, isUniqueViolation } from '../../src/store/dialect.js';
 import { parseDatabaseUrl } from '../../src/store/open.js';
+import { loadSettings } from '../../src/config.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { freshDatabaseUrl, openFreshDatabase, openTestDatabase, testDbKind } from '../helpers/test-db.js';
 import type { Db } from '../../src/store/database.js';
@@ -99,6 +100,14 @@ describe(`the store on ${testDbKind()}`, () => {
     const db = openTestDatabase(url);
     dbs.push(db);
     expect(await migrateToLatest(db)).toEqual([]);
+  });
+
+  it('settings: PJ_DB_POOL_SIZE (default 10, a positive integer) and a DATABASE_URL of a scheme the store does not speak', () => {
+    expect(loadSettings({}).dbPoolSize).toBe(10);
+    expect(loadSettings({ DATABASE_URL: 'postgres://db/pj', PJ_DB_POOL_SIZE: '25' })).toMatchObject({ databaseUrl: 'postgres://db/pj', dbPoolSize: 25 });
+    expect(() => loadSettings({ PJ_DB_POOL_SIZE: '0' })).toThrow(/invalid setting PJ_DB_POOL_SIZE/);
+    expect(() => loadSettings({ PJ_DB_POOL_SIZE: 'ten' })).toThrow(/invalid setting PJ_DB_POOL_SIZE/);
+    expect(() => loadSettings({ DATABASE_URL: 'mysql://db/pj' })).toThrow(/invalid setting DATABASE_URL: must be a SQLite file path, a sqlite: URL or a postgres:\/\/ URL/);
   });
 
   it('parses DATABASE_URL into the dialect it names', () => {
