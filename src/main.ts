@@ -1,28 +1,69 @@
-// Process entry: settings, store and migrations, then the Probot server.
-// With no APP_ID Probot serves its setup page for registering the App.
-import { run } from 'probot';
+// Process entry: settings, store and migrations, then the HTTP server (src/http/server.ts:
+// Probot's server behind the webhook body limit). With no APP_ID or private key Probot's own
+// `run` serves its setup page for registering the App.
+import { Probot, run } from 'probot';
+import type { Logger } from 'pino';
 import { loadSettings, SettingsError, type Settings } from './config.js';
 import { openDatabase } from './store/open.js';
 import { migrateToLatest } from './store/migrate.js';
 import { puddleJumperApp } from './app.js';
 import { wire } from './routes.js';
 import { OutboxOctokit } from './github/octokit.js';
+import { startServer } from './http/server.js';
+import { untrustedDocuments } from './sandbox/untrusted.js';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
   const db = openDatabase(settings.databaseUrl, { poolSize: settings.dbPoolSize });
   await migrateToLatest(db);
+  // PR specs and config-repo PR packs are parsed in worker threads, each with a deadline.
+  const untrusted = untrustedDocuments({ deadlineMs: settings.parseDeadlineMs });
   let dispatch: ((installationId: number) => Promise<unknown>) | undefined;
   const routes = (app: Parameters<typeof wire>[0]['app']) => {
-    const wiring = wire({ app, db, settings, startWorker: true });
+    const wiring = wire({ app, db, settings, startWorker: true, untrusted });
     dispatch = wiring.dispatch;
     return wiring.routes;
   };
-  await run(puddleJumperApp({ db, routes, dispatch: (id) => dispatch?.(id) ?? Promise.resolve() }), {
-    env: probotEnv(settings),
-    // Writes are retried by the action outbox (counted, audited, durable), not inside a call.
-    Octokit: OutboxOctokit,
+  const app = puddleJumperApp({
+    db,
+    routes,
+    dispatch: (id) => dispatch?.(id) ?? Promise.resolve(),
+    resumeIntervalMs: settings.workerIntervalMs,
   });
+  const env = probotEnv(settings);
+  if (!settings.appId || !settings.privateKey) {
+    // Setup mode: Probot's page for registering the App; no webhooks are received yet.
+    await run(app, { env, Octokit: OutboxOctokit });
+    return;
+  }
+  // A throwaway Probot gives the logger `run` would have made (LOG_LEVEL, LOG_FORMAT, SENTRY_DSN).
+  const bootstrap = new Probot({ appId: settings.appId, privateKey: settings.privateKey, logLevel: settings.logLevel, logFormat: logFormat(env) });
+  await bootstrap.ready();
+  const log = bootstrap.log as unknown as Logger;
+  const { server } = await startServer(app, {
+    ...(settings.host ? { host: settings.host } : {}),
+    port: settings.port,
+    log,
+    webhookPath: settings.webhookPath,
+    ...(env.WEBHOOK_PROXY_URL ? { webhookProxy: env.WEBHOOK_PROXY_URL } : {}),
+    Probot: Probot.defaults({
+      appId: settings.appId,
+      privateKey: settings.privateKey,
+      ...(settings.webhookSecret ? { secret: settings.webhookSecret } : {}),
+      baseUrl: settings.githubBaseUrl,
+      // Writes are retried by the action outbox (counted, audited, durable), not inside a call.
+      Octokit: OutboxOctokit,
+    }),
+  });
+  const stop = async (signal: string) => {
+    log.info(`${signal}: stopping`);
+    app.stop();
+    await server.stop();
+    await untrusted.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 /** Probot reads its own settings from an env object; hand it the validated ones. */
@@ -34,6 +75,11 @@ function probotEnv(settings: Settings): NodeJS.ProcessEnv {
     delete env.PRIVATE_KEY_PATH;
   }
   return env;
+}
+
+function logFormat(env: NodeJS.ProcessEnv): 'json' | 'pretty' {
+  if (env.LOG_FORMAT) return env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json';
+  return env.NODE_ENV === 'production' ? 'json' : 'pretty';
 }
 
 main().catch((error: unknown) => {

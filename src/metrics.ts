@@ -162,3 +162,25 @@ export const oldestActiveStep = new Gauge({
     this.set(since ? Math.max(0, (now.getTime() - Date.parse(since)) / 1000) : 0);
   },
 });
+
+// ---- webhook intake --------------------------------------------------------------------
+
+export const webhooksRejected = new Counter({
+  name: 'pj_webhook_rejected_total',
+  help: 'Webhook requests refused before their body was read, by reason (too_large: over 25 MB)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const deliveriesResumed = new Counter({
+  name: 'pj_webhook_deliveries_resumed_total',
+  help: 'Deliveries whose work the worker resumed after the process running it stopped renewing its lease',
+  registers: [registry],
+});
+
+export const parseDeadlineExceeded = new Counter({
+  name: 'pj_parse_deadline_exceeded_total',
+  help: 'Untrusted documents (PR specs, config-repo packs) whose parse and comparison passed PJ_PARSE_DEADLINE_MS',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});

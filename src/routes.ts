@@ -8,6 +8,7 @@ import type { EventRoutes, WebhookContext } from './app.js';
 import { chainEventsMetrics, exportStoreGauges } from './metrics.js';
 import { sqlStoreGauges } from './store/gauges.js';
 import { sqlChainRepository } from './store/chains.js';
+import { sqlDismissedReviews, sqlReplyLimits } from './store/approval-inputs.js';
 import { sqlCheckRunIds } from './store/check-runs.js';
 import { ActionStore } from './store/actions.js';
 import { sqlEvaluationRepository } from './store/evaluations.js';
@@ -18,7 +19,7 @@ import { exportAuditHead } from './governance/metrics.js';
 import { sqlAuditEvents } from './store/audit-events.js';
 import { LocalPolicyProvider } from './governance/policy-provider.js';
 import { ActionOutbox, Worker, type PipelineLog } from './governance/pipeline.js';
-import { createDefaultRegistry } from './governance/dispatchers/index.js';
+import { createDefaultRegistry, type DefaultRegistryOptions } from './governance/dispatchers/index.js';
 import type { Fetch } from './governance/dispatchers/http.js';
 import type { RetryPolicy } from './governance/retry.js';
 import type { GetOctokit, Octokit } from './github/octokit.js';
@@ -29,14 +30,18 @@ import { fetchOpenPullRequest, listInstallationRepositories, listOpenPullRequest
 import { readComment, readInstallation, readPullRequestEvent, readPush, readRerequest, readReview } from './github/payloads.js';
 import { defaultKnownTypes } from './usecases/known-types.js';
 import type { ApprovalDeps } from './usecases/approval-steps.js';
-import { evaluatePullRequest, type EvaluateDeps } from './usecases/evaluate-pull-request.js';
+import { closePullRequest, evaluatePullRequest, type EvaluateDeps } from './usecases/evaluate-pull-request.js';
 import { handleReview } from './usecases/handle-review.js';
 import { handleComment } from './usecases/handle-comment.js';
 import { onConfigPush, validateConfigCommit, type ValidateConfigDeps } from './usecases/config-repo.js';
 import { recordInstallation } from './usecases/installations.js';
 import { proposeReply, republishChain } from './usecases/publish-checks.js';
 import { isWaiverLabel } from './usecases/waiver-label.js';
+import { DeliveryNotifications, notifyActionFailed, notifyActionRecovered, notifyPacksOf, sweepEscalations, type NotifyDeps, type SweepResult } from './usecases/notify.js';
+import { sqlNotificationQueries } from './store/notifications.js';
 import type { PullRequest } from './change/changeset.js';
+import type { Untrusted } from './sandbox/untrusted.js';
+import type { PackSet } from './packs/types.js';
 
 const EVALUATED_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review']);
 
@@ -51,6 +56,12 @@ export interface RouteDeps {
   appSlug?: () => Promise<string>;
   retry?: Partial<Record<string, RetryPolicy>>;
   fetch?: Fetch;
+  /** Untrusted documents (PR specs, config-repo PR packs) parsed off the event loop (src/sandbox); default in-process. */
+  untrusted?: Pick<Untrusted, 'openapi' | 'packs'>;
+  /** Notification endpoints and seams for tests (a fake Slack API, PagerDuty, DNS, a short webhook timeout). */
+  notifyEndpoints?: Pick<DefaultRegistryOptions, 'slackApiBase' | 'pagerDutyEventsUrl' | 'resolve' | 'createMailTransport' | 'webhookTimeoutMs'>;
+  /** How often the escalation sweep runs beside the worker (with startWorker). Default 10 minutes. */
+  escalationIntervalMs?: number;
 }
 
 export interface Wiring {
@@ -60,12 +71,17 @@ export interface Wiring {
   packs: PackSource;
   /** Dispatch what one delivery proposed (app.ts calls it once per delivery). */
   dispatch(installationId: number): Promise<number>;
+  /** One escalation sweep at the wiring's clock (the worker runs it periodically; tests call it). */
+  escalate(): Promise<SweepResult>;
 }
+
+const ESCALATION_INTERVAL_MS = 10 * 60_000;
 
 export function wire(deps: RouteDeps): Wiring {
   const log = deps.app.log as unknown as PipelineLog & PackSourceLog;
   const now = deps.now ?? (() => new Date());
   const { settings, db } = deps;
+  const ownerOf = (fullName: string) => fullName.slice(0, fullName.indexOf('/'));
   // A webhook's own (already authenticated) Octokit is remembered, so dispatching right
   // after an event costs no token request; background work falls back to app.auth.
   const known = new Map<number, Octokit>();
@@ -77,6 +93,8 @@ export function wire(deps: RouteDeps): Wiring {
     log.warn('PJ_AUDIT_KEY is not set: the audit log is a plain hash chain, so anyone who can write the database can forge or rewrite it undetected; set PJ_AUDIT_KEY to key it');
   }
   const chains = sqlChainRepository(db);
+  const replyLimits = sqlReplyLimits(db);
+  const dismissedReviews = sqlDismissedReviews(db);
   const evaluations = sqlEvaluationRepository(db);
   const installations = sqlInstallationRepository(db);
   const actionRows = new ActionStore(db);
@@ -88,17 +106,66 @@ export function wire(deps: RouteDeps): Wiring {
     now,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
+    ...deps.notifyEndpoints,
   });
-  const outbox = new ActionOutbox({ db, registry, policy: new LocalPolicyProvider(audit), now, log, chains: { isApproved: async (key) => (await chains.byKey(key))?.chain.status === 'approved' } });
-  const packs = new PackSource({ known: defaultKnownTypes(), log, configRepo: settings.configRepo, packsDir: settings.packsDir, versions: new PackVersionsRepo(db), now });
+  // Notifications: planned from what the use cases report, proposed into the outbox (usecases/notify.ts).
+  // The outbox tells them about permanent failures and recoveries; their errors never change an outcome.
+  const outbox: ActionOutbox = new ActionOutbox({
+    db,
+    registry,
+    policy: new LocalPolicyProvider(audit),
+    now,
+    log,
+    chains: { isApproved: async (key) => (await chains.byKey(key))?.chain.status === 'approved' },
+    hooks: {
+      failed: async (action) => void (await notifyActionFailed(notify, action)),
+      dispatched: async (action) => void (await notifyActionRecovered(notify, action)),
+    },
+  });
+  const packs = new PackSource({
+    known: defaultKnownTypes(),
+    log,
+    configRepo: settings.configRepo,
+    packsDir: settings.packsDir,
+    versions: new PackVersionsRepo(db),
+    now,
+    ...(deps.untrusted ? { parseAt: (files, sha) => deps.untrusted!.packs(files, sha) } : {}),
+  });
+  const notify: NotifyDeps = {
+    outbox,
+    queries: sqlNotificationQueries(db),
+    chains,
+    evaluations,
+    packs: async (installationId, repo) => notifyPacksOf(await packs.load(await getOctokit(installationId), installationId, ownerOf(repo))),
+    now,
+    ...(settings.githubBaseUrl !== 'https://api.github.com' ? { serverUrl: settings.githubBaseUrl.replace(/\/api\/v3$/, '') } : {}),
+    log,
+  };
   const membership = new MembershipCache();
   const appSlug = deps.appSlug ?? memo(async () => ((await (await deps.app.auth()).request('GET /app')).data as { slug?: string } | undefined)?.slug ?? 'puddlejumper');
   const writeAudit = (e: Parameters<AuditLog['append']>[0]) => audit.append(e);
-  if (deps.startWorker) new Worker(outbox, { intervalMs: settings.workerIntervalMs, log }).start();
+  // PRs the sweep found closed (a closed PR does not reopen often; its chain is not escalated).
+  const closed = new Set<string>();
+  const isOpen = async (installationId: number, repo: string, prNumber: number) => {
+    const key = `${installationId}:${repo}#${prNumber}`;
+    if (closed.has(key)) return false;
+    const open = (await fetchOpenPullRequest(await getOctokit(installationId), installationId, repo, prNumber)) !== undefined;
+    if (!open) closed.add(key);
+    return open;
+  };
+  const escalate = () => sweepEscalations({ ...notify, isOpen }, now());
+  if (deps.startWorker) {
+    new Worker(outbox, { intervalMs: settings.workerIntervalMs, log }).start();
+    every(deps.escalationIntervalMs ?? ESCALATION_INTERVAL_MS, escalate, log);
+  }
 
   /** Everything one installation's use cases take, over the webhook's Octokit. */
   async function forInstallation(installationId: number, octokit: Octokit, owner: string) {
     known.set(installationId, octokit);
+    // The pack set this delivery last loaded: its notifications plan with it (no second request).
+    let loaded: Promise<PackSet> | undefined;
+    const loadPacks = () => (loaded = packs.load(octokit, installationId, owner));
+    const notes = new DeliveryNotifications({ ...notify, packs: async () => notifyPacksOf(await (loaded ?? loadPacks())) }, installationId);
     const approvals: ApprovalDeps = {
       chains,
       now,
@@ -107,11 +174,14 @@ export function wire(deps: RouteDeps): Wiring {
       audit: writeAudit,
       publish: (chain, headSha) => republishChain({ outbox, chains, evaluations }, installationId, chain, headSha),
       reply: (repo, issue, body) => proposeReply(outbox, now(), installationId, repo, issue, body),
+      replyLimits,
+      dismissedReviews,
       metrics: chainEventsMetrics,
       installationId,
+      notify: notes,
     };
     const evaluate: EvaluateDeps = {
-      packs: () => packs.load(octokit, installationId, owner),
+      packs: loadPacks,
       changes: (pr) => new GitHubChangeSet(octokit, pr),
       approvals,
       outbox,
@@ -119,23 +189,40 @@ export function wire(deps: RouteDeps): Wiring {
       evaluations,
       audit: writeAudit,
       now,
+      currentHead: async (pr) => (await fetchOpenPullRequest(octokit, installationId, pr.repo, pr.number))?.headSha,
+      requireConfig: settings.requireConfig,
+      ...(deps.untrusted ? { openapi: deps.untrusted.openapi } : {}),
     };
     const validate: ValidateConfigDeps = { packsAt: (sha) => packs.loadAt(octokit, owner, sha), outbox, audit: writeAudit };
+    /** Evaluates a PR head; a contracts check that blocks is told (contracts.blocked). */
+    const evaluatePr = async (pr: PullRequest, options?: Parameters<typeof evaluatePullRequest>[2]) => {
+      const outcome = await evaluatePullRequest(evaluate, pr, options);
+      notes.evaluated(pr, outcome.chain);
+    };
     const evaluateNumber = async (repo: string, number: number) => {
       const pr = await fetchOpenPullRequest(octokit, installationId, repo, number);
-      if (pr) await evaluatePullRequest(evaluate, pr);
+      if (pr) await evaluatePr(pr, { fresh: true });
     };
-    return { approvals, evaluate, validate, evaluateNumber, octokit };
+    /** Runs a use case, then plans its notifications (after its check runs were proposed, so they go out first). */
+    const run = async (work: () => Promise<unknown>) => {
+      try {
+        await work();
+      } finally {
+        await notes.flush();
+      }
+    };
+    return { approvals, evaluate, validate, evaluatePr, evaluateNumber, run, octokit };
   }
 
   const isConfigRepo = (name: string) => name.toLowerCase() === settings.configRepo.toLowerCase();
-  const ownerOf = (fullName: string) => fullName.slice(0, fullName.indexOf('/'));
   const octokitOf = (context: WebhookContext) => context.octokit as unknown as Octokit;
 
   const routes: EventRoutes = {
     async pull_request(context) {
       const e = readPullRequestEvent(context.payload);
       const s = await forInstallation(e.pr.installationId, octokitOf(context), ownerOf(e.pr.repo));
+      // A closed PR no longer has a say in its head's checks: the other open PRs at it decide them.
+      if (e.action === 'closed' && !isConfigRepo(e.repository.name)) return closePullRequest(s.evaluate, e.pr);
       // An edit matters only when it moved the base branch; a label only when it waives a check.
       const relevant =
         EVALUATED_ACTIONS.has(e.action) ||
@@ -143,7 +230,7 @@ export function wire(deps: RouteDeps): Wiring {
         ((e.action === 'labeled' || e.action === 'unlabeled') && isWaiverLabel(await s.evaluate.packs(), e.label));
       if (!relevant) return;
       if (isConfigRepo(e.repository.name)) await validateConfigCommit(s.validate, e.pr.installationId, e.pr.repo, e.pr.headSha, e.pr.number);
-      else await evaluatePullRequest(s.evaluate, e.pr);
+      else await s.run(() => s.evaluatePr(e.pr));
     },
     check_run: (context) => rerequested('check_run', context),
     check_suite: (context) => rerequested('check_suite', context),
@@ -151,7 +238,7 @@ export function wire(deps: RouteDeps): Wiring {
       const push = readPush(context.payload);
       if (!isConfigRepo(push.repository.name)) return;
       const s = await forInstallation(push.installationId, octokitOf(context), ownerOf(push.repo));
-      await onConfigPush(
+      await s.run(() => onConfigPush(
         {
           ...s.validate,
           packsDir: packs.packsDir,
@@ -162,23 +249,25 @@ export function wire(deps: RouteDeps): Wiring {
           governedRepos: async () =>
             ((await installations.repositories(push.installationId)) ?? (await listInstallationRepositories(s.octokit))).filter((r) => r.toLowerCase() !== push.repo.toLowerCase()),
           openPulls: (repo, limit) => listOpenPullRequests(s.octokit, push.installationId, repo, limit),
-          evaluate: (pr: PullRequest) => evaluatePullRequest(s.evaluate, pr),
+          evaluate: (pr: PullRequest) => s.evaluatePr(pr, { fresh: true }),
           log,
         },
         push,
-      );
+      ));
     },
     async pull_request_review(context) {
       const f = readReview(context.payload);
       if (!f) return;
       const s = await forInstallation(f.installationId, octokitOf(context), ownerOf(f.repo));
-      await handleReview(s.approvals, f);
+      await s.run(() => handleReview(s.approvals, f));
     },
     async issue_comment(context) {
       const f = readComment(context.payload);
       if (!f) return; // a comment on an issue, not a pull request
       const s = await forInstallation(f.installationId, octokitOf(context), ownerOf(f.repo));
-      if ((await handleComment(s.approvals, f)).kind === 'recheck') await s.evaluateNumber(f.repo, f.prNumber);
+      await s.run(async () => {
+        if ((await handleComment(s.approvals, f)).kind === 'recheck') await s.evaluateNumber(f.repo, f.prNumber);
+      });
     },
     installation: async (context) => recordInstallation(installations, readInstallation('installation', context.payload), now()),
     installation_repositories: async (context) => recordInstallation(installations, readInstallation('installation_repositories', context.payload), now()),
@@ -192,10 +281,27 @@ export function wire(deps: RouteDeps): Wiring {
       await validateConfigCommit(s.validate, r.installationId, r.repository.fullName, r.headSha);
       return;
     }
-    for (const n of r.prNumbers) await s.evaluateNumber(r.repository.fullName, n);
+    await s.run(async () => {
+      for (const n of r.prNumbers) await s.evaluateNumber(r.repository.fullName, n);
+    });
   }
 
-  return { routes, outbox, audit, packs, dispatch: (installationId) => outbox.dispatchDue(50, { installationId }) };
+  return { routes, outbox, audit, packs, dispatch: (installationId) => outbox.dispatchDue(50, { installationId }), escalate };
+}
+
+/** Runs `task` every `ms` (never two at once); a failure is logged and the next run goes on. */
+function every(ms: number, task: () => Promise<unknown>, log: PipelineLog): void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    task()
+      .catch((err: unknown) => log.error({ err }, 'escalation sweep failed'))
+      .finally(() => {
+        running = false;
+      });
+  }, ms);
+  timer.unref?.();
 }
 
 function memo<T>(load: () => Promise<T>): () => Promise<T> {

@@ -185,41 +185,11 @@ function groupCount(chain: Chain): number {
 
 /** Applies one decision. Never throws for a refused decision: it returns `refusal` and no events. */
 export function decideStep(chain: Chain, decision: Decision, now: Date): DecideResult {
-  const at = now.toISOString();
   const refuse = (refusal: string): DecideResult => ({ chain, events: [], refusal });
   if (chain.status === 'rejected') return refuse('the approval chain was rejected; a rejection is final for this commit');
-
+  // Each transition works on copies of the steps.
   const steps = chain.steps.map((s) => ({ ...s }));
-  const events: ChainEvent[] = [];
-
-  if (decision.kind === 'retract') {
-    const matches = (s: Step) =>
-      s.status === 'approved' &&
-      ('source' in decision.match
-        ? s.source?.kind === decision.match.source.kind && s.source.id === decision.match.source.id
-        : sameLogin(s.decidedBy, decision.match.by));
-    const retracted = steps.filter(matches);
-    if (retracted.length === 0) return refuse(`@${decision.actor} has no approval on this chain to retract`);
-    const fromGroup = Math.min(...retracted.map((s) => s.group));
-    for (const s of steps) {
-      const wasApproved = s.status === 'approved';
-      const previousBy = s.decidedBy;
-      if (retracted.includes(s) && s.group === fromGroup) {
-        clearDecision(s);
-        s.status = 'active';
-        s.activatedAt = at;
-        events.push({ type: 'step_retracted', chainKey: chain.key, stepId: s.id, tierId: s.tierId, tierName: s.tierName, actor: decision.actor, ...(previousBy ? { previousBy } : {}), cascade: false, at });
-      } else if (s.group > fromGroup) {
-        clearDecision(s);
-        s.status = 'waiting';
-        delete s.activatedAt;
-        if (wasApproved) {
-          events.push({ type: 'step_retracted', chainKey: chain.key, stepId: s.id, tierId: s.tierId, tierName: s.tierName, actor: decision.actor, ...(previousBy ? { previousBy } : {}), cascade: !retracted.includes(s), at });
-        }
-      }
-    }
-    return { chain: { ...chain, steps, status: 'pending' }, events };
-  }
+  if (decision.kind === 'retract') return retract(chain, steps, decision, now.toISOString()) ?? refuse(`@${decision.actor} has no approval on this chain to retract`);
 
   const step = steps.find((s) => s.id === decision.stepId);
   if (!step) return refuse(`the chain has no step ${decision.stepId}`);
@@ -229,49 +199,98 @@ export function decideStep(chain: Chain, decision: Decision, now: Date): DecideR
     return refuse(`${step.tierName} is not active yet (waiting for ${blocking.join(', ') || 'an earlier step'})`);
   }
   if (step.status !== 'active') return refuse(`${step.tierName} is already ${step.status}${step.decidedBy ? ` by @${step.decidedBy}` : ''}`);
-
-  if (decision.kind === 'approve') {
-    if (chain.options.distinctApprovers) {
-      const filled = steps.find((s) => s.status === 'approved' && sameLogin(s.decidedBy, decision.actor));
-      if (filled) {
-        return refuse(`@${decision.actor} already approved ${filled.tierName}; this chain needs a different person for each step`);
-      }
-    }
-    const w = waited(step, now);
-    step.status = 'approved';
-    step.decidedBy = decision.actor;
-    step.decidedAt = at;
-    step.source = { ...decision.source };
-    events.push({ type: 'step_approved', chainKey: chain.key, stepId: step.id, tierId: step.tierId, tierName: step.tierName, actor: decision.actor, source: { ...decision.source }, ...(w !== undefined ? { waitedSeconds: w } : {}), at });
-    let status: ChainStatus = 'pending';
-    const groupDone = steps.filter((s) => s.group === step.group).every((s) => s.status === 'approved' || s.status === 'skipped');
-    if (groupDone) {
-      const next = step.group + 1;
-      if (next >= groupCount(chain)) {
-        status = 'approved';
-        events.push({ type: 'chain_approved', chainKey: chain.key, at });
-      } else {
-        const activated = steps.filter((s) => s.group === next && s.status === 'waiting');
-        for (const s of activated) {
-          s.status = 'active';
-          s.activatedAt = at;
-        }
-        events.push({ type: 'group_activated', chainKey: chain.key, group: next, stepIds: activated.map((s) => s.id), at });
-      }
-    }
-    return { chain: { ...chain, steps, status }, events };
+  if (decision.kind === 'reject') return reject(chain, steps, step, decision, now);
+  if (chain.options.distinctApprovers) {
+    const filled = steps.find((s) => s.status === 'approved' && sameLogin(s.decidedBy, decision.actor));
+    if (filled) return refuse(`@${decision.actor} already approved ${filled.tierName}; this chain needs a different person for each step`);
   }
+  return approve(chain, steps, step, decision, now);
+}
 
-  // reject
-  const w = waited(step, now);
-  step.status = 'rejected';
+type Retraction = Extract<Decision, { kind: 'retract' }>;
+
+/** Re-opens the matching approvals of the earliest group they are in, and sends every later group back to waiting; undefined when none matches. */
+function retract(chain: Chain, steps: Step[], decision: Retraction, at: string): DecideResult | undefined {
+  const matches = (s: Step) =>
+    s.status === 'approved' &&
+    ('source' in decision.match
+      ? s.source?.kind === decision.match.source.kind && s.source.id === decision.match.source.id
+      : sameLogin(s.decidedBy, decision.match.by));
+  const retracted = steps.filter(matches);
+  if (retracted.length === 0) return undefined;
+  const events: ChainEvent[] = [];
+  const fromGroup = Math.min(...retracted.map((s) => s.group));
+  const event = (s: Step, previousBy: string | undefined, cascade: boolean): ChainEvent =>
+    ({ type: 'step_retracted', chainKey: chain.key, stepId: s.id, tierId: s.tierId, tierName: s.tierName, actor: decision.actor, ...(previousBy ? { previousBy } : {}), cascade, at });
+  for (const s of steps) {
+    const wasApproved = s.status === 'approved';
+    const previousBy = s.decidedBy;
+    if (retracted.includes(s) && s.group === fromGroup) {
+      clearDecision(s);
+      s.status = 'active';
+      s.activatedAt = at;
+      events.push(event(s, previousBy, false));
+    } else if (s.group > fromGroup) {
+      clearDecision(s);
+      s.status = 'waiting';
+      delete s.activatedAt;
+      if (wasApproved) events.push(event(s, previousBy, !retracted.includes(s)));
+    }
+  }
+  return { chain: { ...chain, steps, status: 'pending' }, events };
+}
+
+type Approval = Extract<Decision, { kind: 'approve' }>;
+
+/** Who decided a step, when, and through which review or comment. */
+function markDecided(step: Step, status: 'approved' | 'rejected', decision: { actor: string; source: DecisionSource }, at: string): void {
+  step.status = status;
   step.decidedBy = decision.actor;
   step.decidedAt = at;
   step.source = { ...decision.source };
+}
+
+/** Approves an active step; a finished group activates the next one, the last one approves the chain. */
+function approve(chain: Chain, steps: Step[], step: Step, decision: Approval, now: Date): DecideResult {
+  const at = now.toISOString();
+  const w = waited(step, now);
+  markDecided(step, 'approved', decision, at);
+  const events: ChainEvent[] = [
+    { type: 'step_approved', chainKey: chain.key, stepId: step.id, tierId: step.tierId, tierName: step.tierName, actor: decision.actor, source: { ...decision.source }, ...(w !== undefined ? { waitedSeconds: w } : {}), at },
+  ];
+  let status: ChainStatus = 'pending';
+  const groupDone = steps.filter((s) => s.group === step.group).every((s) => s.status === 'approved' || s.status === 'skipped');
+  if (groupDone) {
+    const next = step.group + 1;
+    if (next >= groupCount(chain)) {
+      status = 'approved';
+      events.push({ type: 'chain_approved', chainKey: chain.key, at });
+    } else {
+      const activated = steps.filter((s) => s.group === next && s.status === 'waiting');
+      for (const s of activated) {
+        s.status = 'active';
+        s.activatedAt = at;
+      }
+      events.push({ type: 'group_activated', chainKey: chain.key, group: next, stepIds: activated.map((s) => s.id), at });
+    }
+  }
+  return { chain: { ...chain, steps, status }, events };
+}
+
+type Rejection = Extract<Decision, { kind: 'reject' }>;
+
+/** Rejects an active step: every open step is skipped and the chain is rejected, for good. */
+function reject(chain: Chain, steps: Step[], step: Step, decision: Rejection, now: Date): DecideResult {
+  const at = now.toISOString();
+  const w = waited(step, now);
+  markDecided(step, 'rejected', decision, at);
   if (decision.reason) step.reason = decision.reason;
   for (const s of steps) if (s.status === 'waiting' || s.status === 'active') s.status = 'skipped';
-  events.push({ type: 'step_rejected', chainKey: chain.key, stepId: step.id, tierId: step.tierId, tierName: step.tierName, actor: decision.actor, source: { ...decision.source }, ...(decision.reason ? { reason: decision.reason } : {}), ...(w !== undefined ? { waitedSeconds: w } : {}), at });
-  events.push({ type: 'chain_rejected', chainKey: chain.key, stepId: step.id, actor: decision.actor, ...(decision.reason ? { reason: decision.reason } : {}), at });
+  const reason = decision.reason ? { reason: decision.reason } : {};
+  const events: ChainEvent[] = [
+    { type: 'step_rejected', chainKey: chain.key, stepId: step.id, tierId: step.tierId, tierName: step.tierName, actor: decision.actor, source: { ...decision.source }, ...reason, ...(w !== undefined ? { waitedSeconds: w } : {}), at },
+    { type: 'chain_rejected', chainKey: chain.key, stepId: step.id, actor: decision.actor, ...reason, at },
+  ];
   return { chain: { ...chain, steps, status: 'rejected' }, events };
 }
 

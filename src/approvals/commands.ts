@@ -1,10 +1,20 @@
 // Slash commands in PR comments. Pure.
 //
-// A command is a line that starts with `/` (up to three spaces of indentation, as in
-// Markdown; four or more is an indented code block). Lines inside fenced code blocks
-// (``` or ~~~) and quoted lines (`>`) are ignored, so quoting someone's `/approve` never
-// approves. The first command line of the comment counts; the rest is ignored.
-// Command words are case-insensitive; `/approved` is not `/approve`.
+// Commands are read from the comment's *visible* text only. A command is a line that starts
+// with `/` (up to three spaces of indentation; four or more is an indented code block) and
+// that a reader of the rendered comment sees as prose: not in a fenced code block, an HTML
+// block or comment (`<!--\n/approve\n-->` under "Not yet" approves nothing), an HTML
+// element (`<details>`), a code span, a block quote (nor its lazy continuation lines), a
+// link destination or title, an image's alt text or a link reference definition. The first
+// command line of the comment counts; the rest is ignored. Command words are
+// case-insensitive; `/approved` is not `/approve`.
+//
+// The reading follows CommonMark (as GitHub renders it) but is deliberately one-sided:
+// wherever Markdown is ambiguous or the scanner is unsure (an unclosed backtick, a `<` that
+// may open a tag, a line that may start an HTML block), it hides more than GitHub would,
+// so hidden text is never read as a command; the worst case is a visible command that is
+// not read. It is one linear pass: a full Markdown parser (micromark) took minutes on a
+// hostile 64 KB comment (nested quotes, `*_a` runs), which would stall the event loop.
 
 export type Command =
   | { kind: 'approve'; tier?: string }
@@ -15,28 +25,295 @@ export type Command =
   /** `/pj xyz` or `/approve a b`: answered with the help text. */
   | { kind: 'unknown'; text: string };
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** HTML elements that never have a closing tag. */
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'keygen']);
+const FENCE = /^(`{3,}|~{3,})/;
+/** List markers and indentation before a line's content (`- `, `1. `, nested). */
+const CONTAINER_PREFIX = /^(?:[ \t]*(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*/;
+const AUTOLINK = /<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/y;
+const TAG_NAME = /<\/?([A-Za-z][A-Za-z0-9-]*)/y;
+const PUNCT = /[!-/:-@[-`{-~]/;
 
-/** The command lines of a comment body, outside code blocks and quotes. */
-function commandLines(body: string): string[] {
-  const out: string[] = [];
-  let fence: string | undefined;
-  for (const raw of body.split(/\r\n|\r|\n/)) {
-    const f = FENCE.exec(raw);
-    if (fence !== undefined) {
-      // A fence closes with the same character, at least as long, and nothing else on the line.
-      if (f && f[1]![0] === fence[0] && f[1]!.length >= fence.length && raw.trim() === f[1]) fence = undefined;
-      continue;
-    }
-    if (f) {
-      fence = f[1]!;
-      continue;
-    }
-    if (/^ {0,3}>/.test(raw)) continue;
-    const m = /^ {0,3}(\/\S.*)$/.exec(raw);
-    if (m) out.push(m[1]!.trim());
+/** Where the inline reading is: visible prose, or inside something the reader does not see as prose. */
+type Inline =
+  | { mode: 'text' }
+  | { mode: 'code'; ticks: number }
+  /** Raw HTML up to a terminator (`-->`, `?>`, `]]>`, `>`). */
+  | { mode: 'until'; end: string }
+  /** Inside a tag, up to its `>` (quotes respected); then `element` unless void or closing. */
+  | { mode: 'tag'; start: number; quote: string | undefined }
+  /** Inside an element's content, up to its closing tag. */
+  | { mode: 'element'; name: string; depth: number }
+  /** A link destination and title: `](` … `)`. */
+  | { mode: 'destination'; depth: number; quote: string | undefined }
+  /** Image alt text `![` … `]`, a reference label `][` … `]`. */
+  | { mode: 'label'; depth: number }
+  /** The rest of the paragraph (a link reference definition). */
+  | { mode: 'rest' };
+
+const TEXT: Inline = { mode: 'text' };
+
+/**
+ * The inline reading of one paragraph, fed line by line. `visible(line)` says whether
+ * the line starts in prose; `feed(line)` advances over it and returns its prose (code
+ * spans included as written, everything hidden left out).
+ */
+class InlineReader {
+  private state: Inline = TEXT;
+  private atParagraphStart = true;
+
+  reset(): void {
+    this.state = TEXT;
+    this.atParagraphStart = true;
   }
-  return out;
+
+  get inText(): boolean {
+    return this.state.mode === 'text';
+  }
+
+  feed(line: string): string {
+    let out = '';
+    let i = 0;
+    if (this.atParagraphStart) {
+      this.atParagraphStart = false;
+      // `[label]: destination "title"` hides itself (and, to be safe, the rest of the paragraph).
+      const lead = /^[ \t]*\[/.exec(line);
+      if (lead && this.state.mode === 'text') {
+        this.state = { mode: 'label', depth: 1 };
+        this.definition = true;
+        i = lead[0].length;
+      }
+    }
+    const s = line;
+    while (i < s.length) {
+      const st = this.state;
+      const c = s[i]!;
+      switch (st.mode) {
+        case 'text': {
+          if (c === '\\' && i + 1 < s.length && PUNCT.test(s[i + 1]!)) {
+            out += s.slice(i, i + 2);
+            i += 2;
+            continue;
+          }
+          if (c === '`') {
+            let n = 1;
+            while (s[i + n] === '`') n++;
+            this.state = { mode: 'code', ticks: n };
+            out += s.slice(i, i + n);
+            i += n;
+            continue;
+          }
+          if (c === '<') {
+            AUTOLINK.lastIndex = i;
+            const auto = AUTOLINK.exec(s);
+            if (auto) {
+              out += auto[0];
+              i += auto[0].length;
+              continue;
+            }
+            if (s.startsWith('<!--', i)) { this.state = { mode: 'until', end: '-->' }; i += 4; continue; }
+            if (s.startsWith('<?', i)) { this.state = { mode: 'until', end: '?>' }; i += 2; continue; }
+            if (s.startsWith('<![CDATA[', i)) { this.state = { mode: 'until', end: ']]>' }; i += 9; continue; }
+            if (/^<![A-Za-z]/.test(s.slice(i, i + 3))) { this.state = { mode: 'until', end: '>' }; i += 2; continue; }
+            if (/^<\/?[A-Za-z]/.test(s.slice(i, i + 3))) { this.state = { mode: 'tag', start: i, quote: undefined }; this.tagText = ''; continue; }
+          }
+          if (c === ']' && s[i + 1] === '(') { this.state = { mode: 'destination', depth: 1, quote: undefined }; out += ']'; i += 2; continue; }
+          if (c === ']' && s[i + 1] === '[') { this.state = { mode: 'label', depth: 1 }; out += ']'; i += 2; continue; }
+          if (c === '!' && s[i + 1] === '[') { this.state = { mode: 'label', depth: 1 }; i += 2; continue; }
+          out += c;
+          i++;
+          continue;
+        }
+        case 'code': {
+          if (c === '`') {
+            let n = 1;
+            while (s[i + n] === '`') n++;
+            out += s.slice(i, i + n);
+            i += n;
+            if (n === st.ticks) this.state = TEXT;
+            continue;
+          }
+          out += c;
+          i++;
+          continue;
+        }
+        case 'until': {
+          const at = s.indexOf(st.end, i);
+          if (at < 0) return out;
+          i = at + st.end.length;
+          this.state = this.resume ?? TEXT;
+          this.resume = undefined;
+          continue;
+        }
+        case 'tag': {
+          this.tagText += c;
+          i++;
+          if (st.quote !== undefined) {
+            if (c === st.quote) st.quote = undefined;
+          } else if (c === '"' || c === "'") {
+            st.quote = c;
+          } else if (c === '>') {
+            this.state = this.afterTag(this.tagText);
+          }
+          continue;
+        }
+        case 'element': {
+          if (s.startsWith('<!--', i)) {
+            this.state = { mode: 'until', end: '-->' };
+            this.resume = st;
+            i += 4;
+            continue;
+          }
+          if (c === '<') {
+            TAG_NAME.lastIndex = i;
+            const m = TAG_NAME.exec(s);
+            if (m && m[1]!.toLowerCase() === st.name) {
+              const after = s[i + m[0].length];
+              if (after === undefined || /[\s/>]/.test(after)) {
+                st.depth += s[i + 1] === '/' ? -1 : 1;
+                i += m[0].length;
+                if (st.depth <= 0) this.state = { mode: 'until', end: '>' };
+                continue;
+              }
+            }
+          }
+          i++;
+          continue;
+        }
+        case 'destination': {
+          if (c === '\\') { i += 2; continue; }
+          if (st.quote !== undefined) {
+            if (c === st.quote) st.quote = undefined;
+          } else if (c === '"' || c === "'") st.quote = c;
+          else if (c === '(') st.depth++;
+          else if (c === ')' && --st.depth === 0) this.state = TEXT;
+          i++;
+          continue;
+        }
+        case 'label': {
+          if (c === '\\') { i += 2; continue; }
+          if (c === '[') st.depth++;
+          else if (c === ']' && --st.depth === 0) {
+            i++;
+            const definition = this.definition;
+            this.definition = false;
+            // What may follow a bracket: a definition's `:`, a destination, a reference label.
+            if (definition && s[i] === ':') this.state = { mode: 'rest' };
+            else if (s[i] === '(') this.state = { mode: 'destination', depth: 1, quote: undefined };
+            else if (s[i] === '[') this.state = { mode: 'label', depth: 1 };
+            else this.state = TEXT;
+            if (this.state.mode === 'destination' || this.state.mode === 'label') i++;
+            continue;
+          }
+          i++;
+          continue;
+        }
+        case 'rest':
+          return out;
+      }
+    }
+    return out;
+  }
+
+  private definition = false;
+  private tagText = '';
+  private resume: Inline | undefined;
+
+  /** What follows a complete tag: nothing hidden for a closing, void or self-closing tag; else its content. */
+  private afterTag(tag: string): Inline {
+    const m = /^<(\/?)([A-Za-z][A-Za-z0-9-]*)/.exec(tag);
+    const name = m?.[2]?.toLowerCase() ?? '';
+    if (!m || m[1] === '/' || VOID.has(name) || /\/\s*>$/.test(tag)) return TEXT;
+    return { mode: 'element', name, depth: 1 };
+  }
+}
+
+type Block =
+  | { mode: 'none' }
+  | { mode: 'fence'; fence: string }
+  | { mode: 'quote' }
+  /** An HTML block: up to a line with `end`, up to the element's closing tag, or up to a blank line. */
+  | { mode: 'html'; end: string }
+  | { mode: 'element'; name: string; depth: number }
+  | { mode: 'blank' };
+
+const NONE: Block = { mode: 'none' };
+
+/** Net depth change of `<name` / `</name` in `text`. */
+function elementDepth(text: string, name: string): number {
+  let d = 0;
+  const re = new RegExp(`<(/?)${name}(?=[\\s/>]|$)`, 'gi');
+  for (const m of text.matchAll(re)) d += m[1] === '/' ? -1 : 1;
+  return d;
+}
+
+/** The block a line starts (its content after list markers and indentation), if any. */
+function blockStart(line: string): Block | undefined {
+  const content = line.slice(CONTAINER_PREFIX.exec(line)![0].length);
+  if (content.startsWith('>')) return { mode: 'quote' };
+  const fence = FENCE.exec(content);
+  if (fence) return { mode: 'fence', fence: fence[1]! };
+  if (!/^<[A-Za-z/!?]/.test(content)) return undefined;
+  AUTOLINK.lastIndex = 0;
+  if (AUTOLINK.test(content)) return undefined; // `<https://…>` starts a paragraph
+  const after = (end: string, from: number): Block => (content.indexOf(end, from) >= 0 ? NONE : { mode: 'html', end });
+  if (content.startsWith('<!--')) return after('-->', 4);
+  if (content.startsWith('<?')) return after('?>', 2);
+  if (content.startsWith('<![CDATA[')) return after(']]>', 9);
+  if (content.startsWith('<!')) return after('>', 2);
+  const name = /^<\/?([A-Za-z][A-Za-z0-9-]*)/.exec(content)?.[1]?.toLowerCase();
+  if (name === undefined || content[1] === '/' || VOID.has(name)) return { mode: 'blank' };
+  const depth = elementDepth(content, name);
+  return depth > 0 ? { mode: 'element', name, depth } : { mode: 'blank' };
+}
+
+/** Whether `line` ends the block (or leaves it for its trailing part); the line itself is hidden either way. */
+function afterLine(block: Block, line: string, blank: boolean): Block {
+  switch (block.mode) {
+    case 'fence': {
+      const content = line.slice(CONTAINER_PREFIX.exec(line)![0].length).trimEnd();
+      const f = FENCE.exec(content);
+      return f && f[1]![0] === block.fence[0] && f[1]!.length >= block.fence.length && content === f[1] ? NONE : block;
+    }
+    case 'quote':
+    case 'blank':
+      return blank ? NONE : block;
+    case 'html':
+      return line.includes(block.end) ? NONE : block;
+    case 'element': {
+      const depth = block.depth + elementDepth(line, block.name);
+      return depth > 0 ? { ...block, depth } : { mode: 'blank' };
+    }
+    case 'none':
+      return block;
+  }
+}
+
+/** The command lines of a comment body: visible prose lines that start with `/`. */
+function* commandLines(body: string): Generator<string> {
+  const inline = new InlineReader();
+  let block: Block = NONE;
+  for (const line of body.split(/\r\n|\r|\n/)) {
+    const blank = /^[ \t]*$/.test(line);
+    if (blank) inline.reset();
+    if (block.mode !== 'none') {
+      // Hidden. Read on as a paragraph too: where the block may be a paragraph's text
+      // instead, whatever it opens hides the lines after it (hiding more, never less).
+      block = afterLine(block, line, blank);
+      if (!blank) inline.feed(line);
+      continue;
+    }
+    if (blank) continue;
+    const started = blockStart(line);
+    if (started) {
+      block = started.mode === 'none' ? NONE : started;
+      inline.feed(line);
+      continue;
+    }
+    const candidate = inline.inText && /^ {0,3}\//.test(line);
+    const prose = inline.feed(line);
+    if (candidate) yield prose.trim();
+  }
 }
 
 function parseLine(line: string): Command | undefined {
@@ -64,10 +341,13 @@ function parseLine(line: string): Command | undefined {
   }
 }
 
+/** GitHub caps a comment at 65,536 characters; past four times that nothing is read (a bound on the work). */
+export const MAX_COMMENT_CHARS = 262_144;
+
 /** The first PuddleJumper command of a comment, or undefined when it has none. */
 export function parseCommand(body: string | null | undefined): Command | undefined {
   if (!body) return undefined;
-  for (const line of commandLines(body)) {
+  for (const line of commandLines(body.length > MAX_COMMENT_CHARS ? body.slice(0, MAX_COMMENT_CHARS) : body)) {
     const cmd = parseLine(line);
     if (cmd) return cmd;
   }

@@ -128,11 +128,32 @@ export interface ChainRecord {
   supersededReason: string | null;
   templateHash: string;
   lastHeadSha: string;
+  /** What the chain was bound to when it started (null: a chain from before binding). */
+  base: string | null;
+  findings: string | null;
 }
 
-/** The chain a review acts on: the per-PR chain, else the one of the commit it was given on. */
+/**
+ * The chain a review acts on: the one of the commit it was given on (`commit_id`) — a
+ * per-head chain of that commit, or the per-PR chain last ensured for it — and never a
+ * superseded chain: a review of a head the chain no longer stands for decides nothing.
+ */
 export function reviewTarget<T extends ChainRecord>(all: readonly T[], commitId: string): T | undefined {
-  return all.find((c) => c.supersededAt === null && c.chain.headSha === null) ?? all.find((c) => c.chain.headSha === commitId);
+  const current = all.filter((c) => c.supersededAt === null);
+  return current.find((c) => c.chain.headSha === commitId) ?? current.find((c) => c.chain.headSha === null && c.lastHeadSha === commitId);
+}
+
+/**
+ * The chain that stands for a head: the current chain of that head (per head,
+ * or the per-PR chain last ensured for that head). Never a superseded chain, never the
+ * chain of another head. `head` undefined: the head the store last evaluated (the newest
+ * current chain's).
+ */
+export function chainForHead<T extends ChainRecord>(current: readonly T[], head: string | undefined): T | undefined {
+  const live = current.filter((c) => c.supersededAt === null);
+  const at = head ?? live[0]?.lastHeadSha;
+  if (at === undefined) return undefined;
+  return live.find((c) => c.chain.headSha === at) ?? live.find((c) => c.chain.headSha === null && c.lastHeadSha === at);
 }
 
 /** A decision comment posted before its per-head chain existed never saw this head. */
@@ -145,18 +166,61 @@ export function chainIdentity(templateHash: string, options: ApprovalOptions): s
   return `${templateHash}:${JSON.stringify([options.invalidateOnPush, options.allowAuthor, options.distinctApprovers, options.changesRequested])}`;
 }
 
+/** What an approval is given for: the head, the base it is compared with, and the findings shown. */
+export interface ChainBinding {
+  headSha: string;
+  /** The base branch (or base sha when the branch is unknown). */
+  base: string;
+  /** contracts/gate.ts findingsFingerprint of the evaluation. */
+  findings: string;
+}
+
+/** Why a chain is retired in favour of a fresh one. */
+export type ReplaceReason = 'template_changed' | 'rejected_new_head' | 'base_changed' | 'findings_changed' | 'unbound';
+
 export type EnsurePlan =
   | { kind: 'create' }
   | { kind: 'keep'; touchHead: boolean }
-  | { kind: 'replace'; reason: 'template_changed' | 'rejected_new_head' }
-  /** A late evaluation of a head that a newer head already replaced: answer with the old chain. */
-  | { kind: 'stale' };
+  | { kind: 'replace'; reason: ReplaceReason }
+  /**
+   * The head had a chain that a later head superseded: either the PR went back to this head
+   * (a force-push back: start a fresh chain, never revive the old one) or this is a late
+   * evaluation of a head the PR has left (change nothing). Only the PR's current head says which.
+   */
+  | { kind: 'returning' };
 
-/** What an evaluation does with the chain stored under its key. */
-export function planEnsure(existing: ChainRecord | undefined, latest: ChainRecord | undefined, identity: string, headSha: string): EnsurePlan {
-  if (!existing) return latest?.supersededReason === 'newer_head' ? { kind: 'stale' } : { kind: 'create' };
+/**
+ * What an evaluation does with the chain stored under its key. A chain stands for what was
+ * approved: with a different base or different findings it is replaced (with
+ * invalidateOnPush off, only a head change that leaves base and findings identical keeps it).
+ */
+export function planEnsure(existing: ChainRecord | undefined, latest: ChainRecord | undefined, identity: string, binding: ChainBinding): EnsurePlan {
+  if (!existing) return latest?.supersededReason === 'newer_head' && latest.chain.headSha === binding.headSha ? { kind: 'returning' } : { kind: 'create' };
   if (existing.templateHash !== identity) return { kind: 'replace', reason: 'template_changed' };
+  if (existing.base === null || existing.findings === null) return { kind: 'replace', reason: 'unbound' };
+  if (existing.base !== binding.base) return { kind: 'replace', reason: 'base_changed' };
+  if (existing.findings !== binding.findings) return { kind: 'replace', reason: 'findings_changed' };
   const perPr = existing.chain.headSha === null;
-  if (perPr && existing.chain.status === 'rejected' && existing.lastHeadSha !== headSha) return { kind: 'replace', reason: 'rejected_new_head' };
-  return { kind: 'keep', touchHead: perPr && existing.lastHeadSha !== headSha };
+  if (perPr && existing.chain.status === 'rejected' && existing.lastHeadSha !== binding.headSha) return { kind: 'replace', reason: 'rejected_new_head' };
+  return { kind: 'keep', touchHead: perPr && existing.lastHeadSha !== binding.headSha };
+}
+
+/** What a replaced chain's audit event and the check say about why its approvals no longer count. */
+export function replacedBecause(reason: ReplaceReason | 'newer_head' | 'not_required', before?: ChainRecord, binding?: ChainBinding): string {
+  switch (reason) {
+    case 'base_changed':
+      return `the base changed${before?.base && binding ? ` (${before.base} → ${binding.base})` : ''}`;
+    case 'findings_changed':
+      return 'the findings changed';
+    case 'template_changed':
+      return 'the required approvals changed';
+    case 'unbound':
+      return 'the chain was made before approvals were bound to base and findings';
+    case 'rejected_new_head':
+      return 'it was rejected and a new commit was pushed';
+    case 'newer_head':
+      return 'a newer head of the pull request needs its own approvals';
+    case 'not_required':
+      return 'no approval is required any more';
+  }
 }

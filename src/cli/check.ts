@@ -1,23 +1,14 @@
 // `pj check`: the Track A evaluation on a local git repository, through the local-git
 // ChangeSet, printing what the `PuddleJumper / contracts` check run would say.
 // Exit code by conclusion: 0 success/neutral, 1 failure, 2 usage or errors.
-import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { GitChangeSet, defaultBaseRef } from '../change/git.js';
 import { evaluateChange } from '../contracts/evaluate-change.js';
 import { decideGate } from '../contracts/gate.js';
-import { loadPackSet, type PackFile } from '../packs/load-set.js';
-import { defaultKnownTypes } from '../usecases/known-types.js';
-import { readPackFiles } from './local-packs.js';
+import { LOCAL_RUN_OPTIONS, openLocalRun, type Format, type LocalIo } from './local-run.js';
 import { buildContractsCheck } from '../report/contracts-check.js';
 import type { CheckRunPayload } from '../report/check-run.js';
 
-export interface CheckIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  cwd: string;
-}
+export type CheckIo = LocalIo;
 
 export const CHECK_USAGE = `Usage: pj check [--repo DIR] [--base REF] [--head REF] [--packs DIR] [--format text|json|markdown]
                 [--repo-name OWNER/REPO] [--label NAME]...
@@ -35,25 +26,10 @@ prints what the "PuddleJumper / contracts" check run would say.
 
 Exit code: 0 success or neutral, 1 failure, 2 usage or errors.`;
 
-type Format = 'text' | 'json' | 'markdown';
-
 export async function runCheck(argv: string[], io: CheckIo): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        repo: { type: 'string' },
-        base: { type: 'string' },
-        head: { type: 'string' },
-        packs: { type: 'string' },
-        format: { type: 'string' },
-        'repo-name': { type: 'string' },
-        label: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    ({ values } = parseArgs({ args: argv, allowPositionals: false, options: { ...LOCAL_RUN_OPTIONS, label: { type: 'string', multiple: true } } }));
   } catch (error) {
     io.err(`pj check: ${(error as Error).message}\n\n${CHECK_USAGE}\n`);
     return 2;
@@ -62,51 +38,18 @@ export async function runCheck(argv: string[], io: CheckIo): Promise<number> {
     io.out(`${CHECK_USAGE}\n`);
     return 0;
   }
-  const format = (values.format ?? 'text') as Format;
-  if (!['text', 'json', 'markdown'].includes(format)) {
-    io.err(`pj check: unknown --format "${values.format}" (text, json or markdown)\n`);
-    return 2;
-  }
-  const repoDir = resolve(io.cwd, values.repo ?? '.');
   try {
-    const base = values.base ?? (await defaultBaseRef(repoDir));
-    if (!base) {
-      io.err(`pj check: no base to compare with in ${repoDir} (no origin/HEAD, main or HEAD~1); pass --base REF\n`);
-      return 2;
-    }
-    const changes = await GitChangeSet.open({
-      cwd: repoDir,
-      base,
-      head: values.head ?? 'HEAD',
-      labels: values.label ?? [],
-      ...(values['repo-name'] ? { repo: values['repo-name'] } : {}),
-    });
-    const packsDir = resolve(io.cwd, values.packs ?? join(repoDir, 'policy-packs'));
-    const packFiles = await readPackFolder(packsDir, io.cwd);
-    if (packFiles === undefined) {
-      io.err(`pj check: no packs folder at ${packsDir}; pass --packs DIR\n`);
-      return 2;
-    }
-    const set = loadPackSet(packFiles, defaultKnownTypes());
-    for (const e of set.errors) io.err(`${e.file}:${e.line}:${e.column}: ${e.message}\n`);
-    const { evaluation, required } = await evaluateChange(changes, set, new Date());
+    const run = await openLocalRun('check', values, io, values.label ?? []);
+    if (run === 2) return 2;
+    const { evaluation, required } = await evaluateChange(run.changes, run.packs, new Date());
     // Offline there is no approval chain: a blocking change fails as it does before any approval.
     const payload = buildContractsCheck(evaluation, decideGate(evaluation, required, undefined));
-    io.out(formatPayload(payload, format, { base, head: values.head ?? 'HEAD', repo: changes.repo, highestSeverity: evaluation.highestSeverity }));
+    io.out(formatPayload(payload, run.format, { base: run.base, head: run.head, repo: run.changes.repo, highestSeverity: evaluation.highestSeverity }));
     return payload.conclusion === 'failure' ? 1 : 0;
   } catch (error) {
     io.err(`pj check: ${(error as Error).message}\n`);
     return 2;
   }
-}
-
-async function readPackFolder(dir: string, cwd: string): Promise<PackFile[] | undefined> {
-  try {
-    if (!(await stat(dir)).isDirectory()) return undefined;
-  } catch {
-    return undefined;
-  }
-  return readPackFiles(dir, cwd);
 }
 
 interface Context {

@@ -2,28 +2,21 @@
 // ChangeSet: prints the drift items, their materiality band and their patches. Writes
 // nothing (no doc is changed, no PR opened).
 // Exit code: 0 when it ran (drift or not: drift never fails), 2 usage or errors.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { touchedPaths } from '../change/changeset.js';
-import { GitChangeSet, defaultBaseRef } from '../change/git.js';
-import { comparatorConfigSchemas } from '../contracts/registry.js';
+import type { GitChangeSet } from '../change/git.js';
 import { docKey, type DocTarget } from '../drift/item.js';
 import { route, type Routed } from '../drift/materiality.js';
 import { runDrift } from '../drift/run.js';
-import { driftTypeConfigSchemas } from '../drift/types.js';
-import { loadPackSet, type PackFile } from '../packs/load-set.js';
-import { readPackFiles } from './local-packs.js';
+import { LOCAL_RUN_OPTIONS, openLocalRun, type Format, type LocalIo } from './local-run.js';
 import { Materiality } from '../packs/schema.js';
 import { selectPacks } from '../packs/select.js';
 import type { ValidPack } from '../packs/types.js';
 import { buildDriftCheck, docLabel, type DriftCheckDoc } from '../report/drift-check.js';
 
-export interface DriftIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  cwd: string;
-}
+export type DriftIo = LocalIo;
 
 export const DRIFT_USAGE = `Usage: pj drift [--repo DIR] [--base REF] [--head REF] [--packs DIR] [--docs DIR] [--format text|json|markdown]
                 [--repo-name OWNER/REPO]
@@ -42,25 +35,10 @@ the drift items, their materiality and their patches (unified diffs). Writes not
 
 Exit code: 0 when it ran (drift never fails), 2 usage or errors.`;
 
-type Format = 'text' | 'json' | 'markdown';
-
 export async function runDriftCli(argv: string[], io: DriftIo): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        repo: { type: 'string' },
-        base: { type: 'string' },
-        head: { type: 'string' },
-        packs: { type: 'string' },
-        docs: { type: 'string' },
-        format: { type: 'string' },
-        'repo-name': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    ({ values } = parseArgs({ args: argv, allowPositionals: false, options: { ...LOCAL_RUN_OPTIONS, docs: { type: 'string' } } }));
   } catch (error) {
     io.err(`pj drift: ${(error as Error).message}\n\n${DRIFT_USAGE}\n`);
     return 2;
@@ -69,29 +47,11 @@ export async function runDriftCli(argv: string[], io: DriftIo): Promise<number> 
     io.out(`${DRIFT_USAGE}\n`);
     return 0;
   }
-  const format = (values.format ?? 'text') as Format;
-  if (!['text', 'json', 'markdown'].includes(format)) {
-    io.err(`pj drift: unknown --format "${values.format}" (text, json or markdown)\n`);
-    return 2;
-  }
-  const repoDir = resolve(io.cwd, values.repo ?? '.');
   const docsDir = values.docs === undefined ? undefined : resolve(io.cwd, values.docs);
   try {
-    const base = values.base ?? (await defaultBaseRef(repoDir));
-    if (!base) {
-      io.err(`pj drift: no base to compare with in ${repoDir} (no origin/HEAD, main or HEAD~1); pass --base REF\n`);
-      return 2;
-    }
-    const head = values.head ?? 'HEAD';
-    const changes = await GitChangeSet.open({ cwd: repoDir, base, head, ...(values['repo-name'] ? { repo: values['repo-name'] } : {}) });
-    const packsDir = resolve(io.cwd, values.packs ?? join(repoDir, 'policy-packs'));
-    const packFiles = await readPackFolder(packsDir, io.cwd);
-    if (packFiles === undefined) {
-      io.err(`pj drift: no packs folder at ${packsDir}; pass --packs DIR\n`);
-      return 2;
-    }
-    const set = loadPackSet(packFiles, { comparators: comparatorConfigSchemas, driftTypes: driftTypeConfigSchemas });
-    for (const e of set.errors) io.err(`${e.file}:${e.line}:${e.column}: ${e.message}\n`);
+    const run = await openLocalRun('drift', values, io);
+    if (run === 2) return 2;
+    const { changes, packs: set, format, base, head } = run;
     const files = await changes.files();
     const selected = selectPacks(set, changes.repo, touchedPaths(files));
     for (const bad of selected.filter((p) => !p.valid)) {
@@ -142,15 +102,6 @@ async function readDoc(target: DocTarget, changes: GitChangeSet, docsDir: string
     }
   }
   return { why: `${docLabel(target)} is not in ${changes.repo}: pass --docs DIR (a checkout of the doc's repository, or a folder holding it)` };
-}
-
-async function readPackFolder(dir: string, cwd: string): Promise<PackFile[] | undefined> {
-  try {
-    if (!(await stat(dir)).isDirectory()) return undefined;
-  } catch {
-    return undefined;
-  }
-  return readPackFiles(dir, cwd);
 }
 
 interface Context {

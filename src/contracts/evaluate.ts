@@ -4,10 +4,11 @@
 // that throws all end up as findings (or invalid-pack entries) — never as a pass.
 import type { ChangeSet, ChangedFile } from '../change/changeset.js';
 import type { Severity } from '../packs/schema.js';
-import type { LoadedPack, PackError, ValidPack } from '../packs/types.js';
+import type { LoadedPack, MissingConfig, PackError, ValidPack } from '../packs/types.js';
 import type { Comparator as ComparatorEntry } from '../packs/schema.js';
 import { DEFAULT_ENFORCEMENT, compareFindings, makeFinding, type Finding } from './findings.js';
 import { getComparator } from './registry.js';
+import type { OpenApiEngine } from './comparators/types.js';
 import { atLeast, blockThreshold, maxSeverity } from './scoring.js';
 
 export interface PackEvaluation {
@@ -49,6 +50,8 @@ export interface ContractsEvaluation {
   blocks: boolean;
   /** Things the reader should know (e.g. a truncated file list). */
   notes: string[];
+  /** No pack applies because the config repo (or its packs folder) could not be read; `required`: PJ_REQUIRE_CONFIG. */
+  configMissing?: MissingConfig & { required: boolean };
 }
 
 export interface EvaluateInput {
@@ -56,9 +59,11 @@ export interface EvaluateInput {
   /** Already selected for this PR. */
   packs: LoadedPack[];
   now: Date;
+  /** The OpenAPI engine the comparators use (default: in-process). */
+  openapi?: OpenApiEngine;
 }
 
-export async function evaluateContracts({ changes: source, packs, now }: EvaluateInput): Promise<ContractsEvaluation> {
+export async function evaluateContracts({ changes: source, packs, now, openapi }: EvaluateInput): Promise<ContractsEvaluation> {
   const changes = memoReads(source);
   const invalidPacks: InvalidPackEvaluation[] = [];
   const valid: ValidPack[] = [];
@@ -72,7 +77,7 @@ export async function evaluateContracts({ changes: source, packs, now }: Evaluat
   const memo = new Map<string, Promise<unknown>>();
   const results: PackEvaluation[] = [];
   for (const pack of valid) {
-    results.push(await evaluatePack(pack, changes, files, now, memo));
+    results.push(await evaluatePack(pack, changes, files, now, memo, openapi));
   }
   const notes: string[] = [];
   if (changes.truncated) {
@@ -98,6 +103,7 @@ async function evaluatePack(
   files: ChangedFile[],
   now: Date,
   memo: Map<string, Promise<unknown>>,
+  openapi: OpenApiEngine | undefined,
 ): Promise<PackEvaluation> {
   const trackA = pack.pack.trackA;
   const enforcement = trackA?.enforcement ?? DEFAULT_ENFORCEMENT;
@@ -105,7 +111,7 @@ async function evaluatePack(
   if (trackA?.enabled) {
     for (const entry of trackA.comparators) {
       if (!entry.enabled) continue;
-      findings.push(...(await runComparator(pack, entry, changes, files, now, memo)));
+      findings.push(...(await runComparator(pack, entry, changes, files, now, memo, openapi)));
     }
   }
   findings.sort(compareFindings);
@@ -150,6 +156,7 @@ async function runComparator(
   files: ChangedFile[],
   now: Date,
   memo: Map<string, Promise<unknown>>,
+  openapi: OpenApiEngine | undefined,
 ): Promise<Finding[]> {
   const failed = (message: string) => [makeFinding(pack, entry, { ruleId: 'comparator-failed', level: 'ERR', failClosed: true, message })];
   const impl = getComparator(entry.type);
@@ -161,7 +168,7 @@ async function runComparator(
   }
   try {
     const withDefaults = { ...entry, config: config.data as Record<string, unknown> };
-    return await impl.run({ changes, files, pack, comparator: withDefaults, now, memo });
+    return await impl.run({ changes, files, pack, comparator: withDefaults, now, memo, ...(openapi ? { openapi } : {}) });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return failed(`comparator failed: ${entry.type}: ${reason}`);

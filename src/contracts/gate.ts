@@ -7,7 +7,8 @@
 //
 // Contracts check, in order:
 //   1. an invalid pack governs the PR                  -> failure, naming the file and its first error
-//   2. no pack applies                                 -> success, "No policy pack applies"
+//   2. no pack applies                                 -> success, "No policy pack applies"; but no readable
+//      config repo (or packs folder)                   -> neutral, or failure with PJ_REQUIRE_CONFIG (missing-config.ts)
 //   3. packs block and each requires a chain (`gate`)  -> waiting/rejected: failure; approved: success
 //   4. packs block and one requires no chain           -> failure, title with counts (nothing lifts it)
 //   5. only test-mode packs would have failed          -> neutral, "[test mode] would have failed: …"
@@ -19,6 +20,8 @@ import type { Severity } from '../packs/schema.js';
 import type { ValidPack } from '../packs/types.js';
 import type { ContractsEvaluation } from './evaluate.js';
 import type { Finding } from './findings.js';
+import { sha256Hex } from '../canonical.js';
+import { missingConfigVerdict } from './missing-config.js';
 
 /**
  * How the approval chain bears on the merge:
@@ -169,6 +172,7 @@ function contractsVerdict(ev: ContractsEvaluation, approval: ApprovalState | und
       'A policy pack that governs this pull request is invalid, so it cannot be evaluated: the check fails closed until the pack is fixed in the config repo.',
     );
   }
+  if (ev.packs.length === 0 && ev.configMissing) return missingConfigVerdict(ev.configMissing);
   if (ev.packs.length === 0) return done('success', 'No policy pack applies', 'No policy pack selects this repository and these paths.');
   const live = ev.packs.filter((p) => !p.testMode);
   const test = ev.packs.filter((p) => p.testMode);
@@ -240,4 +244,92 @@ export function countTitle(findings: readonly Finding[]): string {
   if (warnings) parts.push(plural(warnings, 'warning'));
   if (notices && parts.length === 0) parts.push(plural(notices, 'notice'));
   return parts.join(', ');
+}
+
+// ---- one head, several pull requests ------------------------------------------------------
+//
+// A check run belongs to a commit, not to a pull request: when one commit is the head of
+// several open PRs (`feature → main` and `feature → tmp`), each PR is evaluated against
+// its own base and the checks on the commit show the strictest of their gates, so a PR
+// whose base already contains the change can never settle the gate of another.
+
+export interface PullRequestGate {
+  prNumber: number;
+  /** The base the PR was evaluated against (its base branch), for the summary. */
+  base?: string;
+  decision: GateDecision;
+}
+
+export interface HeadGate {
+  /** The PRs whose head the commit is, strictest contracts verdict first (then by number). */
+  prs: PullRequestGate[];
+  contracts: Verdict;
+  approvals: Verdict;
+  /** The PR whose contracts verdict is the commit's. */
+  decisive: PullRequestGate;
+  /** The PR whose approvals verdict is the commit's. */
+  decisiveApprovals: PullRequestGate;
+}
+
+/** failure > in progress > neutral > success. */
+export function verdictRank(v: Verdict): number {
+  if (v.status === 'in_progress') return 3;
+  return v.conclusion === 'failure' ? 4 : v.conclusion === 'neutral' ? 2 : v.conclusion === 'success' ? 1 : 3;
+}
+
+const prLabel = (g: PullRequestGate) => `#${g.prNumber}${g.base ? ` → ${g.base}` : ''}`;
+
+/**
+ * The checks of a commit from the gates of every open PR whose head it is: a failure on
+ * any one is the failure. One PR: its own verdicts, unchanged. Several: the strictest
+ * verdict, with a title and explanation naming each PR.
+ */
+export function strictest(gates: readonly PullRequestGate[]): HeadGate {
+  if (gates.length === 0) throw new Error('strictest: no pull request');
+  const by = (pick: (d: GateDecision) => Verdict) => (a: PullRequestGate, b: PullRequestGate) =>
+    verdictRank(pick(b.decision)) - verdictRank(pick(a.decision)) || a.prNumber - b.prNumber;
+  const prs = [...gates].sort(by((d) => d.contracts));
+  const decisive = prs[0]!;
+  const decisiveApprovals = [...gates].sort(by((d) => d.approvals))[0]!;
+  if (gates.length === 1) return { prs, contracts: decisive.decision.contracts, approvals: decisive.decision.approvals, decisive, decisiveApprovals };
+  const names = prs.map(prLabel).join(', ');
+  const combine = (pick: (d: GateDecision) => Verdict, top: PullRequestGate, order: PullRequestGate[]): Verdict => {
+    const v = pick(top.decision);
+    return {
+      status: v.status,
+      ...(v.conclusion ? { conclusion: v.conclusion } : {}),
+      title: order.map((g) => `#${g.prNumber}: ${pick(g.decision).title}`).join(' · '),
+      explanation:
+        `This commit is the head of ${gates.length} open pull requests (${names}). A check belongs to the commit, ` +
+        `so it shows the strictest of their gates — a failure on any one is the failure: ${prLabel(top)} decides it. ${v.explanation}`,
+    };
+  };
+  return {
+    prs,
+    contracts: combine((d) => d.contracts, decisive, prs),
+    approvals: combine((d) => d.approvals, decisiveApprovals, [...gates].sort(by((d) => d.approvals))),
+    decisive,
+    decisiveApprovals,
+  };
+}
+
+// ---- what an approval was given for --------------------------------------------------------
+
+/**
+ * A fingerprint of what the approvers were shown: per pack not in test mode, each finding's
+ * rule, severity, file and element (method, path, and the message with its line and column
+ * numbers taken out), plus the invalid packs. Pure; moving a finding to another line keeps
+ * it, a new or different finding changes it.
+ */
+export function findingsFingerprint(evaluation: ContractsEvaluation): string {
+  const unpositioned = (m: string) => m.replace(/:\d+(?::\d+)?\b/g, ':_').replace(/\b(line|column|col)\s+\d+/gi, '$1 _');
+  const rows = new Set<string>();
+  for (const p of evaluation.packs) {
+    if (p.testMode) continue;
+    for (const f of p.findings) {
+      rows.add(JSON.stringify([p.packId, f.comparator, f.ruleId, f.level, f.severity, f.file ?? '', f.method ?? '', f.path ?? '', unpositioned(f.message)]));
+    }
+  }
+  for (const bad of evaluation.invalidPacks) rows.add(JSON.stringify(['invalid', bad.file]));
+  return sha256Hex(JSON.stringify([...rows].sort()));
 }

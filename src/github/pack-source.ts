@@ -39,6 +39,11 @@ export interface PackSourceOptions {
   /** When given, each valid pack version is recorded. */
   versions?: PackVersionRecorder;
   now?: () => Date;
+  /**
+   * Validates the packs of any commit `loadAt` reads (a config-repo PR's head is anyone's):
+   * the app's runs off the event loop with a deadline. Default: in this thread.
+   */
+  parseAt?: (files: PackFile[], sha: string) => Promise<PackSet>;
 }
 
 interface CacheEntry {
@@ -58,6 +63,7 @@ export class PackSource {
   private readonly log: PackSourceLog;
   private readonly versions?: PackVersionRecorder;
   private readonly now: () => Date;
+  private readonly parseAt?: (files: PackFile[], sha: string) => Promise<PackSet>;
   private readonly cache = new Map<number, CacheEntry>();
   private readonly blobs = new Map<string, string>();
   private readonly loggedMissing = new Set<number>();
@@ -71,6 +77,7 @@ export class PackSource {
     this.log = options.log;
     if (options.versions) this.versions = options.versions;
     this.now = options.now ?? (() => new Date());
+    if (options.parseAt) this.parseAt = options.parseAt;
   }
 
   /** Forget the cached head of an installation (call on a push to the config repo's default branch). */
@@ -113,8 +120,9 @@ export class PackSource {
       if (status === 404 || status === 409) {
         // 404: no such repo (or no access); 409: the repo is empty.
         this.cache.delete(installationId);
-        this.missing(installationId, `${owner}/${repo}`, 'repository not found or empty');
-        return emptySet();
+        const reason = status === 404 ? 'not found (the App is not installed on it, or it does not exist)' : 'empty';
+        this.missing(installationId, `${owner}/${repo}`, reason);
+        return { ...emptySet(), missing: { repo: `${owner}/${repo}`, reason } };
       }
       throw err;
     }
@@ -147,11 +155,17 @@ export class PackSource {
    * repo is validated at its own sha). Not cached per installation; blobs still are.
    */
   async loadAt(octokit: OctokitLike, owner: string, sha: string): Promise<PackSet> {
-    return (await this.readAt(octokit, owner, sha)).set;
+    return (await this.readAt(octokit, owner, sha, undefined, this.parseAt)).set;
   }
 
   /** The tree at `sha`, filtered to the packs folder, and the blobs not seen yet. */
-  private async readAt(octokit: OctokitLike, owner: string, sha: string, installationId?: number): Promise<{ set: PackSet; folderMissing: boolean }> {
+  private async readAt(
+    octokit: OctokitLike,
+    owner: string,
+    sha: string,
+    installationId?: number,
+    parse?: (files: PackFile[], sha: string) => Promise<PackSet>,
+  ): Promise<{ set: PackSet; folderMissing: boolean }> {
     const repo = this.configRepo;
     const tree = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
       owner,
@@ -166,7 +180,9 @@ export class PackSource {
     const prefix = `${this.packsDir}/`;
     const folderExists = treeData.tree.some((e) => e.type === 'tree' && e.path === this.packsDir);
     const entries = treeData.tree.filter((e) => e.type === 'blob' && e.path.startsWith(prefix) && isYamlFile(e.path));
-    if (!folderExists && entries.length === 0) return { set: emptySet(sha), folderMissing: true };
+    if (!folderExists && entries.length === 0) {
+      return { set: { ...emptySet(sha), missing: { repo: `${owner}/${repo}`, folder: this.packsDir, reason: 'folder not found' } }, folderMissing: true };
+    }
 
     const files: PackFile[] = await mapLimit(entries, 8, async (e) => {
       if (e.size !== undefined && e.size > MAX_FILE_BYTES) return { path: e.path, text: '', size: e.size };
@@ -180,7 +196,7 @@ export class PackSource {
       }
       return { path: e.path, text };
     });
-    return { set: loadPackSet(files, this.known, sha), folderMissing: false };
+    return { set: parse ? await parse(files, sha) : loadPackSet(files, this.known, sha), folderMissing: false };
   }
 
   private async recordVersions(installationId: number, sha: string, set: PackSet): Promise<void> {

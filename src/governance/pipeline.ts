@@ -44,6 +44,18 @@ export interface ActionOutboxOptions {
   /** Identifies this process's claims. */
   workerId?: string;
   random?: () => number;
+  /**
+   * Told about outcomes, after they are recorded (the composition root sets it: notifications
+   * of permanent failures and of recoveries). A hook's error is logged; it never changes the outcome.
+   */
+  hooks?: OutcomeHooks;
+}
+
+export interface OutcomeHooks {
+  /** An action failed for good (retries exhausted, a permanent error, or no dispatcher). */
+  failed?(action: ActionRecord): Promise<void>;
+  /** An action went out. */
+  dispatched?(action: ActionRecord): Promise<void>;
 }
 
 /**
@@ -72,6 +84,7 @@ export class ActionOutbox {
   private readonly leaseMs: number;
   private readonly dispatchTimeoutMs: number;
   private readonly random: () => number;
+  private readonly hooks: OutcomeHooks;
 
   constructor(options: ActionOutboxOptions) {
     this.store = new ActionStore(options.db);
@@ -84,6 +97,18 @@ export class ActionOutbox {
     this.dispatchTimeoutMs = Math.min(options.dispatchTimeoutMs ?? 60_000, this.leaseMs);
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.random = options.random ?? Math.random;
+    this.hooks = options.hooks ?? {};
+  }
+
+  /** Runs an outcome hook; its failure is logged and changes nothing. */
+  private async tell(hook: keyof OutcomeHooks, row: ActionRow | undefined): Promise<void> {
+    const fn = this.hooks[hook];
+    if (fn === undefined || row === undefined) return;
+    try {
+      await fn.call(this.hooks, toRecord(row));
+    } catch (error) {
+      this.log.error({ err: error, actionId: row.id }, `outcome hook ${hook} failed`);
+    }
   }
 
   private iso(offsetMs = 0): string {
@@ -317,6 +342,7 @@ export class ActionOutbox {
         actionTransitions.inc({ kind: failed.kind, status: 'failed' });
         actionFailures.inc({ kind: failed.kind, reason: 'max_attempts' });
         await this.audit(failed, actor, 'action.failed', { from: 'dispatching', reason, code: 'max_attempts' });
+        await this.tell('failed', failed);
       }
       return undefined;
     }
@@ -338,6 +364,7 @@ export class ActionOutbox {
       const reason = `no dispatcher is registered for ${row.kind}`;
       const failed = await this.move(row, 'dispatching', 'failed', { reason, last_error: reason, lease_owner: null, lease_expires_at: null }, actor, { reason, code: 'unknown_kind' }, owner);
       if (failed) actionFailures.inc({ kind: row.kind, reason: 'unknown_kind' });
+      await this.tell('failed', failed);
       return toRecord(failed ?? row);
     }
     const previousResult = async (): Promise<Record<string, unknown> | null> => {
@@ -379,6 +406,7 @@ export class ActionOutbox {
       dispatchAttempts.inc({ kind: row.kind, outcome });
       dispatchDuration.observe({ kind: row.kind, outcome }, seconds);
       if (!done) this.log.warn({ actionId: row.id }, 'dispatch finished after the lease was taken over; result dropped');
+      await this.tell('dispatched', done);
       return toRecord(done ?? (await this.store.get(row.id)) ?? row);
     } catch (error) {
       const seconds = (performance.now() - started) / 1000;
@@ -431,6 +459,7 @@ export class ActionOutbox {
       dispatchDuration.observe({ kind: row.kind, outcome: 'failed' }, seconds);
       if (failed) actionFailures.inc({ kind: row.kind, reason: code });
       this.log.error({ actionId: row.id, attempt: row.attempts, code }, `dispatch failed: ${reason}`);
+      await this.tell('failed', failed);
       return toRecord(failed ?? (await this.store.get(row.id)) ?? row);
     } finally {
       if (timer) clearTimeout(timer);

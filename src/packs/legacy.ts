@@ -264,59 +264,7 @@ export function toContractPack(pack: PackLike, options: RebuildOptions = {}): Le
 
 function rebuildContractPack(pack: PackLike, residue: Record<string, unknown> | undefined, options: RebuildOptions = {}): LegacyContractPack {
   const now = (options.now ?? new Date(0)).toISOString();
-  const comparators = (pack.trackA?.comparators ?? []) as Comparator[];
-  const artifacts = pack.trackA?.artifacts ?? [];
-  let contracts: LegacyContract[];
-  const rc = residue?.contracts;
-  if (isObj(rc) && RAW in rc) {
-    contracts = rc[RAW] as LegacyContract[];
-  } else if (Array.isArray(rc)) {
-    let ci = 0;
-    let ai = 0;
-    contracts = rc.map((c: Record<string, unknown>) => {
-      const out: Record<string, unknown> = { ...omit(c, ['invariants', 'artifacts']) };
-      if (Array.isArray(c.invariants)) {
-        out.invariants = c.invariants
-          .map((r: unknown) => {
-            const comp = comparators[ci++];
-            return comp ? applyResidue(invariantFromComparator(comp), r) : undefined;
-          })
-          .filter((x) => x !== undefined);
-      } else if (c.invariants !== undefined) out.invariants = c.invariants;
-      if (Array.isArray(c.artifacts)) {
-        out.artifacts = c.artifacts
-          .map((r: unknown) => {
-            if (isObj(r) && r[UNMAPPED] === true) return omit(r, [UNMAPPED]);
-            const art = artifacts[ai++];
-            return art ? applyResidue(artifactFromUnified(art), r) : undefined;
-          })
-          .filter((x) => x !== undefined);
-      } else if (c.artifacts !== undefined) out.artifacts = c.artifacts;
-      return out as LegacyContract;
-    });
-    // Comparators and artifacts added in YAML after the migration join the last contract.
-    const extraInvariants = comparators.slice(ci).map((c, k) => ({ invariantId: `${c.type}-${ci + k + 1}`, ...invariantFromComparator(c) }));
-    const extraArtifacts = artifacts.slice(ai).map(artifactFromUnified);
-    if (extraInvariants.length + extraArtifacts.length > 0) {
-      if (contracts.length === 0) contracts.push({ contractId: pack.id, name: pack.name, artifacts: [], invariants: [] });
-      const last = contracts[contracts.length - 1]!;
-      last.invariants = [...arrayOf(last.invariants), ...extraInvariants];
-      last.artifacts = [...arrayOf(last.artifacts), ...extraArtifacts];
-    }
-  } else {
-    contracts =
-      comparators.length + artifacts.length === 0
-        ? []
-        : [
-            {
-              contractId: pack.id,
-              name: pack.name,
-              artifacts: artifacts.map(artifactFromUnified),
-              invariants: comparators.map((c, i) => ({ invariantId: `${c.type}-${i + 1}`, ...invariantFromComparator(c) })),
-              enforcement: { mode: 'pr_gate', blockOnFail: pack.trackA?.enforcement?.mode === 'block' },
-            },
-          ];
-  }
+  const contracts = rebuildContracts(pack, residue?.contracts);
   const base: LegacyContractPack = {
     workspaceId: options.workspaceId ?? '',
     id: pack.id,
@@ -332,6 +280,63 @@ function rebuildContractPack(pack: PackLike, residue: Record<string, unknown> | 
   };
   if (!residue) return base;
   return { ...applyResidue(base as unknown as Record<string, unknown>, omit(residue, ['contracts'])), contracts } as LegacyContractPack;
+}
+
+/** The contracts of the legacy record: kept raw, rebuilt over their residue, or made from the pack alone. */
+function rebuildContracts(pack: PackLike, rc: unknown): LegacyContract[] {
+  const comparators = (pack.trackA?.comparators ?? []) as Comparator[];
+  const artifacts = pack.trackA?.artifacts ?? [];
+  if (isObj(rc) && RAW in rc) return rc[RAW] as LegacyContract[];
+  if (Array.isArray(rc)) return contractsOverResidue(pack, rc as Record<string, unknown>[], comparators, artifacts);
+  if (comparators.length + artifacts.length === 0) return [];
+  return [
+    {
+      contractId: pack.id,
+      name: pack.name,
+      artifacts: artifacts.map(artifactFromUnified),
+      invariants: comparators.map((c, i) => ({ invariantId: `${c.type}-${i + 1}`, ...invariantFromComparator(c) })),
+      enforcement: { mode: 'pr_gate', blockOnFail: pack.trackA?.enforcement?.mode === 'block' },
+    },
+  ];
+}
+
+type Artifact = NonNullable<NonNullable<PackLike['trackA']>['artifacts']>[number];
+
+/** Each residue contract takes the pack's comparators and artifacts back in order; what YAML added since joins the last. */
+function contractsOverResidue(pack: PackLike, rc: Record<string, unknown>[], comparators: Comparator[], artifacts: Artifact[]): LegacyContract[] {
+  let ci = 0;
+  let ai = 0;
+  const contracts = rc.map((c) => {
+    const out: Record<string, unknown> = { ...omit(c, ['invariants', 'artifacts']) };
+    if (Array.isArray(c.invariants)) {
+      out.invariants = c.invariants
+        .map((r: unknown) => {
+          const comp = comparators[ci++];
+          return comp ? applyResidue(invariantFromComparator(comp), r) : undefined;
+        })
+        .filter((x) => x !== undefined);
+    } else if (c.invariants !== undefined) out.invariants = c.invariants;
+    if (Array.isArray(c.artifacts)) {
+      out.artifacts = c.artifacts
+        .map((r: unknown) => {
+          if (isObj(r) && r[UNMAPPED] === true) return omit(r, [UNMAPPED]);
+          const art = artifacts[ai++];
+          return art ? applyResidue(artifactFromUnified(art), r) : undefined;
+        })
+        .filter((x) => x !== undefined);
+    } else if (c.artifacts !== undefined) out.artifacts = c.artifacts;
+    return out as LegacyContract;
+  });
+  // Comparators and artifacts added in YAML after the migration join the last contract.
+  const extraInvariants = comparators.slice(ci).map((c, k) => ({ invariantId: `${c.type}-${ci + k + 1}`, ...invariantFromComparator(c) }));
+  const extraArtifacts = artifacts.slice(ai).map(artifactFromUnified);
+  if (extraInvariants.length + extraArtifacts.length > 0) {
+    if (contracts.length === 0) contracts.push({ contractId: pack.id, name: pack.name, artifacts: [], invariants: [] });
+    const last = contracts[contracts.length - 1]!;
+    last.invariants = [...arrayOf(last.invariants), ...extraInvariants];
+    last.artifacts = [...arrayOf(last.artifacts), ...extraArtifacts];
+  }
+  return contracts;
 }
 
 function invariantToComparator(inv: Record<string, unknown>): Record<string, unknown> {

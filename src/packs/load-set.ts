@@ -26,57 +26,71 @@ export function isServiceCatalog(path: string): boolean {
 
 export function loadPackSet(files: ReadonlyArray<PackFile>, known: KnownTypes, sha?: string): PackSet {
   const yamlFiles = files.filter((f) => isYamlFile(f.path)).sort((a, b) => a.path.localeCompare(b.path));
-  const catalogFiles = yamlFiles.filter((f) => isServiceCatalog(f.path));
-  const packFiles = yamlFiles.filter((f) => !isServiceCatalog(f.path));
+  const catalog = readCatalog(yamlFiles.filter((f) => isServiceCatalog(f.path)));
+  const validations: PackValidation[] = yamlFiles.filter((f) => !isServiceCatalog(f.path)).map((f) => validatePackDetailed(f.path, f.text, known, sizeOption(f)));
+  const packs = markDuplicateIds(validations.map((v) => checkServiceScope(v.loaded, catalog, v)), validations);
+  const set: PackSet = { packs, services: catalog.services, errors: sortErrors(catalog.errors) };
+  if (sha !== undefined) set.sha = sha;
+  return set;
+}
 
-  // The service catalog: the shallowest services.yml wins; valid entries are kept one by one.
-  const setErrors: PackError[] = [];
+interface CatalogRead {
+  /** The catalog file read, if any. */
+  file?: PackFile;
+  services: ServiceCatalog;
+  /** Read without errors: its list of services is complete. */
+  usable: boolean;
+  errors: PackError[];
+}
+
+/** The service catalog: the shallowest services.yml wins; valid entries are kept one by one. */
+function readCatalog(catalogFiles: readonly PackFile[]): CatalogRead {
+  const errors: PackError[] = [];
   const services: ServiceCatalog = {};
-  let catalogUsable = true;
   const [catalog, ...extraCatalogs] = [...catalogFiles].sort((a, b) => a.path.split('/').length - b.path.split('/').length);
   for (const extra of extraCatalogs) {
-    setErrors.push({ file: extra.path, line: 1, column: 1, message: `a second service catalog; only ${catalog!.path} is read` });
+    errors.push({ file: extra.path, line: 1, column: 1, message: `a second service catalog; only ${catalog!.path} is read` });
   }
-  if (catalog) {
-    const parsed = parseYamlFile(catalog.path, catalog.text, sizeOption(catalog));
-    setErrors.push(...parsed.errors);
-    if (parsed.errors.length > 0) catalogUsable = false;
-    const data = parsed.data ?? {};
-    if (!isPlainObject(data)) {
-      const r = ServiceCatalog.safeParse(data, { reportInput: true });
-      if (!r.success) setErrors.push(...zodIssuesToErrors(parsed, r.error.issues, ServiceCatalog));
-      catalogUsable = false;
-    } else {
-      for (const [name, entry] of Object.entries(data)) {
-        const r = ServiceCatalog.safeParse({ [name]: entry }, { reportInput: true });
-        if (r.success) Object.assign(services, r.data);
-        else setErrors.push(...zodIssuesToErrors(parsed, r.error.issues, ServiceCatalog));
-      }
+  if (!catalog) return { services, usable: true, errors };
+  const parsed = parseYamlFile(catalog.path, catalog.text, sizeOption(catalog));
+  errors.push(...parsed.errors);
+  let usable = parsed.errors.length === 0;
+  const data = parsed.data ?? {};
+  if (!isPlainObject(data)) {
+    const r = ServiceCatalog.safeParse(data, { reportInput: true });
+    if (!r.success) errors.push(...zodIssuesToErrors(parsed, r.error.issues, ServiceCatalog));
+    usable = false;
+  } else {
+    for (const [name, entry] of Object.entries(data)) {
+      const r = ServiceCatalog.safeParse({ [name]: entry }, { reportInput: true });
+      if (r.success) Object.assign(services, r.data);
+      else errors.push(...zodIssuesToErrors(parsed, r.error.issues, ServiceCatalog));
     }
   }
+  return { file: catalog, services, usable, errors };
+}
 
-  const validations: PackValidation[] = packFiles.map((f) => validatePackDetailed(f.path, f.text, known, sizeOption(f)));
-  let packs: LoadedPack[] = validations.map((v) => v.loaded);
+/** A service scope must name a service of the catalog. */
+function checkServiceScope(loaded: LoadedPack, catalog: CatalogRead, validation: PackValidation): LoadedPack {
+  const scope = loaded.valid ? loaded.pack.scope : loaded.scope;
+  if (scope?.type !== 'service' || scope.ref === undefined || Object.hasOwn(catalog.services, scope.ref)) return loaded;
+  const names = Object.keys(catalog.services).sort();
+  const why = !catalog.file
+    ? `no service catalog (services.yml) in the packs folder`
+    : !catalog.usable
+      ? `${catalog.file.path} has errors`
+      : `known services: ${names.join(', ') || 'none'}`;
+  const error: PackError = {
+    file: loaded.file,
+    ...validation.parsed.locate(['scope', 'ref']),
+    message: `scope.ref: unknown service "${scope.ref}" (${why})`,
+  };
+  return withErrors(loaded, [error]);
+}
 
-  // Service scopes must name a service of the catalog.
-  packs = packs.map((loaded, i) => {
-    const scope = loaded.valid ? loaded.pack.scope : loaded.scope;
-    if (scope?.type !== 'service' || scope.ref === undefined || Object.hasOwn(services, scope.ref)) return loaded;
-    const names = Object.keys(services).sort();
-    const why = !catalog
-      ? `no service catalog (services.yml) in the packs folder`
-      : !catalogUsable
-        ? `${catalog.path} has errors`
-        : `known services: ${names.join(', ') || 'none'}`;
-    const error: PackError = {
-      file: loaded.file,
-      ...validations[i]!.parsed.locate(['scope', 'ref']),
-      message: `scope.ref: unknown service "${scope.ref}" (${why})`,
-    };
-    return withErrors(loaded, [error]);
-  });
-
-  // Duplicate pack ids: every copy becomes invalid, each naming the others.
+/** Duplicate pack ids: every copy becomes invalid, each naming the others. */
+function markDuplicateIds(loaded: readonly LoadedPack[], validations: readonly PackValidation[]): LoadedPack[] {
+  const packs = [...loaded];
   const byId = new Map<string, number[]>();
   packs.forEach((p, i) => {
     const id = p.valid ? p.pack.id : p.id;
@@ -95,10 +109,7 @@ export function loadPackSet(files: ReadonlyArray<PackFile>, known: KnownTypes, s
       packs[i] = withErrors(packs[i]!, [error]);
     }
   }
-
-  const set: PackSet = { packs, services, errors: sortErrors(setErrors) };
-  if (sha !== undefined) set.sha = sha;
-  return set;
+  return packs;
 }
 
 /** Every error of a set: set-level first, then each pack's, in file order. */

@@ -40,21 +40,7 @@ export interface ParseOptions {
 
 export function parseYamlFile(file: string, text: string, options: ParseOptions = {}): ParsedYaml {
   const size = options.size ?? Buffer.byteLength(text, 'utf8');
-  if (size > MAX_FILE_BYTES) {
-    return {
-      file,
-      data: undefined,
-      errors: [
-        {
-          file,
-          line: 1,
-          column: 1,
-          message: `file is ${formatBytes(size)}, larger than the 1 MB limit for a policy-pack file (${MAX_FILE_BYTES} bytes)`,
-        },
-      ],
-      locate: () => ({ line: 1, column: 1 }),
-    };
-  }
+  if (size > MAX_FILE_BYTES) return oversize(file, size);
 
   const lineCounter = new LineCounter();
   // The library's unique-key check is quadratic in the keys of a mapping (a 393 KB pack
@@ -64,37 +50,40 @@ export function parseYamlFile(file: string, text: string, options: ParseOptions 
     const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
     return { line, column: col };
   };
-  const errors: PackError[] = [];
-  for (const e of doc.errors) {
-    const pos = at(e.pos[0]);
-    let message = e.message;
-    if (e.code === 'MULTIPLE_DOCS') {
-      message = 'a pack file holds one YAML document; remove the extra "---" document';
-    }
-    errors.push({ file, ...pos, message: `YAML: ${message}` });
-  }
+  const errors: PackError[] = doc.errors.map((e) => ({ file, ...at(e.pos[0]), message: `YAML: ${syntaxMessage(e.code, e.message)}` }));
   const shape = checkShape(doc);
   errors.push(...shape.problems.map((problem) => ({ file, ...at(problem.offset), message: `YAML: ${problem.message}` })));
+  const data = shape.overLimit ? undefined : toData(doc, file, at, errors);
+  return { file, data, errors, locate: locator(doc, at) };
+}
 
-  let data: unknown;
-  if (shape.overLimit) {
-    data = undefined;
-  } else {
-    try {
-      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (err) {
-      const first = firstAlias(doc);
-      const pos = first ? at(first) : { line: 1, column: 1 };
-      const reason =
-        err instanceof ReferenceError && /alias/i.test(err.message)
-          ? `YAML: aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT} per anchor); refusing a possible YAML bomb`
-          : `YAML: ${err instanceof Error ? err.message : String(err)}`;
-      errors.push({ file, ...pos, message: reason });
-      data = undefined;
-    }
+function oversize(file: string, size: number): ParsedYaml {
+  const message = `file is ${formatBytes(size)}, larger than the 1 MB limit for a policy-pack file (${MAX_FILE_BYTES} bytes)`;
+  return { file, data: undefined, errors: [{ file, line: 1, column: 1, message }], locate: () => ({ line: 1, column: 1 }) };
+}
+
+function syntaxMessage(code: string, message: string): string {
+  return code === 'MULTIPLE_DOCS' ? 'a pack file holds one YAML document; remove the extra "---" document' : message;
+}
+
+/** The plain data, with aliases expanded within MAX_ALIAS_COUNT; undefined (and an error) past it. */
+function toData(doc: Document, file: string, at: (offset: number) => Position, errors: PackError[]): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const first = firstAlias(doc);
+    const pos = first ? at(first) : { line: 1, column: 1 };
+    const reason =
+      err instanceof ReferenceError && /alias/i.test(err.message)
+        ? `YAML: aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT} per anchor); refusing a possible YAML bomb`
+        : `YAML: ${err instanceof Error ? err.message : String(err)}`;
+    errors.push({ file, ...pos, message: reason });
+    return undefined;
   }
+}
 
-  // Key -> pair of each mapping looked into, built once: locating many errors stays linear.
+/** `locate` of a parsed document: key -> pair of each mapping looked into is built once, so locating many errors stays linear. */
+function locator(doc: Document, at: (offset: number) => Position): ParsedYaml['locate'] {
   const indexed = new WeakMap<YAMLMap, Map<string, Pair>>();
   const pairOf = (map: YAMLMap, key: string): Pair | undefined => {
     let index = indexed.get(map);
@@ -120,42 +109,38 @@ export function parseYamlFile(file: string, text: string, options: ParseOptions 
     return node;
   };
 
-  const locate = (path: readonly PathSegment[], prefer: 'key' | 'value' = 'value'): Position => {
-    // Walk down as far as the path exists; point at the deepest node found.
+  /** Walk down as far as the path exists: the start of the deepest node found. */
+  const deepest = (path: readonly PathSegment[]): number | undefined => {
     let node: unknown = doc.contents;
     let best: number | undefined = rangeStart(node);
     for (const seg of path) {
       if (isMap(node)) {
         const pair = pairOf(node, String(seg));
         if (!pair) break;
-        const valueStart = rangeStart(pair.value);
-        const keyStart = rangeStart(pair.key);
-        best = keyStart ?? best;
+        best = rangeStart(pair.key) ?? best;
         node = pair.value;
+        const valueStart = rangeStart(pair.value);
         if (valueStart !== undefined && !isEmptyScalar(pair.value)) best = valueStart;
-        continue;
-      }
-      if (isSeq(node)) {
+      } else if (isSeq(node)) {
         const item = typeof seg === 'number' ? node.items[seg] : undefined;
         if (item === undefined) break;
         node = item;
         best = rangeStart(item) ?? best;
-        continue;
-      }
-      break;
+      } else break;
     }
-    if (prefer === 'key' && path.length > 0) {
-      const container = nodeAt(path.slice(0, -1));
-      if (isMap(container)) {
-        const pair = pairOf(container, String(path[path.length - 1]));
-        const ks = pair ? rangeStart(pair.key) : undefined;
-        if (ks !== undefined) return at(ks);
-      }
-    }
-    return best === undefined ? { line: 1, column: 1 } : at(best);
+    return best;
   };
 
-  return { file, data, errors, locate };
+  return (path, prefer = 'value') => {
+    if (prefer === 'key' && path.length > 0) {
+      const container = nodeAt(path.slice(0, -1));
+      const pair = isMap(container) ? pairOf(container, String(path[path.length - 1])) : undefined;
+      const ks = pair ? rangeStart(pair.key) : undefined;
+      if (ks !== undefined) return at(ks);
+    }
+    const best = deepest(path);
+    return best === undefined ? { line: 1, column: 1 } : at(best);
+  };
 }
 
 interface ShapeCheck {

@@ -35,9 +35,23 @@ export interface InvalidPack {
 
 export type LoadedPack = ValidPack | InvalidPack;
 
+/**
+ * Why a set has no packs because the config itself could not be read: the repo (404: the
+ * App is not installed on it, or it does not exist; 409: empty), or its packs folder.
+ */
+export interface MissingConfig {
+  /** `owner/name` of the config repo. */
+  repo: string;
+  /** Set when the repo was read but has no such folder. */
+  folder?: string;
+  reason: string;
+}
+
 export interface PackSet {
   /** Config-repo commit the set was read at; undefined when read from a local folder. */
   sha?: string;
+  /** Set when there is no readable config: no pack applies, and the check says why. */
+  missing?: MissingConfig;
   packs: LoadedPack[];
   services: ServiceCatalog;
   /** Errors that belong to no single pack (services.yml, duplicate ids are on the packs themselves). */

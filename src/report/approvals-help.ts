@@ -55,7 +55,7 @@ export function chainTable(chain: Chain): string {
 }
 
 export const COMMANDS_HELP = [
-  '**Commands** — at the start of a line, in a new comment (edited comments are never read):',
+  '**Commands** — at the start of a line of visible text (not in a quote, code or an HTML comment), in a new comment: editing a comment never approves, and editing `/approve` out of it retracts its approval.',
   '- `/approve` — approve the active step you are eligible for',
   '- `/approve <tier>` — approve one tier, e.g. `/approve tier2`',
   '- `/approve cancel` — retract your own approval',
@@ -63,7 +63,7 @@ export const COMMANDS_HELP = [
   '- `/pj recheck` — re-run the evaluation',
   '- `/pj help` — show this message',
   '',
-  'Reviews count too: *Approve* approves the active step you are eligible for, *Request changes* rejects it when the pack says so, and dismissing a review retracts what it gave.',
+  'Reviews count too: *Approve* approves the active step you are eligible for, *Request changes* rejects it when the pack says so, and dismissing a review retracts what it gave, for good: a dismissed review never counts again.',
 ].join('\n');
 
 export function buildHelpReply(chain: Chain | undefined, opts: { unknownCommand?: string } = {}): string {

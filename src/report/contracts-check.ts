@@ -2,10 +2,10 @@
 // gate decision (contracts/gate.ts decides; this file only renders). Pure.
 import type { ContractsEvaluation, PackEvaluation } from '../contracts/evaluate.js';
 import type { Finding } from '../contracts/findings.js';
-import type { ApprovalState, GateDecision } from '../contracts/gate.js';
+import type { ApprovalState, GateDecision, HeadGate } from '../contracts/gate.js';
 import { SEVERITY_ORDER } from '../contracts/scoring.js';
 import type { Severity } from '../packs/schema.js';
-import { CHECK_SUMMARY_LIMIT, type CheckAnnotation, type CheckRunPayload } from './check-run.js';
+import { capAnnotations, CHECK_SUMMARY_LIMIT, omittedNote, type CheckAnnotation, type CheckRunPayload } from './check-run.js';
 
 export const CONTRACTS_CHECK_NAME = 'PuddleJumper / contracts';
 
@@ -44,14 +44,67 @@ export function buildErroredContractsCheck(headSha: string, reason: string): Che
 
 export function buildContractsCheck(evaluation: ContractsEvaluation, decision: GateDecision): CheckRunPayload {
   const { conclusion, title, explanation } = decision.contracts;
+  const { annotations, omitted } = capAnnotations(buildAnnotations(evaluation));
+  // The note goes with the evaluation's own notes, at the top of the summary.
+  const noted = omitted > 0 ? { ...evaluation, notes: [...evaluation.notes, omittedNote(annotations.length, omitted, 'findings')] } : evaluation;
   return {
     name: CONTRACTS_CHECK_NAME,
     headSha: evaluation.headSha,
     status: 'completed',
     ...(conclusion ? { conclusion } : {}),
     title: clip(title, TITLE_LIMIT),
-    summary: buildSummary(evaluation, title, explanation, decision.gated ? decision.approval : undefined),
-    annotations: buildAnnotations(evaluation),
+    summary: buildSummary(noted, title, explanation, decision.gated ? decision.approval : undefined),
+    annotations,
+  };
+}
+
+/** One PR's part in a commit's check: its evaluation and its own gate decision. */
+export interface HeadPart {
+  prNumber: number;
+  base?: string;
+  evaluation: ContractsEvaluation;
+  decision: GateDecision;
+}
+
+/**
+ * The contracts check of a commit that is the head of one or more open PRs. One PR: the
+ * check of its evaluation, as ever. Several: the strictest verdict (`head`, decided by
+ * contracts/gate.ts `strictest`), a table naming each PR with its own verdict, each PR's
+ * summary below it, and the annotations of all of them (each once).
+ */
+export function buildHeadContractsCheck(headSha: string, parts: readonly HeadPart[], head: HeadGate): CheckRunPayload {
+  if (parts.length === 1) return buildContractsCheck(parts[0]!.evaluation, parts[0]!.decision);
+  const { conclusion, title, explanation } = head.contracts;
+  const order = head.prs.map((g) => parts.find((p) => p.prNumber === g.prNumber)!);
+  const table = [
+    '| Pull request | Base | Conclusion | Title |',
+    '|---|---|---|---|',
+    ...order.map((p) => `| #${p.prNumber} | ${p.base ? `\`${cell(p.base)}\`` : ''} | ${p.decision.contracts.conclusion ?? p.decision.contracts.status} | ${cell(p.decision.contracts.title)} |`),
+  ];
+  const preamble = [`## ${cell(title)}`, '', explanation, '', ...table].join('\n');
+  const each = Math.floor((CHECK_SUMMARY_LIMIT - preamble.length - 200) / order.length);
+  const sections = order.map((p) => {
+    const d = p.decision;
+    const body = buildSummary(p.evaluation, d.contracts.title, d.contracts.explanation, d.gated ? d.approval : undefined, Math.max(500, each - 80));
+    return `\n\n---\n\n# #${p.prNumber}${p.base ? ` → ${cell(p.base)}` : ''}\n\n${body}`;
+  });
+  let summary = preamble + sections.join('');
+  if (summary.length > CHECK_SUMMARY_LIMIT) summary = `${summary.slice(0, CHECK_SUMMARY_LIMIT - 40)}\n\n… (summary truncated)`;
+  const seen = new Set<string>();
+  const annotations = order.flatMap((p) => buildAnnotations(p.evaluation)).filter((a) => {
+    const key = `${a.path}\0${a.start_line}\0${a.title}\0${a.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return {
+    name: CONTRACTS_CHECK_NAME,
+    headSha,
+    status: 'completed',
+    ...(conclusion ? { conclusion } : {}),
+    title: clip(title, TITLE_LIMIT),
+    summary,
+    annotations,
   };
 }
 

@@ -2,7 +2,7 @@
 // or, when all is well, the packs with their version hashes.
 import { allErrors } from '../packs/load-set.js';
 import type { PackSet } from '../packs/types.js';
-import { CHECK_SUMMARY_LIMIT, type CheckAnnotation, type CheckRunPayload } from './check-run.js';
+import { capAnnotations, CHECK_SUMMARY_LIMIT, omittedNote, type CheckAnnotation, type CheckRunPayload } from './check-run.js';
 
 export const PACKS_CHECK_NAME = 'PuddleJumper / policy packs';
 
@@ -10,7 +10,7 @@ export function buildPacksCheck(set: PackSet, headSha: string): CheckRunPayload 
   const errors = allErrors(set);
   const table = packTable(set);
   if (errors.length > 0) {
-    const annotations: CheckAnnotation[] = errors.map((e) => ({
+    const all: CheckAnnotation[] = errors.map((e) => ({
       path: e.file,
       start_line: e.line,
       end_line: e.line,
@@ -20,13 +20,16 @@ export function buildPacksCheck(set: PackSet, headSha: string): CheckRunPayload 
       title: e.file,
       message: e.message,
     }));
+    const { annotations, omitted } = capAnnotations(all);
     const files = new Set(errors.map((e) => e.file)).size;
     const invalid = set.packs.filter((p) => !p.valid).length;
     const list = errors.map((e) => `- \`${e.file}:${e.line}:${e.column}\` ${escapeMd(e.message)}`).join('\n');
     const summary = clip(
+      omitted > 0,
       [
         `**${plural(errors.length, 'error')}** in ${plural(files, 'file')}; ${plural(invalid, 'pack')} invalid.`,
         'Invalid packs fail closed: they fail the checks of the pull requests they would govern until fixed.',
+        ...(omitted > 0 ? ['', `> ${omittedNote(annotations.length, omitted, 'errors')}`] : []),
         '',
         list,
         '',
@@ -50,7 +53,7 @@ export function buildPacksCheck(set: PackSet, headSha: string): CheckRunPayload 
     status: 'completed',
     conclusion: 'success',
     title: n === 0 ? 'No policy packs found' : `${plural(n, 'policy pack')} valid`,
-    summary: clip(n === 0 ? 'The packs folder holds no pack files.' : table),
+    summary: clip(false, n === 0 ? 'The packs folder holds no pack files.' : table),
     annotations: [],
   };
 }
@@ -73,8 +76,8 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function clip(s: string): string {
+function clip(capped: boolean, s: string): string {
   if (s.length <= CHECK_SUMMARY_LIMIT) return s;
-  const note = '\n\n… (truncated; every error is also an annotation)';
+  const note = capped ? '\n\n… (truncated; `npx pj validate` lists every error)' : '\n\n… (truncated; every error is also an annotation)';
   return s.slice(0, CHECK_SUMMARY_LIMIT - note.length) + note;
 }

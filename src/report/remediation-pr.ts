@@ -86,29 +86,14 @@ export function buildRemediationPr(input: RemediationPrInput): RemediationPr {
   if (input.stoppedAt) {
     head.unshift(`> **Edited — PuddleJumper stopped updating it** (a person committed to \`${branch}\` at ${input.stoppedAt}). New drift for this doc goes to the digest issue.`, '');
   }
-  const blocks = (list: readonly RemediationEntry[], withDiff: boolean) =>
-    list.map((e, i) => {
-      const lines = [
-        `#### ${i + 1}. \`${e.item.rule}\` — ${inline(e.item.subject)}`,
-        '',
-        inline(e.item.message),
-        '',
-        `- Severity **${e.severity}** · materiality ${e.score.toFixed(3)} (${e.item.changeClass}, confidence ${e.item.confidence}) · ${e.band}`,
-        `- Source: ${e.sources.length ? e.sources.map(sourceLabel).join(', ') : 'unknown'}`,
-        `- Evidence: ${e.item.evidence.map((x) => `\`${x.file}:${x.line}\`${x.side ? ` (${x.side})` : ''}`).join(', ') || 'none'}`,
-        ...(e.item.section ? [`- Section: ${inline(e.item.section)}${e.item.docLine ? `, line ${e.item.docLine}` : ''}`] : []),
-      ];
-      if (withDiff && e.item.patch) lines.push('', '<details><summary>Patch</summary>', '', '```diff', e.item.patch.diff.trimEnd(), '```', '', '</details>');
-      return lines.join('\n');
-    });
   const stateComment = `<!-- ${REMEDIATION_MARKER} ${encodeState(state)} -->`;
   const render = (withDiffs: boolean) =>
     [
       ...head,
       patched.length ? `### Fixed in this pull request (${patched.length})` : '',
-      ...blocks(patched, withDiffs),
+      ...itemBlocks(patched, withDiffs),
       flagged.length ? `### Needs a person (${flagged.length}) — no safe edit; please fix by hand in this branch` : '',
-      ...blocks(flagged, false),
+      ...itemBlocks(flagged, false),
       '',
       'Merge to accept. Closing without merging means "ignore these items": PuddleJumper will not propose them again.',
       '',
@@ -124,6 +109,24 @@ export function buildRemediationPr(input: RemediationPrInput): RemediationPr {
     body = `${body.slice(0, keep)}\n\n… (list truncated)\n\n${stateComment}`;
   }
   return { branch, title, body, state };
+}
+
+/** One section per drift item: what, how material, where from, and its patch when `withDiff`. */
+function itemBlocks(list: readonly RemediationEntry[], withDiff: boolean): string[] {
+  return list.map((e, i) => {
+    const lines = [
+      `#### ${i + 1}. \`${e.item.rule}\` — ${inline(e.item.subject)}`,
+      '',
+      inline(e.item.message),
+      '',
+      `- Severity **${e.severity}** · materiality ${e.score.toFixed(3)} (${e.item.changeClass}, confidence ${e.item.confidence}) · ${e.band}`,
+      `- Source: ${e.sources.length ? e.sources.map(sourceLabel).join(', ') : 'unknown'}`,
+      `- Evidence: ${e.item.evidence.map((x) => `\`${x.file}:${x.line}\`${x.side ? ` (${x.side})` : ''}`).join(', ') || 'none'}`,
+      ...(e.item.section ? [`- Section: ${inline(e.item.section)}${e.item.docLine ? `, line ${e.item.docLine}` : ''}`] : []),
+    ];
+    if (withDiff && e.item.patch) lines.push('', '<details><summary>Patch</summary>', '', '```diff', e.item.patch.diff.trimEnd(), '```', '', '</details>');
+    return lines.join('\n');
+  });
 }
 
 function encodeState(state: RemediationState): string {

@@ -14,6 +14,18 @@ export type ActionRow = Selectable<ActionsTable>;
  */
 const IN_ORDER = sql<boolean>`not exists (select 1 from actions as other where other.idempotency_key = actions.idempotency_key and ((other.revision < actions.revision and other.status = 'dispatching') or (other.revision > actions.revision and other.status in ('approved', 'dispatching', 'dispatched'))))`;
 
+/**
+ * Gate updates first: check runs are claimed and dispatched before anything else that is
+ * due (replies, notifications), so an approval's check never waits behind a backlog of
+ * replies; within a priority, earliest due first, then oldest.
+ */
+const GATE_KINDS: readonly string[] = ['check_run.upsert'];
+const PRIORITY = (table: string) => sql<number>`case when ${sql.ref(`${table}.kind`)} in (${sql.join(GATE_KINDS)}) then 0 else 1 end`;
+const priorityOf = (row: ActionRow) => (GATE_KINDS.includes(row.kind) ? 0 : 1);
+function byPriority(a: ActionRow, b: ActionRow): number {
+  return priorityOf(a) - priorityOf(b) || (a.next_attempt_at ?? '').localeCompare(b.next_attempt_at ?? '') || a.id - b.id;
+}
+
 /** A new outbox row, as the outbox proposes it. */
 export interface NewAction {
   installationId: number;
@@ -180,24 +192,28 @@ export class ActionStore {
    * claiming is skipped too), then the same UPDATE runs in a statement of its own, whose
    * snapshot sees every claim committed before it got the locks: the in-order rule
    * (IN_ORDER) holds across replicas as it does in SQLite's single writer.
+   * Check runs first (PRIORITY), then earliest due, then oldest, on both.
+   * `installationId`: claim only that installation's actions (a webhook dispatches its own, never another's).
    */
-  /** `installationId`: claim only that installation's actions (a webhook dispatches its own, never another's). */
   async claimDue(owner: string, now: string, leaseUntil: string, limit: number, installationId?: number): Promise<ActionRow[]> {
     if (!isPostgres(this.db)) {
-      return claimUpdate(this.db, owner, now, leaseUntil)
+      const rows = await claimUpdate(this.db, owner, now, leaseUntil)
         .where('id', 'in', (eb) =>
           eb
-          .selectFrom('actions as due')
-          .select('due.id')
-          .where('due.status', '=', 'approved')
-          .where('due.next_attempt_at', '<=', now) // approved rows always carry next_attempt_at
-          .$if(installationId !== undefined, (q) => q.where('due.installation_id', '=', installationId!))
-          .orderBy('due.next_attempt_at', 'asc') // walks the (status, next_attempt_at) index: earliest due first
-          .orderBy('due.id', 'asc')
-          .limit(limit),
+            .selectFrom('actions as due')
+            .select('due.id')
+            .where('due.status', '=', 'approved')
+            .where('due.next_attempt_at', '<=', now) // approved rows always carry next_attempt_at
+            .$if(installationId !== undefined, (q) => q.where('due.installation_id', '=', installationId!))
+            .orderBy(PRIORITY('due'))
+            .orderBy('due.next_attempt_at', 'asc') // earliest due first
+            .orderBy('due.id', 'asc')
+            .limit(limit),
         )
         .returningAll()
         .execute();
+      // RETURNING has no order of its own: the caller dispatches in this one.
+      return rows.sort(byPriority);
     }
     return this.db.transaction().execute(async (trx) => {
       const candidates = await trx
@@ -206,6 +222,7 @@ export class ActionStore {
         .where('status', '=', 'approved')
         .where('next_attempt_at', '<=', now)
         .$if(installationId !== undefined, (q) => q.where('installation_id', '=', installationId!))
+        .orderBy(PRIORITY('actions'))
         .orderBy('next_attempt_at', 'asc')
         .orderBy('id', 'asc')
         .limit(limit)
@@ -217,7 +234,7 @@ export class ActionStore {
       const ids = candidates.filter((c) => held.has(c.idempotency_key)).map((c) => c.id);
       if (ids.length === 0) return [];
       const claimed = await claimUpdate(trx, owner, now, leaseUntil).where('id', 'in', ids).returningAll().execute();
-      return claimed.sort((a, b) => a.id - b.id);
+      return claimed.sort(byPriority);
     });
   }
 
@@ -229,6 +246,7 @@ export class ActionStore {
       .where('status', '=', 'dispatching')
       .where('lease_expires_at', '<=', now)
       .$if(installationId !== undefined, (q) => q.where('installation_id', '=', installationId!))
+      .orderBy(PRIORITY('actions'))
       .orderBy('id', 'asc')
       .limit(limit)
       .execute();

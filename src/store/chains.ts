@@ -10,6 +10,7 @@ import { isUniqueViolation } from './dialect.js';
 import type { ApprovalChainsTable, ApprovalStepsTable } from './tables/approvals.js';
 import type { ApprovalOptions, Severity } from '../packs/schema.js';
 import type { Chain, DecisionSource, Step, TierDef } from '../approvals/chain.js';
+import type { ReplaceReason } from '../approvals/decide.js';
 
 export class ChainConflict extends Error {
   constructor(what: string) {
@@ -19,7 +20,7 @@ export class ChainConflict extends Error {
 }
 
 /** Why a chain was retired. */
-export type SupersedeReason = 'newer_head' | 'template_changed' | 'rejected_new_head' | 'not_required';
+export type SupersedeReason = 'newer_head' | 'not_required' | ReplaceReason;
 
 export interface ChainRepository {
   byId(id: number): Promise<StoredChain | undefined>;
@@ -32,7 +33,7 @@ export interface ChainRepository {
   /** Chains of a PR with a step decided by this review or comment. */
   withSource(repo: string, prNumber: number, source: DecisionSource): Promise<StoredChain[]>;
   /** Inserts a chain; when a concurrent writer inserted the same current key first, returns that one (`created: false`). */
-  insert(chain: Chain, meta: { templateHash: string; headSha: string }): Promise<{ stored: StoredChain; created: boolean }>;
+  insert(chain: Chain, meta: ChainMeta): Promise<{ stored: StoredChain; created: boolean }>;
   /** Compare-and-set from `stored.chain` to `next`; throws ChainConflict when anything moved. */
   save(stored: StoredChain, next: Chain, now: Date): Promise<StoredChain>;
   /** Retires a chain (compare-and-set); false when it moved or was already retired. */
@@ -91,6 +92,16 @@ export async function transitionChain<R>(
   throw new Error(`approval chain ${stored.chain.key}: too many concurrent changes`);
 }
 
+/** What a chain is stored with besides itself: its identity and what it was bound to. */
+export interface ChainMeta {
+  templateHash: string;
+  headSha: string;
+  /** The base it was approved against (migrations/006). */
+  base: string;
+  /** The findings fingerprint it was approved for (migrations/006). */
+  findings: string;
+}
+
 export interface StoredChain {
   id: number;
   version: number;
@@ -99,6 +110,9 @@ export interface StoredChain {
   lastHeadSha: string;
   supersededAt: string | null;
   supersededReason: string | null;
+  /** What it was bound to when it started; null for chains from before migration 006. */
+  base: string | null;
+  findings: string | null;
   /** step id -> row id and version, for the compare-and-set. */
   rows: Record<string, { id: number; version: number }>;
 }
@@ -151,6 +165,8 @@ function toStored(row: ChainRow, steps: StepRow[]): StoredChain {
     lastHeadSha: row.last_head_sha,
     supersededAt: row.superseded_at,
     supersededReason: row.superseded_reason,
+    base: row.bound_base,
+    findings: row.findings_fingerprint,
     rows: Object.fromEntries(ordered.map((r) => [r.step_key, { id: r.id, version: r.version }])),
   };
 }
@@ -218,7 +234,7 @@ async function chainsWithSource(db: Db, repo: string, prNumber: number, source: 
 async function insertChain(
   db: Db,
   chain: Chain,
-  meta: { templateHash: string; headSha: string },
+  meta: ChainMeta,
 ): Promise<{ stored: StoredChain; created: boolean }> {
   try {
     const id = await db.transaction().execute(async (trx) => {
@@ -236,6 +252,8 @@ async function insertChain(
           tiers: JSON.stringify(chain.tiers),
           options: JSON.stringify(chain.options),
           template_hash: meta.templateHash,
+          bound_base: meta.base,
+          findings_fingerprint: meta.findings,
           created_at: chain.createdAt,
           updated_at: chain.createdAt,
           superseded_at: null,

@@ -2,9 +2,10 @@
 // store/tables/; this file only joins them.
 import type { Kysely } from 'kysely';
 import type { ApprovalTables } from './tables/approvals.js';
+import type { ApprovalInputTables } from './tables/approval-inputs.js';
 import type { EvaluationTables, FoundationTables } from './tables/foundation.js';
 import type { GovernanceTables } from './tables/governance.js';
 
-export interface Database extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables {}
+export interface Database extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables, ApprovalInputTables {}
 
 export type Db = Kysely<Database>;

@@ -1,5 +1,5 @@
 // Which database a Kysely instance talks to, and what the two report differently.
-import { PostgresAdapter, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 
 export function isPostgres(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
@@ -24,3 +24,16 @@ export const ADVISORY_APP = 0x506a;
 export const ADVISORY = { migrations: 1, auditAppend: 2 } as const;
 /** Per-key outbox claims use (ADVISORY_CLAIM_SPACE, hashtext(idempotency_key)). */
 export const ADVISORY_CLAIM_SPACE = 0x506b;
+/** The head a pull request was last evaluated at: moved under (ADVISORY_PR_HEAD_SPACE, hashtext(repo#pr)). */
+export const ADVISORY_PR_HEAD_SPACE = 0x506c;
+
+/**
+ * Serialises a read-then-write on one key across replicas: on Postgres an advisory lock
+ * on (space, hashtext(key)) held until the transaction ends (a second writer of the same
+ * key waits for the first to commit, then reads what it wrote); on SQLite nothing, as its
+ * one writer already takes transactions in turn.
+ */
+export async function lockKeyForTransaction(trx: Transaction<any>, space: number, key: string): Promise<void> {
+  if (!isPostgres(trx)) return;
+  await sql`select pg_advisory_xact_lock(${space}, hashtext(${key}))`.execute(trx);
+}

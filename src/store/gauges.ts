@@ -1,5 +1,6 @@
 // The state the operational gauges report, read from the database at scrape time (so a
 // restarted replica reports the truth at once and every replica reports the same).
+import { sqlChainRepository } from './chains.js';
 import type { Db } from './database.js';
 
 export interface StoreGauges {
@@ -17,17 +18,7 @@ export function sqlStoreGauges(db: Db): StoreGauges {
       const rows = await db.selectFrom('actions').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     },
-    async pendingSteps() {
-      const row = await db
-        .selectFrom('approval_steps')
-        .innerJoin('approval_chains', 'approval_chains.id', 'approval_steps.chain_id')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('approval_chains.status', '=', 'pending')
-        .where('approval_chains.superseded_at', 'is', null)
-        .where('approval_steps.status', 'in', ['active', 'waiting'])
-        .executeTakeFirst();
-      return Number(row?.n ?? 0);
-    },
+    pendingSteps: () => sqlChainRepository(db).countPendingSteps(),
     async oldestActiveStepSince() {
       const row = await db
         .selectFrom('approval_steps')

@@ -1,11 +1,16 @@
 // Deciding approval steps, shared by the review and comment use cases: plan the decision
 // (approvals/decide.ts), save it by compare-and-set (store/chains.ts), then audit, count
-// and publish. Refusals are audited and, for commands, answered.
+// and publish. Refusals are audited and, for commands, answered — at most once per person
+// and PR an hour (the limit is stored, so it holds across restarts), and no reply of the
+// approval use cases ever @-mentions anyone: a spammer's 40 `/approve` comments cannot
+// page the tier's approvers 40 times.
 import type { Chain, ChainEvent, DecisionSource } from '../approvals/chain.js';
 import { applyDecisions, decidedBySource, decisionsFor, planDecision, type DecisionKind } from '../approvals/decide.js';
 import { isBotActor, type Actor } from '../approvals/eligibility.js';
 import type { AuditEventInput } from '../governance/audit.js';
+import type { DismissedReviews, ReplyLimits } from '../store/approval-inputs.js';
 import { transitionChain, type ChainRepository, type StoredChain } from '../store/chains.js';
+import type { ChainNotifications } from './notify.js';
 
 /** What the approval use cases need, and nothing else. */
 export interface ApprovalDeps {
@@ -17,11 +22,17 @@ export interface ApprovalDeps {
   audit(event: AuditEventInput): Promise<unknown>;
   /** A chain changed: release or deny what waited for it and re-publish both checks of its head. */
   publish(chain: Chain, headSha: string): Promise<void>;
-  /** A comment on the PR conversation. */
+  /** A comment on the PR conversation (the use cases pass every body through `noMentions`). */
   reply(repo: string, issueNumber: number, body: string): Promise<void>;
+  /** When a person's refused command was last answered on a PR (stored: survives restarts). */
+  replyLimits: ReplyLimits;
+  /** Reviews that were dismissed: such a review never decides again. */
+  dismissedReviews: DismissedReviews;
   /** Chain events and the pending-steps gauge. */
   metrics: { events(events: readonly ChainEvent[]): void; pendingSteps(n: number): void };
   installationId: number | null;
+  /** Notifications of chain events (usecases/notify.ts): collected here, planned after the use case. */
+  notify?: ChainNotifications;
 }
 
 export type ApprovalOutcome =
@@ -69,14 +80,46 @@ export async function auditChain(
 export async function reportEvents(deps: ApprovalDeps, chain: Chain, events: readonly ChainEvent[], origin: Origin): Promise<void> {
   for (const e of events) await auditChain(deps, `approval.${e.type}`, 'actor' in e ? e.actor : undefined, origin, chain, { ...e }, e.at);
   deps.metrics.events(events);
+  deps.notify?.chainEvents(chain, events);
   deps.metrics.pendingSteps(await deps.chains.countPendingSteps());
 }
 
+/** A person's refused commands are answered at most once per PR in this window. */
+export const REFUSAL_REPLY_WINDOW_MS = 60 * 60_000;
+
+/**
+ * `text` with every `@login` and `@org/team` written as a code span: GitHub notifies
+ * nobody for it. No `@` followed by a login character is left, whatever the text came
+ * from (a tier name typed by the commenter included).
+ */
+export function noMentions(text: string): string {
+  return text.replace(/@([A-Za-z0-9][A-Za-z0-9-]*(?:\[bot\])?(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?)/g, '`$1`');
+}
+
+/** Which replies share a limit: answers to refused or unread commands, and `/pj help`. */
+export type ReplyBucket = 'refusal' | 'help';
+
+/**
+ * Whether the app may answer `actor` on the origin's PR now: never a bot, never where no
+ * reply is due, and at most once per person, PR and bucket within the window.
+ */
+export async function mayAnswer(deps: ApprovalDeps, actor: Actor, origin: Origin, bucket: ReplyBucket): Promise<boolean> {
+  if (origin.replyTo === undefined || isBotActor(actor)) return false;
+  const key = `reply:${bucket}:${origin.repo.toLowerCase()}#${origin.replyTo}:${actor.login.toLowerCase()}`;
+  return deps.replyLimits.take(key, deps.now(), REFUSAL_REPLY_WINDOW_MS);
+}
+
+/** A reply on the origin's PR, without mentions. */
+export async function answer(deps: ApprovalDeps, origin: Origin, body: string): Promise<void> {
+  await deps.reply(origin.repo, origin.replyTo ?? origin.prNumber, noMentions(body));
+}
+
 export async function refuse(deps: ApprovalDeps, reason: string, actor: Actor, origin: Origin, chain: Chain | undefined, what: Record<string, unknown>): Promise<ApprovalOutcome> {
-  await auditChain(deps, 'approval.refused', actor.login, origin, chain, { reason, ...what });
-  if (origin.replyTo !== undefined && !isBotActor(actor)) {
+  const answered = await mayAnswer(deps, actor, origin, 'refusal');
+  await auditChain(deps, 'approval.refused', actor.login, origin, chain, { reason, ...what, ...(origin.replyTo !== undefined ? { answered } : {}) });
+  if (answered) {
     const text = reason.startsWith(`@${actor.login} `) ? reason : `@${actor.login} ${reason}`;
-    await deps.reply(origin.repo, origin.replyTo, `${text}. Nothing was changed.`);
+    await answer(deps, origin, `${text}. Nothing was changed.`);
   }
   return { kind: 'refused', reason, ...(chain ? { chain } : {}) };
 }

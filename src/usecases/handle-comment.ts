@@ -1,17 +1,20 @@
 // A comment on a pull request: `/approve`, `/approve <tier>`, `/approve cancel`,
-// `/reject <reason>`, `/pj help`, `/pj recheck`. Refused commands get a reply saying why
-// and change nothing. Edited comments never approve or reject (the author is told when
-// the edit introduced a command); a deleted approving comment retracts its approval.
+// `/reject <reason>`, `/pj help`, `/pj recheck`, read from the comment's visible text
+// (approvals/commands.ts). Refused commands get a reply saying why (at most once per
+// person and PR an hour, mentioning nobody) and change nothing. Edited comments never
+// approve or reject (the author is told when the edit introduced a command), but an edit
+// that makes an approving comment no longer say that `/approve` retracts its approval, as
+// deleting it does.
 // Comments carry no commit: a decision acts on the PR's current chain, and one posted
 // before the current per-head chain existed is refused (its author never saw this head).
-import { sameLogin, type DecisionSource } from '../approvals/chain.js';
+import { sameLogin, stepMatchesTier, type DecisionSource, type Step } from '../approvals/chain.js';
 import { isDecisionCommand, parseCommand, type Command } from '../approvals/commands.js';
-import { postedBeforeChain } from '../approvals/decide.js';
-import { isBotActor, type Actor } from '../approvals/eligibility.js';
+import { chainForHead, postedBeforeChain } from '../approvals/decide.js';
+import type { Actor } from '../approvals/eligibility.js';
 import type { CommentFacts } from '../approvals/facts.js';
 import { buildHelpReply } from '../report/approvals-help.js';
 import type { StoredChain } from '../store/chains.js';
-import { auditChain, decide, ignore, refuse, retract, type ApprovalDeps, type ApprovalOutcome, type Origin } from './approval-steps.js';
+import { answer, auditChain, decide, ignore, mayAnswer, refuse, retract, type ApprovalDeps, type ApprovalOutcome, type Origin } from './approval-steps.js';
 
 export async function handleComment(deps: ApprovalDeps, f: CommentFacts): Promise<ApprovalOutcome> {
   const source: DecisionSource = { kind: 'comment', id: f.comment.id };
@@ -26,23 +29,50 @@ export async function handleComment(deps: ApprovalDeps, f: CommentFacts): Promis
   // The app's own comments (help replies) are never commands.
   if (sameLogin(actor.login, `${deps.appSlug}[bot]`) || sameLogin(actor.login, deps.appSlug)) return ignore(deps, "the app's own comment", actor, origin, undefined, {}, false);
   const command = parseCommand(f.comment.body);
+  if (f.action === 'edited') return handleEdit(deps, f, command, source, origin);
   if (!command) return ignore(deps, 'no command', actor, origin, undefined, {}, false);
-  if (f.action === 'edited') {
-    const introduced = isDecisionCommand(command) && JSON.stringify(parseCommand(f.previousBody)) !== JSON.stringify(command);
-    await auditChain(deps, 'approval.ignored', actor.login, origin, undefined, { reason: 'edited comments never approve or reject', command });
-    if (introduced && !isBotActor(actor)) await deps.reply(f.repo, f.prNumber, `@${actor.login} edited comments are not read: post the command in a new comment.`);
-    return { kind: 'ignored', reason: 'edited comments never approve or reject' };
-  }
   const stored = await currentChain(deps, f.repo, f.prNumber, f.prHeadSha);
   return runCommand(deps, command, stored, actor, source, { ...origin, replyTo: f.prNumber }, f.comment.createdAt);
 }
 
-/** The chain a comment acts on: the one for the known head (or the per-PR one), else the newest. */
+/** An approval stands while its comment still says that `/approve` (a tier it names must still be the step's). */
+function stillApproves(command: Command | undefined, step: Step): boolean {
+  return command?.kind === 'approve' && (command.tier === undefined || stepMatchesTier(step, command.tier));
+}
+
+/**
+ * An edited comment never decides. What it approved is retracted when the visible text no
+ * longer says that `/approve`; a rejection stays (a rejection is final for its commit).
+ */
+async function handleEdit(deps: ApprovalDeps, f: CommentFacts, command: Command | undefined, source: DecisionSource, origin: Origin): Promise<ApprovalOutcome> {
+  const actor = f.comment.user;
+  const approvedHere = (c: StoredChain) =>
+    c.chain.steps.some((s) => s.status === 'approved' && s.source?.kind === source.kind && s.source.id === source.id && !stillApproves(command, s));
+  const withdrawn = (await deps.chains.withSource(f.repo, f.prNumber, source)).filter(approvedHere);
+  let outcome: ApprovalOutcome = { kind: 'ignored', reason: 'edited comments never approve or reject' };
+  if (withdrawn.length > 0) {
+    const r = await retract(deps, withdrawn, f.sender, { source }, origin);
+    if ('refusal' in r) await ignore(deps, r.refusal, f.sender, origin, undefined, { command: command ?? null });
+    else outcome = { kind: 'changed', ...r };
+  }
+  if (!command) return outcome;
+  await auditChain(deps, 'approval.ignored', actor.login, origin, undefined, { reason: 'edited comments never approve or reject', command });
+  const introduced = isDecisionCommand(command) && JSON.stringify(parseCommand(f.previousBody)) !== JSON.stringify(command);
+  const replyOrigin = { ...origin, replyTo: f.prNumber };
+  if (introduced && (await mayAnswer(deps, actor, replyOrigin, 'refusal'))) {
+    await answer(deps, replyOrigin, `\`${actor.login}\`: edited comments are not read; post the command in a new comment.`);
+  }
+  return outcome;
+}
+
+/**
+ * The chain a comment acts on: the current chain of the PR's head when it was posted — the
+ * head the payload names, else the last head the store evaluated (the newest current
+ * chain's). Never a superseded chain, never the chain of another head: an approval given
+ * while the head was A is never recorded on B's chain.
+ */
 async function currentChain(deps: ApprovalDeps, repo: string, prNumber: number, headSha?: string): Promise<StoredChain | undefined> {
-  const current = await deps.chains.forPr(repo, prNumber);
-  // A head newer than any chain: its evaluation has not run yet. The newest chain still
-  // answers (an approval there can never satisfy the new head).
-  return (headSha !== undefined ? current.find((c) => c.chain.headSha === headSha || c.chain.headSha === null) : undefined) ?? current[0];
+  return chainForHead(await deps.chains.forPr(repo, prNumber), headSha);
 }
 
 async function runCommand(
@@ -58,7 +88,10 @@ async function runCommand(
   switch (command.kind) {
     case 'help':
     case 'unknown':
-      if (!isBotActor(actor)) await deps.reply(origin.repo, origin.prNumber, buildHelpReply(stored?.chain, command.kind === 'unknown' ? { unknownCommand: command.text } : {}));
+      // An unknown command is a refused one: it shares the refusals' limit; `/pj help` has its own.
+      if (await mayAnswer(deps, actor, origin, command.kind === 'unknown' ? 'refusal' : 'help')) {
+        await answer(deps, origin, buildHelpReply(stored?.chain, command.kind === 'unknown' ? { unknownCommand: command.text } : {}));
+      }
       return { kind: 'help', ...(stored ? { chain: stored.chain } : {}) };
     case 'recheck':
       await auditChain(deps, 'approval.recheck_requested', actor.login, origin, stored?.chain, what);

@@ -42,6 +42,14 @@ describe('settings', () => {
     expect(() => loadSettings({ PJ_PACKS_DIR: '/abs/' })).toThrow(/PJ_PACKS_DIR/);
   });
 
+  it('PJ_REQUIRE_CONFIG: off by default, on with 1 or true, and a clear error otherwise', () => {
+    expect(loadSettings({}).requireConfig).toBe(false);
+    expect(loadSettings({ PJ_REQUIRE_CONFIG: '1' }).requireConfig).toBe(true);
+    expect(loadSettings({ PJ_REQUIRE_CONFIG: 'true' }).requireConfig).toBe(true);
+    expect(loadSettings({ PJ_REQUIRE_CONFIG: '0' }).requireConfig).toBe(false);
+    expect(() => loadSettings({ PJ_REQUIRE_CONFIG: 'yes' })).toThrow('invalid setting PJ_REQUIRE_CONFIG: must be 1 or 0 (true or false)');
+  });
+
   it('points at GitHub Enterprise Server when GHE_HOST is set', () => {
     expect(loadSettings({ GHE_HOST: 'github.acme.test' }).githubBaseUrl).toBe('https://github.acme.test/api/v3');
   });

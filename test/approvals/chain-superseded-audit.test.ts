@@ -16,8 +16,9 @@ describe('superseded chains are audited', () => {
       subject: { repo: REPO, prNumber: PR, headSha: HEAD, chainKey: `${REPO}#${PR}@${HEAD}` },
       details: { reason: 'newer_head', supersededBy: `${REPO}#${PR}@${HEAD2}` },
     });
-    // A late evaluation of the old head supersedes nothing and audits nothing more.
+    // A late evaluation of the old head supersedes nothing; it is audited as stale.
     await t.ensure(pack(), 'high', HEAD);
     expect(t.types('approval.chain_superseded')).toHaveLength(1);
+    expect(t.audits.filter((a) => a.type === 'approval.stale_evaluation')).toHaveLength(1);
   });
 });

@@ -35,6 +35,47 @@ describe('slash commands', () => {
     expect(parseCommand(body)).toBeUndefined();
   });
 
+  it.each([
+    ['Not yet\n<!--\n/approve\n-->', 'an HTML comment block under visible text'],
+    ['Not yet <!--\n/approve\n-->', 'an inline HTML comment spanning lines'],
+    ['<!--\n/approve', 'an HTML comment that is never closed hides the rest'],
+    ['Not yet\n<div>\n/approve\n</div>', 'an HTML block'],
+    ['<span hidden>\n/approve\n</span>', 'a one-tag HTML block'],
+    ['x `\n/approve\n` y', 'inline code spanning lines'],
+    ['> quoted text\n/approve', 'a lazy continuation line of a block quote'],
+    ['- not\n\n      /approve', 'an indented code block in a list item'],
+    ['<a>/approve</a>', 'behind an inline tag: not at the start of the line'],
+    ['&#47;approve', 'an entity is not a slash in the source'],
+    ['[Not yet](\n/approve)', 'a link destination on the next line'],
+    ['[Not yet](x "\n/approve")', 'a link title'],
+    ['Not yet\n\n[x]:\n/approve', 'a link reference definition'],
+    ['![Not yet\n/approve\n](x.png)', 'image alt text'],
+    ['[Not yet][\n/approve\n]', 'a reference label'],
+    ['Not yet <span hidden>\n/approve\n</span>', 'the content of an inline element'],
+    ['<details><summary>Not yet</summary>\n\n/approve\n\n</details>', 'the content of a collapsed block'],
+    ['<script>\n/approve\n</script>', 'a script block'],
+    ['Not yet <b\n/approve>', 'a tag spanning lines'],
+    ["Not yet <a title='x>\n/approve'>", 'a quoted attribute holding a >'],
+    ['Not yet `\n    <!-- --> x\n/approve\n`', 'a code span across a line that may or may not start an HTML block'],
+    ['- ```\n  /approve\n  ```', 'a fence in a list item'],
+    ['- <!--\n  /approve\n  -->', 'an HTML comment in a list item'],
+  ])('ignores %j (%s)', (body) => {
+    expect(parseCommand(body)).toBeUndefined();
+  });
+
+  it('reads the visible text around hidden parts', () => {
+    expect(parseCommand('<!-- /approve -->\nNot yet.\n\n/reject needs <!-- hidden -->a changelog')).toEqual({ kind: 'reject', reason: 'needs a changelog' });
+    expect(parseCommand('<details><summary>notes</summary>\n\nlong\n\n</details>\n\n/approve')).toEqual({ kind: 'approve' });
+    expect(parseCommand('<https://ci.example/run/5> passed\n/approve')).toEqual({ kind: 'approve' });
+    expect(parseCommand('```\nif (a < b) `x\n```\n/approve')).toEqual({ kind: 'approve' });
+    expect(parseCommand('[PR 5](https://x/5) (see "why") looks good\n/approve')).toEqual({ kind: 'approve' });
+    expect(parseCommand('**Note** `a < b` and <b>bold</b><br>\n/approve')).toEqual({ kind: 'approve' });
+    expect(parseCommand('/reject breaks `GET /pets` for old clients')).toEqual({ kind: 'reject', reason: 'breaks `GET /pets` for old clients' });
+    expect(parseCommand('<!--\n/approve\n-->\n/approve tier2')).toEqual({ kind: 'approve', tier: 'tier2' });
+    expect(parseCommand('- item\n  /approve')).toEqual({ kind: 'approve' });
+    expect(parseCommand('/approve <!-- tier3 -->')).toEqual({ kind: 'approve' });
+  });
+
   it('reads a command after a closed fence and takes the first command line', () => {
     expect(parseCommand('```\n/reject no\n```\n/approve tier1\n/reject later')).toEqual({ kind: 'approve', tier: 'tier1' });
     expect(parseCommand(null)).toBeUndefined();

@@ -10,6 +10,7 @@ import type { CommentFacts, ReviewFacts } from '../../src/approvals/facts.js';
 import type { MembershipLookup } from '../../src/github/team-membership.js';
 import { readComment, readReview } from '../../src/github/payloads.js';
 import { sqlChainRepository, type ChainRepository } from '../../src/store/chains.js';
+import { sqlDismissedReviews, sqlReplyLimits } from '../../src/store/approval-inputs.js';
 import type { ApprovalDeps } from '../../src/usecases/approval-steps.js';
 import { ensureChain } from '../../src/usecases/ensure-chain.js';
 import { handleComment } from '../../src/usecases/handle-comment.js';
@@ -141,6 +142,8 @@ export async function setup(o: { membership?: MembershipLookup; start?: string; 
     },
     metrics: chainEventsMetrics,
     installationId: null,
+    replyLimits: sqlReplyLimits(db),
+    dismissedReviews: sqlDismissedReviews(db),
   };
   const svc = {
     onComment: (f: CommentFacts) => handleComment(deps, f),

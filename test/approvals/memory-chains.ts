@@ -46,6 +46,8 @@ export function memoryChainRepository(): ChainRepository {
         lastHeadSha: meta.headSha,
         supersededAt: null,
         supersededReason: null,
+        base: meta.base,
+        findings: meta.findings,
         rows: Object.fromEntries(chain.steps.map((s) => [s.id, { id: nextStepId++, version: 1 }])),
       };
       rows.push(stored);

@@ -46,7 +46,7 @@ describe('security refusals', () => {
     await t.ensure(pack({ approvalTiers: { tier1: { name: 'Team Lead', users: [AUTHOR, 'alice'], requiredFor: ['high'] } } }));
     const out = await t.svc.onComment(comment({ body: '/approve', login: AUTHOR }));
     expect(out).toMatchObject({ kind: 'refused', reason: `@${AUTHOR} is the author of this pull request` });
-    expect(t.replies.map((r) => r.body)).toEqual([`@${AUTHOR} is the author of this pull request. Nothing was changed.`]);
+    expect(t.replies.map((r) => r.body)).toEqual([`\`${AUTHOR}\` is the author of this pull request. Nothing was changed.`]);
     expect(statuses(await t.current())).toEqual(['tier1:active']);
     expect(t.types('approval.refused')).toHaveLength(1);
     expect(t.published).toHaveLength(0);
@@ -71,7 +71,7 @@ describe('security refusals', () => {
     await t.ensure();
     const out = await t.svc.onComment(comment({ body: '/approve', login: 'mallory' }));
     expect(out).toMatchObject({ kind: 'refused', reason: '@mallory is not in Team Lead (@alice, acme/team-leads)' });
-    expect(t.replies[0]!.body).toBe('@mallory is not in Team Lead (@alice, acme/team-leads). Nothing was changed.');
+    expect(t.replies[0]!.body).toBe('`mallory` is not in Team Lead (`alice`, acme/team-leads). Nothing was changed.');
     expect(statuses(await t.current())).toEqual(['tier1:active', 'tier2:waiting']);
   });
 
@@ -96,23 +96,24 @@ describe('security refusals', () => {
     expect((await t.current())!.steps[0]).toMatchObject({ decidedBy: 'ALICE', source: { kind: 'comment', id: '2' } });
   });
 
-  it('an approval given on an old head after a push does not satisfy the new chain', async () => {
+  it('an approval given on an old head after a push does not satisfy the new chain, and never lands on the superseded one', async () => {
     const t = await setup();
     await t.ensure(pack(), 'medium', HEAD);
     const pushed = await t.ensure(pack(), 'medium', HEAD2);
     expect(pushed.created).toBe(true);
+    // A review of the old head acts on the old head's chain only — which is superseded, so nothing moves.
     const out = await t.svc.onReview(review({ state: 'approved', login: 'alice', commitId: HEAD, prHead: HEAD2 }));
-    expect(out).toMatchObject({ kind: 'changed' });
-    const oldChain = out.kind === 'changed' ? out.chains[0]! : undefined;
-    expect(oldChain?.headSha).toBe(HEAD);
-    expect(oldChain?.status).toBe('approved');
+    expect(out).toMatchObject({ kind: 'ignored', reason: `no approval chain for commit ${HEAD.slice(0, 7)}` });
+    const old = (await t.chains.forPr(REPO, PR, { includeSuperseded: true })).find((c) => c.chain.headSha === HEAD)!;
+    expect(old.supersededReason).toBe('newer_head');
+    expect(statuses(old.chain)).toEqual(['tier1:active']);
     const fresh = await t.chains.byKey(`${REPO}#${PR}@${HEAD2}`);
     expect(fresh?.chain.status).toBe('pending');
     expect(statuses(fresh?.chain)).toEqual(['tier1:active']);
-    expect(t.published.at(-1)!.headSha).toBe(HEAD);
-    // A late evaluation of the old head does not displace the new chain.
+    expect(t.published).toHaveLength(0);
+    // A late evaluation of the old head does not displace the new chain, and no superseded chain answers for it.
     const late = await t.ensure(pack(), 'medium', HEAD);
-    expect(late.chain?.headSha).toBe(HEAD);
+    expect(late).toMatchObject({ chain: undefined, stale: true, created: false });
     expect((await t.current())?.headSha).toBe(HEAD2);
   });
 
@@ -261,9 +262,11 @@ describe('approval flows', () => {
     expect(await t.svc.onComment(comment({ body: '/pj help', login: 'someone', id: 2 }))).toMatchObject({ kind: 'help' });
     const body = t.replies.at(-1)!.body;
     expect(body).toContain('(severity **critical**): **pending**');
-    expect(body).toMatch(/\| 1 \| Team Lead \(`tier1`\) \| ✅ approved \| @alice, 2026-03-01T10:00:00.000Z via comment \| — \|/);
-    expect(body).toMatch(/\| 2 \| Director \(`tier2`\) \| ⏳ needs approval \| {2}\| acme\/directors members — except @Codertocat \(author\), @alice \(already approved a step\) \|/);
-    expect(body).toMatch(/\| 3 \| CTO \(`tier3`\) \| ⏸️ waiting \| {2}\| @cto \|/);
+    expect(body).toMatch(/\| 1 \| Team Lead \(`tier1`\) \| ✅ approved \| `alice`, 2026-03-01T10:00:00.000Z via comment \| — \|/);
+    expect(body).toMatch(/\| 2 \| Director \(`tier2`\) \| ⏳ needs approval \| {2}\| acme\/directors members — except `Codertocat` \(author\), `alice` \(already approved a step\) \|/);
+    expect(body).toMatch(/\| 3 \| CTO \(`tier3`\) \| ⏸️ waiting \| {2}\| `cto` \|/);
+    // The reply names people without notifying them.
+    expect(body).not.toMatch(/@[A-Za-z0-9]/);
     expect(body).toContain('`/approve cancel`');
     // No line of the reply is itself a command.
     expect(body.split('\n').some((l) => /^\s{0,3}\//.test(l))).toBe(false);

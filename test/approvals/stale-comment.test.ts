@@ -20,7 +20,7 @@ describe('a comment acts only on a head its author could have seen', () => {
     const stale = await t.svc.onComment(comment({ body: '/approve', login: 'alice', id: 1, createdAt: '2026-03-01T10:00:30Z' }));
     const reason = 'posted before the latest push; comment again to approve this commit';
     expect(stale).toMatchObject({ kind: 'refused', reason });
-    expect(t.replies.map((r) => r.body)).toEqual([`@alice ${reason}. Nothing was changed.`]);
+    expect(t.replies.map((r) => r.body)).toEqual([`\`alice\` ${reason}. Nothing was changed.`]);
     const refused = t.audits.filter((a) => a.type === 'approval.refused');
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ actor: 'user:alice', subject: { headSha: HEAD2 }, details: { reason, commentCreatedAt: '2026-03-01T10:00:30Z' } });

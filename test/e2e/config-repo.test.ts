@@ -64,6 +64,20 @@ describe('the config repo', () => {
     expect(audit).toHaveLength(1);
   });
 
+  it('5,000 errors: 500 annotations in 10 writes, and the summary says how many more', async () => {
+    const gh = nock(API);
+    const keys = Array.from({ length: 5000 }, (_, i) => `typo${i}: 1`).join('\n');
+    mockTree(gh, { 'policy-packs/huge.yml': `${packs('good.yml')}\n${keys}\n` });
+    const writes: Check[] = [];
+    gh.post(`${CONFIG}/check-runs`).reply(201, (_u, body) => (writes.push(body as Check), { id: 1 }));
+    gh.patch(`${CONFIG}/check-runs/1`).times(9).reply(200, (_u, body) => (writes.push(body as Check), { id: 1 }));
+    await t.receive('push', pushPayload(['policy-packs/huge.yml'], 'refs/heads/many-typos'));
+    expect(writes).toHaveLength(10);
+    expect(writes.flatMap((w) => w.output.annotations)).toHaveLength(500);
+    expect(writes[0]).toMatchObject({ conclusion: 'failure', output: { title: '5000 errors in policy packs' } });
+    expect(writes[0]!.output.summary).toContain('and 4500 more are not');
+  });
+
   it('a valid set succeeds, listing each pack with its version hash', async () => {
     const gh = nock(API);
     mockTree(gh, { 'policy-packs/good.yml': packs('good.yml') });

@@ -217,7 +217,7 @@ describe('pull request → PuddleJumper / contracts', () => {
       return { id: 900 + replies.length };
     });
     await t.receive('issue_comment', comment('Codertocat', '/approve', 501));
-    expect(replies.at(-1)).toMatch(/@Codertocat .*author/i);
+    expect(replies.at(-1)).toMatch(/`Codertocat` .*author/i);
     expect(last(checks, 'PuddleJumper / contracts').output.title).toBe('Waiting for approval: Team Lead');
 
     // Logins are compared case-insensitively: "alice" fills the tier that lists "Alice".
@@ -275,12 +275,12 @@ describe('pull request → PuddleJumper / contracts', () => {
     await t.receive('pull_request', pushed);
     const newHead = checks.filter((c) => c.name === 'PuddleJumper / contracts').at(-1)!;
     expect(newHead.output.title).toBe('Waiting for approval: Team Lead');
-    // Bob approves the old head: only the old chain moves.
+    // Bob approves the old head: its chain is superseded, so nothing moves — neither chain.
     await t.receive('pull_request_review', review('bob', 'User', 'approved', 3));
-    const chains = await t.db.selectFrom('approval_chains').select(['head_sha', 'status']).orderBy('id').execute();
+    const chains = await t.db.selectFrom('approval_chains').select(['head_sha', 'status', 'superseded_reason']).orderBy('id').execute();
     expect(chains).toEqual([
-      { head_sha: pr.pull_request.head.sha, status: 'approved' },
-      { head_sha: 'f'.repeat(40), status: 'pending' },
+      { head_sha: pr.pull_request.head.sha, status: 'pending', superseded_reason: 'newer_head' },
+      { head_sha: 'f'.repeat(40), status: 'pending', superseded_reason: null },
     ]);
   });
 

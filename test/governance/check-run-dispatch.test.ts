@@ -122,11 +122,18 @@ describe('check_run.upsert dispatch', () => {
       message: `finding ${i}`,
     }));
     const gh = nock(API);
-    gh.post('/repos/acme/api/check-runs', (b: { output: { annotations: unknown[] } }) => b.output.annotations.length === 50).reply(201, { id: 5 });
+    // Each request's summary ends with a hidden marker of how many annotations the run holds after it.
+    const progress: string[] = [];
+    const marked = (b: { output: { summary: string } }) => {
+      const m = /^summary\n\n<!-- puddlejumper:annotations [0-9a-f]{64} (\d+\/\d+) -->$/.exec(b.output.summary);
+      if (m) progress.push(m[1]!);
+      return m !== null;
+    };
+    gh.post('/repos/acme/api/check-runs', (b: { output: { summary: string; annotations: unknown[] } }) => b.output.annotations.length === 50 && marked(b)).reply(201, { id: 5 });
     const sizes: number[] = [];
     gh.patch('/repos/acme/api/check-runs/5', (b: { output: { title: string; summary: string; annotations: unknown[] } }) => {
       sizes.push(b.output.annotations.length);
-      return b.output.title === '2 breaking changes' && b.output.summary === 'summary';
+      return b.output.title === '2 breaking changes' && marked(b);
     })
       .times(2)
       .reply(200, { id: 5 });
@@ -134,6 +141,7 @@ describe('check_run.upsert dispatch', () => {
     await h.pipeline.runUntilIdle();
     expect(await h.pipeline.get(action.id)).toMatchObject({ status: 'dispatched', result: { requests: 3, annotations: 120 } });
     expect(sizes).toEqual([50, 20]);
+    expect(progress).toEqual(['50/120', '100/120', '120/120']);
   });
 
   it('a permanent 422 fails the action with its reason, in the audit log and the metrics', async () => {

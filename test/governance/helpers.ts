@@ -54,6 +54,7 @@ export async function harness(
     getOctokit?: (id: number) => Promise<Octokit>;
     clock?: Clock;
     workerId?: string;
+    dispatchTimeoutMs?: number;
   } = {},
 ): Promise<Harness> {
   const db = options.db ?? (await openMemoryDatabase());
@@ -81,6 +82,7 @@ export async function harness(
     random: () => 0.5,
     ...(options.chains ? { chains: options.chains } : {}),
     ...(options.workerId ? { workerId: options.workerId } : {}),
+    ...(options.dispatchTimeoutMs !== undefined ? { dispatchTimeoutMs: options.dispatchTimeoutMs } : {}),
   });
   return { db, clock, audit, registry, pipeline };
 }

@@ -93,7 +93,7 @@ describe('notify.webhook delivery', () => {
     expect(b!.headers['x-puddlejumper-delivery']).toBe(a!.headers['x-puddlejumper-delivery']);
     expect(b!.headers['x-puddlejumper-signature-256']).toBe(a!.headers['x-puddlejumper-signature-256']);
     expect(b!.body).toBe(a!.body);
-  });
+  }, 60_000);
 
   it('a receiver that is down for good ends as a failed action with its error', async () => {
     const receiver = await fakeServer(() => ({ status: 200 }));

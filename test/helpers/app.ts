@@ -22,7 +22,8 @@ export interface TestApp {
   receive: (name: string, payload: Record<string, any>) => Promise<void>;
 }
 
-export async function createTestApp(): Promise<TestApp> {
+/** `env`: settings as the environment would give them (e.g. `{ PJ_REQUIRE_CONFIG: '1' }`). */
+export async function createTestApp(options: { env?: Record<string, string> } = {}): Promise<TestApp> {
   contentCache.clear();
   const db = await openMemoryDatabase();
   const probot = new Probot({ githubToken: 'test', Octokit: TestOctokit, log: pino({ level: 'silent' }) });
@@ -31,10 +32,12 @@ export async function createTestApp(): Promise<TestApp> {
     puddleJumperApp({
       db,
       routes: (app) => {
-        services = wire({ app, db, settings: loadSettings({}), appSlug: async () => 'puddlejumper' });
+        services = wire({ app, db, settings: loadSettings(options.env ?? {}), appSlug: async () => 'puddlejumper' });
         return services.routes;
       },
       dispatch: (installationId) => services!.dispatch(installationId),
+      // The work runs before probot.receive resolves, so tests assert right after it.
+      work: 'inline',
     }),
     { cwd: process.cwd(), addHandler: () => {} },
   );

@@ -1,9 +1,10 @@
 // A real PuddleJumper HTTP server on 127.0.0.1 for end-to-end tests.
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
-import { Probot, ProbotOctokit, Server } from 'probot';
+import { Probot, ProbotOctokit } from 'probot';
 import pino from 'pino';
-import { puddleJumperApp, type AppDeps } from '../../src/app.js';
+import { puddleJumperApp, type AppDeps, type PuddleJumperApp } from '../../src/app.js';
+import { startServer } from '../../src/http/server.js';
 
 export const TEST_SECRET = 'test-webhook-secret';
 
@@ -38,17 +39,33 @@ export const TestOctokit = ProbotOctokit.defaults((options: Record<string, any>)
   throttle: { ...options.throttle, enabled: false },
 }));
 
-export async function startTestServer(deps: AppDeps): Promise<{ url: string; stop: () => Promise<void> }> {
+/**
+ * The app on the production server composition (src/http/server.ts: the body limit in front
+ * of Probot's server). The work runs inline (the answer waits for it) unless `deps.work` says
+ * 'background'; `app` drains and resumes background work.
+ */
+export async function startTestServer(
+  deps: AppDeps,
+  options: { maxBodyBytes?: number } = {},
+): Promise<{ url: string; stop: () => Promise<void>; app: PuddleJumperApp }> {
   const port = await freePort();
-  const server = new Server({
+  const app = puddleJumperApp({ work: 'inline', ...deps });
+  const { server } = await startServer(app, {
     host: '127.0.0.1',
     port,
     log: pino({ level: 'silent' }),
     Probot: Probot.defaults({ appId: 1, privateKey: testPrivateKey(), secret: TEST_SECRET, Octokit: TestOctokit }),
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
-  await server.load(puddleJumperApp(deps));
-  await server.start();
-  return { url: `http://127.0.0.1:${port}`, stop: () => server.stop() };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    stop: async () => {
+      app.stop();
+      await server.stop();
+      await app.drain();
+    },
+  };
 }
 
 export async function postWebhook(

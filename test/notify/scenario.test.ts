@@ -2,7 +2,7 @@
 // servers on 127.0.0.1 (Slack, SMTP, PagerDuty, a webhook receiver) and nock for GitHub:
 // a blocking PR, the lead's approval, an escalation a day later, the director's approval —
 // and every event planned again (a redelivery) sends nothing new.
-// (The webhook handlers do not call the planner yet; that wiring is the lead's.)
+// (The app wires the same planner to its webhook handlers: test/e2e/notifications.test.ts.)
 import { sqlCheckRunIds } from '../../src/store/check-runs.js';
 import { ActionStore } from '../../src/store/actions.js';
 import { readFileSync } from 'node:fs';

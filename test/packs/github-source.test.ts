@@ -124,7 +124,7 @@ describe('PackSource (GitHub config repo)', () => {
     nock(API).get('/repos/nobody/policy-config/commits/HEAD').times(2).reply(404, { message: 'Not Found' });
     const a = await source.load(octokit(), 9, 'nobody');
     const b = await source.load(octokit(), 9, 'nobody');
-    expect(a).toEqual({ packs: [], services: {}, errors: [] });
+    expect(a).toEqual({ packs: [], services: {}, errors: [], missing: { repo: 'nobody/policy-config', reason: 'not found (the App is not installed on it, or it does not exist)' } });
     expect(b.packs).toEqual([]);
     expect(lines.filter((l) => l.level === 'info' && l.msg?.includes('no packs apply'))).toHaveLength(1);
   });
@@ -140,7 +140,9 @@ describe('PackSource (GitHub config repo)', () => {
       .get('/repos/acme/.github/commits/HEAD')
       .reply(304);
     expect((await source.load(octokit(), 1, 'acme')).packs).toEqual([]);
-    expect((await source.load(octokit(), 1, 'acme')).sha).toBe(HEAD);
+    const cached = await source.load(octokit(), 1, 'acme');
+    expect(cached.sha).toBe(HEAD);
+    expect(cached.missing).toEqual({ repo: 'acme/.github', folder: 'packs', reason: 'folder not found' });
   });
 
   it('an oversize pack file is reported without downloading it', async () => {

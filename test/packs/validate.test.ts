@@ -91,9 +91,8 @@ describe('validatePackFile: located errors', () => {
       levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
     const text = `id: bomb\nname: Bomb\nscope: { type: workspace }\ndescription: x\nbomb:\n${levels.map((l) => `  ${l}`).join('\n')}\n`;
-    const started = performance.now();
+    // Refused by counting alias expansions, not by a clock (the cost is measured in bench/).
     const p = invalid(validatePackFile('bomb.yml', text, known));
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(p.errors[0]!.message).toMatch(/YAML bomb/);
     expect(p.errors[0]!.line).toBe(7); // the first alias
   });

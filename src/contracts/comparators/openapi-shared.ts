@@ -6,7 +6,7 @@ import type { ChangeSet, ChangedFile } from '../../change/changeset.js';
 import { SpecParseError, openapiDiff, type DiffOptions, type OpenApiDiffResult } from '../openapi/index.js';
 import { loadSpecSet } from '../openapi/refs.js';
 import { RULES } from '../openapi/rules.js';
-import type { ComparatorContext } from './types.js';
+import type { ComparatorContext, OpenApiEngine } from './types.js';
 
 const Level = z.enum(['ERR', 'WARN', 'INFO']);
 export const SpecPath = z
@@ -16,6 +16,17 @@ export const SpecPath = z
     message: 'a spec path names one file: glob characters (* ? [ ] { }) are not supported; list each spec instead',
   });
 export const SpecList = z.union([SpecPath, z.array(SpecPath).min(1)]);
+
+/** The engine in this thread: what `pj check`, `pj diff` and the tests use, and the default. */
+export const IN_PROCESS_OPENAPI: OpenApiEngine = {
+  diff: (base, head, options) => openapiDiff(base, head, options),
+  fileSet: async (main, options) => (await loadSpecSet(main, options)).filePaths(),
+};
+
+/** The context's OpenAPI engine (the app's off-thread one), or the in-process one. */
+export function openapiEngine(ctx: Pick<ComparatorContext, 'openapi'>): OpenApiEngine {
+  return ctx.openapi ?? IN_PROCESS_OPENAPI;
+}
 
 /** Why a rule id is not one openapi.diff can report, or undefined when it is. */
 export function unknownRuleMessage(id: string): string | undefined {
@@ -143,7 +154,7 @@ export function specChange(spec: string, files: readonly ChangedFile[], truncate
  * ('unloadable'), and the spec counts as changed (the comparison then says why: fail closed).
  */
 export async function specChangeWithRefs(
-  ctx: Pick<ComparatorContext, 'files' | 'changes' | 'memo'>,
+  ctx: Pick<ComparatorContext, 'files' | 'changes' | 'memo' | 'openapi'>,
   spec: string,
   maxBytes: number = MAX_SPEC_BYTES,
 ): Promise<SpecChange> {
@@ -158,7 +169,7 @@ export async function specChangeWithRefs(
   const key = `openapi.refs\0${spec}\0${maxBytes}`;
   let refs = ctx.memo?.get(key) as Promise<ReadonlySet<string> | 'unloadable' | undefined> | undefined;
   if (!refs) {
-    refs = headFileSet(ctx.changes, spec, maxBytes);
+    refs = headFileSet(openapiEngine(ctx), ctx.changes, spec, maxBytes);
     ctx.memo?.set(key, refs);
   }
   const files = await refs;
@@ -172,12 +183,11 @@ export async function specChangeWithRefs(
  * does not parse — not this PR's doing. 'unloadable': a referenced file is missing or broken,
  * which a PR changing other files may well have caused.
  */
-async function headFileSet(changes: ChangeSet, spec: string, maxBytes: number): Promise<ReadonlySet<string> | 'unloadable' | undefined> {
+async function headFileSet(engine: OpenApiEngine, changes: ChangeSet, spec: string, maxBytes: number): Promise<ReadonlySet<string> | 'unloadable' | undefined> {
   const content = await changes.readHead(spec);
   if (content === undefined) return undefined;
   try {
-    const set = await loadSpecSet({ path: spec, content }, { read: (p) => changes.readHead(p), maxBytes });
-    return new Set(set.filePaths());
+    return new Set(await engine.fileSet({ path: spec, content }, { read: (p) => changes.readHead(p), maxBytes }));
   } catch (error) {
     if (!(error instanceof SpecParseError)) throw error;
     return error.file !== spec || error.message.includes('$ref') ? 'unloadable' : undefined;
@@ -203,7 +213,7 @@ export function diffOptions(changes: ChangeSet, config: DiffConfig, now: Date): 
 
 /** One diff per (spec, options) per evaluation: openapi.version_bump reuses openapi.diff's. */
 export function memoDiff(
-  ctx: Pick<ComparatorContext, 'memo' | 'changes' | 'now'>,
+  ctx: Pick<ComparatorContext, 'memo' | 'changes' | 'now' | 'openapi'>,
   base: { path: string; content: string },
   head: { path: string; content: string },
   config: DiffConfig,
@@ -212,7 +222,7 @@ export function memoDiff(
   const memo = ctx.memo;
   const hit = memo?.get(key) as Promise<OpenApiDiffResult> | undefined;
   if (hit) return hit;
-  const p = openapiDiff(base, head, diffOptions(ctx.changes, config, ctx.now));
+  const p = openapiEngine(ctx).diff(base, head, diffOptions(ctx.changes, config, ctx.now));
   memo?.set(key, p);
   return p;
 }

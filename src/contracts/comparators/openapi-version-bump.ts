@@ -19,7 +19,7 @@ import {
   specList,
   specNotFoundMessage,
 } from './openapi-shared.js';
-import type { ComparatorContext, ComparatorImpl } from './types.js';
+import { TooComplexError, type ComparatorContext, type ComparatorImpl } from './types.js';
 
 export const TYPE = 'openapi.version_bump';
 
@@ -58,7 +58,16 @@ export const versionBumpComparator: ComparatorImpl = {
     const specs = config.spec !== undefined ? specList(config.spec) : packDiffSpecs(ctx);
     const out: Finding[] = [];
     for (const spec of specs) {
-      const finding = await checkOne(ctx, spec, config);
+      let finding: Finding | undefined;
+      try {
+        finding = await checkOne(ctx, spec, config);
+      } catch (error) {
+        if (!(error instanceof TooComplexError)) throw error;
+        // Fail closed; said once: the pack's openapi.diff on this spec reports it already.
+        if (!packDiffSpecs(ctx).includes(spec)) {
+          finding = makeFinding(ctx.pack, ctx.comparator, { ruleId: 'api-spec-too-complex', level: 'ERR', failClosed: true, file: error.file, line: 1, message: `${error.message}, so its version bump was not checked.` }, 'high');
+        }
+      }
       if (finding) out.push(finding);
     }
     return out;
@@ -72,15 +81,11 @@ async function checkOne(ctx: ComparatorContext, spec: string, config: VersionBum
   const change = await specChangeWithRefs(ctx, spec, maxSpecBytes);
   // New and removed specs have no version history to bump; openapi.diff reports them.
   if (change.kind !== 'changed') return undefined;
+  const f = (d: Parameters<typeof makeFinding>[2]) => makeFinding(ctx.pack, ctx.comparator, d, 'high');
   const [base, head] = await Promise.all([ctx.changes.readBase(change.basePath), ctx.changes.readHead(change.headPath)]);
   if (base === undefined && head === undefined && !change.guessed && !packDiffSpecs(ctx).includes(spec)) {
     // A spec only this comparator names (openapi.diff reports its own): a wrong path is never a pass.
-    return makeFinding(
-      ctx.pack,
-      ctx.comparator,
-      { ruleId: 'api-spec-not-found', level: 'ERR', failClosed: true, file: spec, message: specNotFoundMessage(spec, ctx.pack.file) },
-      'high',
-    );
+    return f({ ruleId: 'api-spec-not-found', level: 'ERR', failClosed: true, file: spec, message: specNotFoundMessage(spec, ctx.pack.file) });
   }
   if (base === undefined || head === undefined) return undefined;
   // A spec over the limit is openapi.diff's finding (fail closed there), not repeated here;
@@ -88,59 +93,65 @@ async function checkOne(ctx: ComparatorContext, spec: string, config: VersionBum
   const headBytes = overLimit(head, maxSpecBytes);
   if (headBytes !== undefined) {
     if (packDiff && overLimit(head, packDiff.maxSpecBytes ?? MAX_SPEC_BYTES) !== undefined) return undefined;
-    return makeFinding(ctx.pack, ctx.comparator, {
+    return f({
       ruleId: 'api-spec-too-large',
       level: 'ERR',
       failClosed: true,
       file: change.headPath,
       line: 1,
       message: `The OpenAPI spec ${change.headPath} is ${formatBytes(headBytes)}, over the limit of ${maxSpecBytes} bytes (the comparator's config.maxSpecBytes): its version bump was not checked.`,
-    }, 'high');
+    });
   }
-  const diffConfig = { ...(packDiff ?? {}), maxSpecBytes };
-  let result;
+  let result: DiffResult;
   try {
-    result = await memoDiff(ctx, { path: change.basePath, content: base }, { path: change.headPath, content: head }, diffConfig);
+    result = await memoDiff(ctx, { path: change.basePath, content: base }, { path: change.headPath, content: head }, { ...(packDiff ?? {}), maxSpecBytes });
   } catch (error) {
     // An unparsable spec is openapi.diff's finding (fail closed there); not repeated here.
     if (error instanceof SpecParseError) return undefined;
     throw error;
   }
+  const draft = bumpProblem(spec, change.headPath, head, result);
+  return draft ? f(draft) : undefined;
+}
+
+type DiffResult = Awaited<ReturnType<typeof memoDiff>>;
+
+/** Breaking changes without a major bump of info.version (or a version that is not semver), as a finding draft. */
+function bumpProblem(spec: string, headPath: string, head: string, result: DiffResult): Parameters<typeof makeFinding>[2] | undefined {
   const breaking = result.changes.filter((c) => c.level === 'ERR');
   if (breaking.length === 0) return undefined;
-  const f = (d: Parameters<typeof makeFinding>[2]) => makeFinding(ctx.pack, ctx.comparator, d, 'high');
   // The parser's position of info.version; the text scan only as a fallback.
-  const where = result.headVersionSource?.file === change.headPath ? result.headVersionSource.line : infoVersionLine(head);
-  const at = { file: change.headPath, ...(where ? { line: where } : {}) };
+  const where = result.headVersionSource?.file === headPath ? result.headVersionSource.line : infoVersionLine(head);
+  const at = { file: headPath, ...(where ? { line: where } : {}) };
   const n = `${breaking.length} breaking change${breaking.length === 1 ? '' : 's'}`;
   const baseV = parseSemver(result.baseVersion);
   const headV = parseSemver(result.headVersion);
   if (!baseV) {
-    return f({
+    return {
       ruleId: 'api-version-not-semver',
       level: 'WARN',
       ...at,
       message: `${spec} has ${n}, but its base info.version "${result.baseVersion ?? '(none)'}" is not semver, so the bump cannot be checked.`,
-    });
+    };
   }
   const should = nextMajor(baseV);
   const from = result.baseVersion ?? '';
   if (!headV) {
-    return f({
+    return {
       ruleId: 'api-version-major-bump-required',
       level: 'ERR',
       ...at,
       message: `${spec} has ${n} but info.version "${result.headVersion ?? '(none)'}" is not semver: it should become ${from} → ${should}.`,
-    });
+    };
   }
   if (isMajorBump(baseV, headV)) return undefined;
   const zero = baseV.major === 0 ? ' (for a 0.x version a minor bump counts as major)' : '';
-  return f({
+  return {
     ruleId: 'api-version-major-bump-required',
     level: 'ERR',
     ...at,
     message: `${spec} has ${n} but info.version went ${from} → ${result.headVersion}; a breaking change needs a major bump${zero}: ${from} → ${should}.`,
-  });
+  };
 }
 
 /** The line of `info.version` in a YAML or JSON spec (a line scan; good enough for an annotation). */

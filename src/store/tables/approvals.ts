@@ -19,6 +19,9 @@ export interface ApprovalChainsTable {
   updated_at: string;
   superseded_at: string | null;
   superseded_reason: string | null;
+  /** migrations/006: the base and the findings fingerprint the chain was approved for (null before). */
+  bound_base: string | null;
+  findings_fingerprint: string | null;
 }
 
 export interface ApprovalStepsTable {
