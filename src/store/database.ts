@@ -5,8 +5,10 @@ import type { ApprovalTables } from './tables/approvals.js';
 import type { ApprovalInputTables } from './tables/approval-inputs.js';
 import type { EvaluationTables, FoundationTables } from './tables/foundation.js';
 import type { GovernanceTables } from './tables/governance.js';
+import type { DriftTables } from './tables/drift.js';
 import type { PackCacheTables } from './tables/pack-cache.js';
 
-export interface Database extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables, ApprovalInputTables, PackCacheTables {}
+export interface Database
+  extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables, ApprovalInputTables, DriftTables, PackCacheTables {}
 
 export type Db = Kysely<Database>;

@@ -1,5 +1,5 @@
 // Which database a Kysely instance talks to, and what the two report differently.
-import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 
 export function isPostgres(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
@@ -36,4 +36,13 @@ export const ADVISORY_PR_HEAD_SPACE = 0x506c;
 export async function lockKeyForTransaction(trx: Transaction<any>, space: number, key: string): Promise<void> {
   if (!isPostgres(trx)) return;
   await sql`select pg_advisory_xact_lock(${space}, hashtext(${key}))`.execute(trx);
+}
+
+/**
+ * A top-level field of a column holding JSON text, as text (null when absent): SQLite's
+ * json_extract, Postgres's `->>` on the text cast to jsonb. `key` is a plain identifier.
+ */
+export function jsonTextField(db: Kysely<any>, column: string, key: string): RawBuilder<string | null> {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`jsonTextField: not a plain key: ${key}`);
+  return isPostgres(db) ? sql<string | null>`(${sql.ref(column)}::jsonb ->> ${key})` : sql<string | null>`json_extract(${sql.ref(column)}, ${`$.${key}`})`;
 }

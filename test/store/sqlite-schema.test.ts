@@ -1,9 +1,9 @@
 // The migrations became dialect-aware (Postgres) after they had landed on SQLite
 // databases; on SQLite they must still write exactly the schema they always wrote.
 // sqlite-schema.json was recorded from migrations 001–005 as they were before
-// migrations/dialect.ts existed; sqlite-schema-010.json from main's 001–010 when the
-// postgres branch merged them (006, 007 and 010 were written for SQLite only, and made
-// dialect-aware after). Each recording is compared with a database migrated to the same
+// migrations/dialect.ts existed; sqlite-schema-012.json from main's 001–012 when the
+// postgres branch merged them (006, 007, 010, 011 and 012 were written for SQLite only, and
+// made dialect-aware after). Each recording is compared with a database migrated to the same
 // point, so a later migration does not change what is compared.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -31,8 +31,8 @@ describe('SQLite schema', () => {
     expect(await sqliteSchema('005_audit_keyed')).toEqual(recorded);
   });
 
-  it('is the schema migrations 001–010 wrote before 006, 007 and 010 became dialect-aware', async () => {
-    const recorded = JSON.parse(readFileSync(new URL('./sqlite-schema-010.json', import.meta.url), 'utf8')) as unknown[];
-    expect(await sqliteSchema('010_dismissed_reviews')).toEqual(recorded);
+  it('is the schema migrations 001–012 wrote before 006–012 became dialect-aware', async () => {
+    const recorded = JSON.parse(readFileSync(new URL('./sqlite-schema-012.json', import.meta.url), 'utf8')) as unknown[];
+    expect(await sqliteSchema('012_admin_indexes')).toEqual(recorded);
   });
 });
