@@ -39,6 +39,7 @@ import * as m007 from './007_delivery_work.js';
 import * as m011 from './011_drift.js';
 import * as m012 from './012_admin_indexes.js';
 import * as m013 from './013_pack_cache.js';
+import * as m014 from './014_admin_test_runs.js';
 
 // dialect.ts is a helper, not a migration: only the files listed here run.
 export const migrations: Record<string, Migration> = {
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '011_drift': m011,
   '012_admin_indexes': m012,
   '013_pack_cache': m013,
+  '014_admin_test_runs': m014,
 };

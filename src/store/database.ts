@@ -7,8 +7,9 @@ import type { EvaluationTables, FoundationTables } from './tables/foundation.js'
 import type { GovernanceTables } from './tables/governance.js';
 import type { DriftTables } from './tables/drift.js';
 import type { PackCacheTables } from './tables/pack-cache.js';
+import type { AdminTestRunTables } from './tables/admin-test-runs.js';
 
 export interface Database
-  extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables, ApprovalInputTables, DriftTables, PackCacheTables {}
+  extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables, ApprovalInputTables, DriftTables, PackCacheTables, AdminTestRunTables {}
 
 export type Db = Kysely<Database>;
