@@ -15,7 +15,7 @@ import { untrustedDocuments } from './sandbox/untrusted.js';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
-  const db = openDatabase(settings.databaseUrl);
+  const db = openDatabase(settings.databaseUrl, { poolSize: settings.dbPoolSize });
   await migrateToLatest(db);
   // PR specs and config-repo PR packs are parsed in worker threads, each with a deadline.
   const untrusted = untrustedDocuments({ deadlineMs: settings.parseDeadlineMs });
