@@ -1,0 +1,146 @@
+// The scripted story: a developer's pull request with a breaking API change goes through
+// the whole product. Each step is something a person does on the playground's GitHub (which
+// sends the webhooks); after it the story waits until the app has done its work and prints
+// what the app wrote, read back from the playground's GitHub, with links to the page.
+import { breakingSpec, PEOPLE } from './seed.js';
+import { latestRuns } from './page.js';
+import type { Actors, PullIssue } from './actors.js';
+import type { CheckRun, Notification, Repo, World } from './world.js';
+
+export const STORY_REPO = 'acme/payments-api';
+export const CONTRACTS = 'PuddleJumper / contracts';
+export const APPROVALS = 'PuddleJumper / approvals';
+
+export interface CheckState {
+  conclusion: string | undefined;
+  status: string;
+  title: string;
+  annotations: number;
+}
+
+export interface StoryStep {
+  title: string;
+  checks: Record<string, CheckState>;
+  /** What the app said in the PR's conversation during the step. */
+  replies: string[];
+}
+
+export interface StoryResult {
+  prNumber: number;
+  url: string;
+  steps: StoryStep[];
+  mergeSha?: string;
+  /** Pull requests the app opened during the story (Track B remediation). */
+  appPullRequests: string[];
+  notifications: Notification[];
+}
+
+export interface StoryDeps {
+  world: World;
+  actors: Actors;
+  settle: () => Promise<void>;
+  out: (line: string) => void;
+}
+
+const ICON: Record<string, string> = { success: '✓', failure: '✗', neutral: '–', in_progress: '…', queued: '…' };
+
+function checks(repo: Repo, sha: string): Record<string, CheckState> {
+  const out: Record<string, CheckState> = {};
+  for (const r of latestRuns(repo, sha)) out[r.name] = { conclusion: r.conclusion, status: r.status, title: r.title, annotations: r.annotations.length };
+  return out;
+}
+
+function checkLine(run: CheckRun | undefined, name: string): string {
+  if (!run) return `   ? ${name}: not written`;
+  const state = run.conclusion ?? run.status;
+  const notes = run.annotations.length ? ` (${run.annotations.length} annotation${run.annotations.length === 1 ? '' : 's'})` : '';
+  return `   ${ICON[state] ?? '·'} ${name}: ${state} — ${run.title}${notes}`;
+}
+
+function firstLine(body: string): string {
+  const text = body.replace(/<!--[\s\S]*?-->/g, '').trim().split('\n').find((l) => l.trim() !== '') ?? '';
+  return text.length > 110 ? `${text.slice(0, 107)}…` : text;
+}
+
+export async function playStory(d: StoryDeps): Promise<StoryResult> {
+  const { world: w, actors, settle, out } = d;
+  const repo = w.mustRepo(STORY_REPO);
+  const notificationsBefore = w.notifications.length;
+  const steps: StoryStep[] = [];
+  let pr: PullIssue | undefined;
+  const commentsBefore = () => repo.comments.length;
+
+
+  async function step(title: string, act: () => void | Promise<void>): Promise<StoryStep> {
+    out('');
+    out(`${steps.length + 1}. ${title}`);
+    const seen = commentsBefore();
+    const told = w.notifications.length;
+    await act();
+    await settle();
+    for (const n of w.notifications.slice(told)) out(`   → ${n.channel} ${n.to}: ${n.summary.length > 100 ? `${n.summary.slice(0, 97)}…` : n.summary}`);
+    const replies = repo.comments.slice(seen).filter((c) => c.user.login === w.bot.login && c.issueNumber === pr?.number).map((c) => c.body);
+    const s: StoryStep = { title, checks: pr ? checks(repo, pr.pull.head.sha) : {}, replies };
+    steps.push(s);
+    return s;
+  }
+  const showChecks = () => {
+    const runs = latestRuns(repo, pr!.pull.head.sha);
+    out(checkLine(runs.find((r) => r.name === CONTRACTS), CONTRACTS));
+    out(checkLine(runs.find((r) => r.name === APPROVALS), APPROVALS));
+  };
+  const showReplies = (s: StoryStep) => {
+    for (const r of s.replies) out(`   ↳ @${w.bot.login} replies: “${firstLine(r)}”`);
+  };
+
+  const number = w.nextNumber(repo);
+  const branch = `refunds-need-a-reason-${number}`;
+  const url = w.htmlUrl(repo, `/pull/${number}`);
+  out(`The story: a breaking change to the payments API, from pull request to merge.`);
+  await step(`@${PEOPLE.developer} opens ${STORY_REPO}#${number} with a breaking change to openapi/openapi.yaml`, () => {
+    actors.push(STORY_REPO, PEOPLE.developer, branch, {
+      'openapi/openapi.yaml': breakingSpec(),
+      'CHANGELOG.md': '# Changelog\n\n## Unreleased\n\n- Refunds need a reason.\n- Receipts moved to the billing service.\n\n## 1.4.0\n\n- Receipts as PDF.\n',
+    }, 'Refunds need a reason; receipts move to billing');
+    pr = actors.openPull(STORY_REPO, PEOPLE.developer, {
+      branch,
+      title: 'Refunds need a reason; receipts move to billing',
+      body: 'The `reason` of a refund becomes required, and `GET /payments/{paymentId}/receipt` moves to the billing service.',
+    });
+  });
+  out(`   ${url}`);
+  showChecks();
+  const requested = [...pr!.pull.requestedReviewers].map((u) => `@${u}`).concat([...pr!.pull.requestedTeams].map((t) => `@${repo.owner}/${t}`));
+  if (requested.length) out(`   review requested from ${requested.join(', ')}`);
+
+  const stranger = await step(`@${PEOPLE.stranger}, who is in no approval tier, comments “/approve”`, () => void actors.comment(STORY_REPO, number, PEOPLE.stranger, '/approve'));
+  showReplies(stranger);
+  out(checkLine(latestRuns(repo, pr!.pull.head.sha).find((r) => r.name === APPROVALS), APPROVALS));
+
+  const lead = await step(`@${PEOPLE.lead} (Team Lead, in @acme/team-leads) comments “/approve”`, () => void actors.comment(STORY_REPO, number, PEOPLE.lead, '/approve'));
+  showReplies(lead);
+  showChecks();
+
+  const director = await step(`@${PEOPLE.director} (Director, in @acme/directors) approves the pull request in a review`, () =>
+    void actors.review(STORY_REPO, number, PEOPLE.director, 'APPROVED', 'Billing is ready for the receipts. Approved.'),
+  );
+  showReplies(director);
+  showChecks();
+
+  const pullsBefore = new Set([...w.repos.values()].flatMap((r) => w.pulls(r).map((i) => `${r.fullName}#${i.number}`)));
+  let mergeSha: string | undefined;
+  await step(`@${PEOPLE.developer} merges ${STORY_REPO}#${number}`, () => {
+    mergeSha = actors.merge(STORY_REPO, number, PEOPLE.developer);
+  });
+  out(`   merged as ${mergeSha!.slice(0, 7)} into ${repo.defaultBranch}`);
+  const appPullRequests = [...w.repos.values()].flatMap((r) => w.pulls(r).filter((i) => i.user.login === w.bot.login && !pullsBefore.has(`${r.fullName}#${i.number}`)).map((i) => `${r.fullName}#${i.number}`));
+  for (const p of appPullRequests) out(`   ↳ the app opened ${p}: ${w.webBase}/${p.replace('#', '/pull/')}`);
+  if (appPullRequests.length === 0) out('   (documentation drift: Track B does not act on merged pull requests in this build yet, so no remediation PR opens)');
+
+  const notifications = w.notifications.slice(notificationsBefore);
+  const count = (c: Notification['channel']) => notifications.filter((n) => n.channel === c).length;
+  out('');
+  out(`Notifications (→ above) went to local sinks, nothing left this machine: ${count('slack')} Slack, ${count('email')} mail, ${count('pagerduty')} PagerDuty, ${count('webhook')} signed webhooks.`);
+  out(`Everything the app wrote: ${w.webBase}/`);
+  return { prNumber: number, url, steps, ...(mergeSha ? { mergeSha } : {}), appPullRequests, notifications };
+}
