@@ -23,6 +23,8 @@ export interface StoryStep {
   checks: Record<string, CheckState>;
   /** What the app said in the PR's conversation during the step. */
   replies: string[];
+  /** Whose review the PR asks for after the step (`@user`, `@org/team`). */
+  requested: string[];
 }
 
 export interface StoryResult {
@@ -80,7 +82,8 @@ export async function playStory(d: StoryDeps): Promise<StoryResult> {
     await settle();
     for (const n of w.notifications.slice(told)) out(`   → ${n.channel} ${n.to}: ${n.summary.length > 100 ? `${n.summary.slice(0, 97)}…` : n.summary}`);
     const replies = repo.comments.slice(seen).filter((c) => c.user.login === w.bot.login && c.issueNumber === pr?.number).map((c) => c.body);
-    const s: StoryStep = { title, checks: pr ? checks(repo, pr.pull.head.sha) : {}, replies };
+    const requested = pr ? [...pr.pull.requestedReviewers].map((u) => `@${u}`).concat([...pr.pull.requestedTeams].map((t) => `@${repo.owner}/${t}`)) : [];
+    const s: StoryStep = { title, checks: pr ? checks(repo, pr.pull.head.sha) : {}, replies, requested };
     steps.push(s);
     return s;
   }
@@ -110,8 +113,7 @@ export async function playStory(d: StoryDeps): Promise<StoryResult> {
   });
   out(`   ${url}`);
   showChecks();
-  const requested = [...pr!.pull.requestedReviewers].map((u) => `@${u}`).concat([...pr!.pull.requestedTeams].map((t) => `@${repo.owner}/${t}`));
-  if (requested.length) out(`   review requested from ${requested.join(', ')}`);
+  if (steps[0]!.requested.length) out(`   review requested from ${steps[0]!.requested.join(', ')}`);
 
   const stranger = await step(`@${PEOPLE.stranger}, who is in no approval tier, comments “/approve”`, () => void actors.comment(STORY_REPO, number, PEOPLE.stranger, '/approve'));
   showReplies(stranger);
@@ -120,6 +122,7 @@ export async function playStory(d: StoryDeps): Promise<StoryResult> {
   const lead = await step(`@${PEOPLE.lead} (Team Lead, in @acme/team-leads) comments “/approve”`, () => void actors.comment(STORY_REPO, number, PEOPLE.lead, '/approve'));
   showReplies(lead);
   showChecks();
+  if (lead.requested.length) out(`   review requested from ${lead.requested.join(', ')}`);
 
   const director = await step(`@${PEOPLE.director} (Director, in @acme/directors) approves the pull request in a review`, () =>
     void actors.review(STORY_REPO, number, PEOPLE.director, 'APPROVED', 'Billing is ready for the receipts. Approved.'),
