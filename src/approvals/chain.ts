@@ -15,7 +15,8 @@
 //   retracted step's own group keep their approvals. An approved chain goes back to
 //   pending. Rejections cannot be retracted.
 import type { ApprovalOptions, Severity } from '../packs/schema.js';
-import type { ChainTemplate } from './template.js';
+import type { RequiredChain } from './template.js';
+import type { PullRequest } from '../change/changeset.js';
 
 export type StepStatus = 'waiting' | 'active' | 'approved' | 'rejected' | 'skipped';
 export type ChainStatus = 'pending' | 'approved' | 'rejected';
@@ -63,14 +64,8 @@ export interface Chain {
   createdAt: string;
 }
 
-export interface ChainFacts {
-  repo: string;
-  prNumber: number;
-  headSha: string;
-  severity: Severity;
-  prAuthor: string;
-  options: ApprovalOptions;
-}
+/** What a chain needs of the pull request it gates: a slice of the one PullRequest shape. */
+export type ChainSubject = Pick<PullRequest, 'repo' | 'number' | 'headSha'> & { author: Pick<PullRequest['author'], 'login'> };
 
 export type Decision =
   | { kind: 'approve'; stepId: string; actor: string; source: DecisionSource }
@@ -134,11 +129,12 @@ export function chainKey(repo: string, prNumber: number, headSha: string | null)
 export const sameLogin = (a: string | undefined, b: string | undefined): boolean =>
   a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 
-/** Starts a chain for a template. An empty template gives an approved chain without steps. */
-export function startChain(template: ChainTemplate, facts: ChainFacts, now: Date): { chain: Chain; events: ChainEvent[] } {
+/** Starts the required chain for a PR at a severity. An empty template gives an approved chain without steps. */
+export function startChain(pr: ChainSubject, severity: Severity, required: RequiredChain, now: Date): { chain: Chain; events: ChainEvent[] } {
+  const { template, options } = required;
   const at = now.toISOString();
-  const headSha = facts.options.invalidateOnPush ? facts.headSha : null;
-  const key = chainKey(facts.repo, facts.prNumber, headSha);
+  const headSha = options.invalidateOnPush ? pr.headSha : null;
+  const key = chainKey(pr.repo, pr.number, headSha);
   const tiers: Record<string, TierDef> = {};
   const steps: Step[] = [];
   template.groups.forEach((group, g) => {
@@ -156,15 +152,15 @@ export function startChain(template: ChainTemplate, facts: ChainFacts, now: Date
   });
   const chain: Chain = {
     key,
-    repo: facts.repo,
-    prNumber: facts.prNumber,
+    repo: pr.repo,
+    prNumber: pr.number,
     headSha,
-    severity: facts.severity,
+    severity,
     status: steps.length === 0 ? 'approved' : 'pending',
     steps,
     tiers,
-    options: { ...facts.options },
-    prAuthor: facts.prAuthor,
+    options: { ...options },
+    prAuthor: pr.author.login,
     createdAt: at,
   };
   const events: ChainEvent[] = [{ type: 'chain_started', chainKey: key, steps: steps.length, at }];
@@ -195,8 +191,8 @@ export function decideStep(chain: Chain, decision: Decision, now: Date): DecideR
   if (!step) return refuse(`the chain has no step ${decision.stepId}`);
   if (chain.status === 'approved') return refuse('the approval chain is already approved');
   if (step.status === 'waiting') {
-    const blocking = steps.filter((s) => s.status === 'active').map((s) => s.tierName);
-    return refuse(`${step.tierName} is not active yet (waiting for ${blocking.join(', ') || 'an earlier step'})`);
+    const active = steps.filter((s) => s.status === 'active').map((s) => s.tierName);
+    return refuse(`${step.tierName} is not active yet (waiting for ${active.join(', ') || 'an earlier step'})`);
   }
   if (step.status !== 'active') return refuse(`${step.tierName} is already ${step.status}${step.decidedBy ? ` by @${step.decidedBy}` : ''}`);
   if (decision.kind === 'reject') return reject(chain, steps, step, decision, now);

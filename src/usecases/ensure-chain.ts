@@ -6,10 +6,10 @@
 // Going back to an earlier head starts a fresh chain too, never the superseded one; a late
 // evaluation of a head the PR has left changes nothing. Does not publish: the evaluation
 // that called it builds both checks from the result.
-import type { ApprovalOptions, Severity } from '../packs/schema.js';
+import type { Severity } from '../packs/schema.js';
 import { chainKey, startChain, type Chain } from '../approvals/chain.js';
 import { chainIdentity, planEnsure, replacedBecause, type ChainBinding, type ReplaceReason } from '../approvals/decide.js';
-import { templateHash, type ChainTemplate } from '../approvals/template.js';
+import { templateHash, type RequiredChain } from '../approvals/template.js';
 import type { PullRequest } from '../change/changeset.js';
 import type { StoredChain, SupersedeReason } from '../store/chains.js';
 import { auditChain, reportEvents, type ApprovalDeps, type Origin } from './approval-steps.js';
@@ -45,10 +45,10 @@ export async function ensureChain(
   deps: ApprovalDeps,
   pr: PullRequest,
   severity: Severity,
-  template: ChainTemplate,
-  options: ApprovalOptions,
+  required: RequiredChain,
   opts: EnsureOptions = {},
 ): Promise<EnsuredChain> {
+  const { template, options } = required;
   const origin: Origin = { repo: pr.repo, prNumber: pr.number, prAuthor: pr.author.login, trigger: { kind: 'evaluation', headSha: pr.headSha } };
   if (template.groups.every((g) => g.length === 0)) {
     for (const old of await deps.chains.forPr(pr.repo, pr.number)) await supersede(deps, old, 'not_required', origin);
@@ -66,9 +66,9 @@ export async function ensureChain(
           await auditChain(deps, 'approval.stale_evaluation', undefined, origin, undefined, { reason: 'the pull request has left this head; nothing was changed', headSha: pr.headSha });
           return { chain: undefined, created: false, stale: true };
         }
-        return create(deps, pr, severity, template, options, identity, binding, origin);
+        return create(deps, pr, severity, required, identity, binding, origin);
       case 'create':
-        return create(deps, pr, severity, template, options, identity, binding, origin);
+        return create(deps, pr, severity, required, identity, binding, origin);
       case 'keep':
         if (plan.touchHead) await deps.chains.touchHead(existing!, pr.headSha, deps.now());
         return { chain: existing!.chain, created: false };
@@ -76,7 +76,7 @@ export async function ensureChain(
         const because = replacedBecause(plan.reason, existing, binding);
         if (await supersede(deps, existing!, plan.reason, origin, undefined, { because, boundBase: existing!.base, base: binding.base })) {
           const approvedBy = existing!.chain.steps.filter((s) => s.status === 'approved' && s.decidedBy).map((s) => s.decidedBy!);
-          return { ...(await create(deps, pr, severity, template, options, identity, binding, origin)), replaced: { key: existing!.chain.key, reason: plan.reason, because, approvedBy } };
+          return { ...(await create(deps, pr, severity, required, identity, binding, origin)), replaced: { key: existing!.chain.key, reason: plan.reason, because, approvedBy } };
         }
       }
       // Lost a race with another evaluation: look again.
@@ -107,15 +107,13 @@ async function create(
   deps: ApprovalDeps,
   pr: PullRequest,
   severity: Severity,
-  template: ChainTemplate,
-  options: ApprovalOptions,
+  required: RequiredChain,
   identity: string,
   binding: ChainBinding,
   origin: Origin,
 ): Promise<{ chain: Chain; created: boolean }> {
   const now = deps.now();
-  const facts = { repo: pr.repo, prNumber: pr.number, headSha: pr.headSha, severity, prAuthor: pr.author.login, options };
-  const { chain, events } = startChain(template, facts, now);
+  const { chain, events } = startChain(pr, severity, required, now);
   const { stored, created } = await deps.chains.insert(chain, { templateHash: identity, headSha: pr.headSha, base: binding.base, findings: binding.findings });
   if (created) {
     // Older chains of this PR (other heads, or another keying) are history now.

@@ -76,7 +76,7 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
     },
     ...(deps.openapi ? { openapi: deps.openapi } : {}),
   });
-  const { template, options } = combineChains(required.chains);
+  const chainNeeded = combineChains(required.chains);
   const isCurrentHead = currentHeadCheck(deps, pr, opts);
   // Back at a head this PR was evaluated at before, while the store has it elsewhere: a
   // force-push back, or a late delivery. GitHub says which (one request, only then); a late
@@ -85,7 +85,7 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
   if (late) await deps.audit({ installationId: pr.installationId, actor: 'app', type: 'approval.stale_evaluation', subject: { repo: pr.repo, prNumber: pr.number, headSha: pr.headSha }, details: { reason: 'the pull request has left this head; nothing was changed' } });
   const ensured: EnsuredChain = late
     ? { chain: undefined, created: false, stale: true }
-    : await ensureChain(deps.approvals, pr, evaluation.highestSeverity ?? 'info', template, options, { findings: findingsFingerprint(evaluation), isCurrentHead });
+    : await ensureChain(deps.approvals, pr, evaluation.highestSeverity ?? 'info', chainNeeded, { findings: findingsFingerprint(evaluation), isCurrentHead });
   const { chain } = ensured;
   if (ensured.replaced) {
     const { because, approvedBy } = ensured.replaced;

@@ -9,7 +9,7 @@ const checkOf = (c: Chain | undefined, head: string) => buildApprovalsCheck(c, h
 import { pack } from './helpers.js';
 
 const t0 = new Date('2026-03-01T10:00:00Z');
-const chain0 = startChain(chainTemplateFor(pack(), 'high'), { repo: 'acme/api', prNumber: 7, headSha: 'abc', severity: 'high', prAuthor: 'author', options: DEFAULT_APPROVAL_OPTIONS }, t0).chain;
+const chain0 = startChain({ repo: 'acme/api', number: 7, headSha: 'abc', author: { login: 'author' } }, 'high', { template: chainTemplateFor(pack(), 'high'), options: DEFAULT_APPROVAL_OPTIONS }, t0).chain;
 const src = { kind: 'comment' as const, id: '1' };
 
 describe('approvals check run and gate', () => {

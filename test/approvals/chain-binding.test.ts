@@ -48,9 +48,8 @@ describe.each(STORE_KINDS)('chains bound to what was approved, on the %s store',
   async function start(p: Pack) {
     const t = await setup({ store });
     const ensure = (o: { head?: string; base?: string; findings?: string; current?: boolean }) => {
-      const { template, options } = templateForPacks([p], 'high');
       const pr = { installationId: 1, repo: REPO, number: PR, baseSha: 'b'.repeat(40), baseRef: o.base ?? 'main', headSha: o.head ?? HEAD, author: { login: AUTHOR, type: 'User' }, labels: [] };
-      return ensureChain(t.deps, pr, 'high', template, options, { findings: o.findings ?? 'fp1', ...(o.current !== undefined ? { isCurrentHead: async () => o.current! } : {}) });
+      return ensureChain(t.deps, pr, 'high', templateForPacks([p], 'high'), { findings: o.findings ?? 'fp1', ...(o.current !== undefined ? { isCurrentHead: async () => o.current! } : {}) });
     };
     return { t, ensure };
   }

@@ -5,17 +5,17 @@ import { pack } from './helpers.js';
 
 const t0 = new Date('2026-03-01T10:00:00Z');
 const at = (min: number) => new Date(t0.getTime() + min * 60_000);
-const facts = { repo: 'acme/api', prNumber: 7, headSha: 'abc', severity: 'critical' as const, prAuthor: 'author' };
+const pr = { repo: 'acme/api', number: 7, headSha: 'abc', author: { login: 'author' } };
 
 function start(severity: 'critical' | 'high' = 'critical', over: Partial<typeof DEFAULT_APPROVAL_OPTIONS> = {}, p = pack()): Chain {
-  return startChain(chainTemplateFor(p, severity), { ...facts, severity, options: { ...DEFAULT_APPROVAL_OPTIONS, ...over } }, t0).chain;
+  return startChain(pr, severity, { template: chainTemplateFor(p, severity), options: { ...DEFAULT_APPROVAL_OPTIONS, ...over } }, t0).chain;
 }
 const approve = (stepId: string, actor: string, id = actor): Decision => ({ kind: 'approve', stepId, actor, source: { kind: 'comment', id } });
 const statuses = (c: Chain) => c.steps.map((s) => `${s.tierId}:${s.status}`);
 
 describe('approval chain state machine', () => {
   it('starts with the first group active and the rest waiting', () => {
-    const { chain, events } = startChain(chainTemplateFor(pack(), 'critical'), { ...facts, options: DEFAULT_APPROVAL_OPTIONS }, t0);
+    const { chain, events } = startChain(pr, 'critical', { template: chainTemplateFor(pack(), 'critical'), options: DEFAULT_APPROVAL_OPTIONS }, t0);
     expect(chain.key).toBe('acme/api#7@abc');
     expect(statuses(chain)).toEqual(['tier1:active', 'tier2:waiting', 'tier3:waiting']);
     expect(events.map((e) => e.type)).toEqual(['chain_started', 'group_activated']);
@@ -107,7 +107,7 @@ describe('approval chain state machine', () => {
   });
 
   it('an empty template gives an approved chain without steps', () => {
-    const { chain } = startChain({ groups: [] }, { ...facts, options: DEFAULT_APPROVAL_OPTIONS }, t0);
+    const { chain } = startChain(pr, 'critical', { template: { groups: [] }, options: DEFAULT_APPROVAL_OPTIONS }, t0);
     expect(chain.status).toBe('approved');
     expect(chain.steps).toEqual([]);
   });

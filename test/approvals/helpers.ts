@@ -153,9 +153,8 @@ export async function setup(o: { membership?: MembershipLookup; start?: string; 
     clock.now = new Date(clock.now.getTime() + seconds * 1000);
   };
   async function ensure(p: Pack = pack(), severity: 'high' | 'critical' | 'medium' | 'low' = 'high', headSha = HEAD) {
-    const { template, options } = templateForPacks([p], severity);
     const pr = { installationId: 1, repo: REPO, number: PR, baseSha: 'b'.repeat(40), headSha, author: { login: AUTHOR, type: 'User' }, labels: [] };
-    return { ...(await ensureChain(deps, pr, severity, template, options)), headSha };
+    return { ...(await ensureChain(deps, pr, severity, templateForPacks([p], severity))), headSha };
   }
   const types = (kind?: string) => audits.filter((a) => kind === undefined || a.type === kind).map((a) => a.type);
   /** The PR's current chain (newest first). */

@@ -46,7 +46,7 @@ function notifyPack(over: Partial<PackInput> = {}): NotifyPack {
 
 function chainFor(packs: NotifyPack[]): Chain {
   const required = templateForPacks(packs.map((p) => ({ ...p, approvalOptions: DEFAULT_APPROVAL_OPTIONS })), 'high');
-  return startChain(required.template, { repo: subject.repo, prNumber: 7, headSha: 'abc1234', severity: 'high', prAuthor: 'author', options: required.options }, t0).chain;
+  return startChain({ repo: subject.repo, number: 7, headSha: 'abc1234', author: { login: 'author' } }, 'high', required, t0).chain;
 }
 
 function plan(event: NotifyEvent, packs: NotifyPack[] = [notifyPack()]): NotifyProposal[] {

@@ -82,7 +82,7 @@ describe('notifications end to end (planner -> outbox -> channels)', () => {
     const gh = nock('https://api.github.com');
     gh.post('/repos/acme/payments-api/pulls/7/requested_reviewers', { reviewers: [], team_reviewers: ['team-leads'] }).reply(201, {});
     const required = templateForPacks([{ ...parsed, approvalOptions: DEFAULT_APPROVAL_OPTIONS }], 'high');
-    let chain: Chain = startChain(required.template, { repo: subject.repo, prNumber: 7, headSha: 'abc1234', severity: 'high', prAuthor: 'author', options: required.options }, clock.now()).chain;
+    let chain: Chain = startChain({ repo: subject.repo, number: 7, headSha: 'abc1234', author: { login: 'author' } }, 'high', required, clock.now()).chain;
     await send(
       { name: 'contracts.blocked', at: clock.now().toISOString(), chain, findings: { title: '1 breaking change', total: 1 } },
       { name: 'step.activated', at: clock.now().toISOString(), chain, stepId: '0.lead' },

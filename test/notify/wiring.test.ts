@@ -89,7 +89,7 @@ async function setup(options: { packs?: () => Promise<ReadonlyMap<string, Notify
   };
   const chain = async () => {
     const { template, options: o } = templateForPacks([{ ...parsed, approvalOptions: DEFAULT_APPROVAL_OPTIONS }], 'high');
-    const started = startChain(template, { repo: REPO, prNumber: 7, headSha: HEAD, severity: 'high', prAuthor: 'author', options: o }, clock.now());
+    const started = startChain({ repo: REPO, number: 7, headSha: HEAD, author: { login: 'author' } }, 'high', { template, options: o }, clock.now());
     await chains.insert(started.chain, { templateHash: 't', headSha: HEAD, base: 'main', findings: '' });
     await sqlEvaluationRepository(db).save(1, 7, evaluation(), { withApprovalsCheck: true, mode: 'gate', base: 'main' }, clock.now());
     return started.chain;

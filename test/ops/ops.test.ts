@@ -86,7 +86,7 @@ describe('gauges read from the store at scrape time', () => {
     const { pack } = await import('../approvals/helpers.js');
     // A chain written by an earlier process: two undecided steps, the first active since an hour ago.
     const started = new Date(Date.now() - 3600_000);
-    const { chain } = startChain(chainTemplateFor(pack(), 'high'), { repo: 'acme/api', prNumber: 1, headSha: 'a'.repeat(40), severity: 'high', prAuthor: 'x', options: DEFAULT_APPROVAL_OPTIONS }, started);
+    const { chain } = startChain({ repo: 'acme/api', number: 1, headSha: 'a'.repeat(40), author: { login: 'x' } }, 'high', { template: chainTemplateFor(pack(), 'high'), options: DEFAULT_APPROVAL_OPTIONS }, started);
     await sqlChainRepository(t.db).insert(chain, { templateHash: 'h', headSha: 'a'.repeat(40), base: 'main', findings: '' });
     const value = async (name: string) => (await registry.getSingleMetric(name)!.get()).values;
     expect((await value('approval_chain_step_pending'))[0]!.value).toBe(2);

@@ -14,7 +14,7 @@ function buildContractsCheck(ev: ContractsEvaluation, _sha: string, chain?: Chai
 }
 
 const t0 = new Date('2026-03-01T10:00:00Z');
-const chain0 = startChain(chainTemplateFor(tieredPack(), 'high'), { repo: 'acme/payment-api', prNumber: 7, headSha: 'c0ffee'.padEnd(40, '0'), severity: 'high', prAuthor: 'author', options: DEFAULT_APPROVAL_OPTIONS }, t0).chain;
+const chain0 = startChain({ repo: 'acme/payment-api', number: 7, headSha: 'c0ffee'.padEnd(40, '0'), author: { login: 'author' } }, 'high', { template: chainTemplateFor(tieredPack(), 'high'), options: DEFAULT_APPROVAL_OPTIONS }, t0).chain;
 const src = { kind: 'comment' as const, id: '1' };
 const approve = (c: Chain, stepId: string, actor: string) => decideStep(c, { kind: 'approve', stepId, actor, source: src }, t0).chain;
 const reject = (c: Chain, stepId: string, actor: string, reason?: string) => decideStep(c, { kind: 'reject', stepId, actor, source: src, ...(reason ? { reason } : {}) }, t0).chain;
