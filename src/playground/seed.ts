@@ -157,15 +157,16 @@ Owner: @acme/payments
 
 ## Configuration
 
-- \`PAYMENTS_DB_URL\` — the database.
-- \`PAYMENTS_CURRENCY_DEFAULT\` — the currency when a request names none.
+| Variable | Meaning |
+| --- | --- |
+| \`PAYMENTS_DB_URL\` | the database |
+| \`PAYMENTS_REFUND_WINDOW_DAYS\` | how many days a payment can be refunded |
 
-## API
+## API reference
 
-- \`POST /payments\` creates a payment.
-- \`GET /payments/{paymentId}\` reads one.
-- \`GET /payments/{paymentId}/receipt\` returns its receipt as PDF.
-- \`POST /refunds\` refunds a payment (\`reason\` is optional).
+<!-- puddlejumper:api-reference spec=openapi/openapi.yaml -->
+(PuddleJumper regenerates this section from openapi/openapi.yaml when the API changes.)
+<!-- /puddlejumper:api-reference -->
 `;
 
 /** Seeds the organisation; returns nothing, the World holds it. */
@@ -180,14 +181,22 @@ export function seed(w: World, sinkBase: string): void {
     'payments-api',
     {
       'README.md': '# payments-api\n\nThe payments service. Its contract is `openapi/openapi.yaml`.\n',
-      'openapi/openapi.yaml': PAYMENTS_SPEC,
-      'package.json': `${JSON.stringify({ name: '@acme/payments-api', version: '1.4.0', private: true, scripts: { start: 'node dist/server.js', migrate: 'node dist/migrate.js' } }, null, 2)}\n`,
-      'CHANGELOG.md': '# Changelog\n\n## 1.4.0\n\n- Receipts as PDF.\n',
+      ...SEEDED_SERVICE_FILES(),
       'src/refunds.ts': "export const REFUND_WINDOW_DAYS = Number(process.env.PAYMENTS_REFUND_WINDOW_DAYS ?? 30);\n",
     },
     { description: 'The payments service (governed by the payments-api pack)' },
   );
   w.addRepo('docs', { 'README.md': '# acme docs\n', 'runbooks/payments.md': RUNBOOK }, { description: 'Runbooks and guides' });
+}
+
+/** The files of acme/payments-api the story changes, as seeded. */
+export function SEEDED_SERVICE_FILES(): Record<string, string> {
+  return { 'openapi/openapi.yaml': PAYMENTS_SPEC, 'package.json': packageJson('migrate'), 'CHANGELOG.md': '# Changelog\n\n## 1.4.0\n\n- Receipts as PDF.\n' };
+}
+
+/** The service's package.json, its migration script under `migrateScript`. */
+export function packageJson(migrateScript: string): string {
+  return `${JSON.stringify({ name: '@acme/payments-api', version: '1.4.0', private: true, scripts: { start: 'node dist/server.js', [migrateScript]: 'node dist/migrate.js' } }, null, 2)}\n`;
 }
 
 /** The breaking change of the story: receipts removed, a refund reason now required. */

@@ -17,6 +17,7 @@ import { migrateToLatest } from '../store/migrate.js';
 import { puddleJumperApp, type PuddleJumperApp } from '../app.js';
 import { wire, type Wiring } from '../routes.js';
 import { OutboxOctokit } from '../github/octokit.js';
+import { Worker } from '../governance/pipeline.js';
 import { startServer } from '../http/server.js';
 import { untrustedDocuments, type Untrusted } from '../sandbox/untrusted.js';
 import type { Db } from '../store/database.js';
@@ -129,7 +130,8 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
         app: probot,
         db,
         settings,
-        startWorker: true,
+        // The worker and the sweeps run below, where stop() can end them before the store closes.
+        startWorker: false,
         ...(untrusted ? { untrusted } : {}),
         notifyEndpoints: {
           slackApiBase: `${githubUrl}/_sink/slack/api`,
@@ -149,6 +151,17 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
     webhookPath: settings.webhookPath,
     Probot: Probot.defaults({ appId: world.appId, privateKey, secret, baseUrl: settings.githubBaseUrl, Octokit: OutboxOctokit }),
   });
+  const worker = new Worker(wiring!.outbox, { intervalMs: settings.workerIntervalMs });
+  worker.start();
+  let sweeping: Promise<unknown> | undefined;
+  let ticks = 0;
+  const sweeps = setInterval(() => {
+    // Due drift windows every tick, escalations every 60th (as the production wiring does, on a shorter clock).
+    sweeping ??= Promise.all([wiring!.drift.sweep(), ++ticks % 60 === 0 ? wiring!.escalate() : undefined])
+      .catch((err: unknown) => o.log.warn(`background sweep failed: ${(err as Error).message}`))
+      .finally(() => (sweeping = undefined));
+  }, settings.workerIntervalMs);
+  sweeps.unref();
   const appUrl = `http://${host}:${(http.address() as { port: number }).port}`;
   webhookUrl = `${appUrl}${settings.webhookPath}`;
 
@@ -192,6 +205,9 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
       app.stop();
       await server.stop();
       await app.drain();
+      clearInterval(sweeps);
+      await sweeping;
+      await worker.stop();
       await github.close();
       await untrusted?.close();
       await db.destroy();

@@ -2,7 +2,7 @@
 // the whole product. Each step is something a person does on the playground's GitHub (which
 // sends the webhooks); after it the story waits until the app has done its work and prints
 // what the app wrote, read back from the playground's GitHub, with links to the page.
-import { breakingSpec, PEOPLE } from './seed.js';
+import { breakingSpec, packageJson, PEOPLE, SEEDED_SERVICE_FILES } from './seed.js';
 import { latestRuns } from './page.js';
 import type { Actors, PullIssue } from './actors.js';
 import type { CheckRun, Notification, Repo, World } from './world.js';
@@ -32,8 +32,10 @@ export interface StoryResult {
   url: string;
   steps: StoryStep[];
   mergeSha?: string;
-  /** Pull requests the app opened during the story (Track B remediation). */
+  /** Pull requests the app opened or updated when the PR merged (Track B remediation), as `owner/repo#n`. */
   appPullRequests: string[];
+  /** Issues it opened then (Track B's digest). */
+  appIssues: string[];
   notifications: Notification[];
 }
 
@@ -91,24 +93,34 @@ export async function playStory(d: StoryDeps): Promise<StoryResult> {
     const runs = latestRuns(repo, pr!.pull.head.sha);
     out(checkLine(runs.find((r) => r.name === CONTRACTS), CONTRACTS));
     out(checkLine(runs.find((r) => r.name === APPROVALS), APPROVALS));
+    for (const r of runs.filter((x) => x.name !== CONTRACTS && x.name !== APPROVALS)) out(checkLine(r, r.name));
   };
   const showReplies = (s: StoryStep) => {
     for (const r of s.replies) out(`   ↳ @${w.bot.login} replies: “${firstLine(r)}”`);
   };
 
+  out(`The story: a breaking change to the payments API, from pull request to merge, and the runbook it makes stale.`);
+  const seeded = SEEDED_SERVICE_FILES();
+  const main = repo.refs.get(repo.defaultBranch)!;
+  if (Object.entries(seeded).some(([path, text]) => w.git.read(main, path) !== text)) {
+    // A replay: the API on main is the one the last story merged; put the seeded one back first.
+    out(`   (replay: @${PEOPLE.admin} first restores the seeded API on ${STORY_REPO} main)`);
+    actors.push(STORY_REPO, PEOPLE.admin, repo.defaultBranch, seeded, 'Restore the seeded payments API (playground replay)');
+    await settle();
+  }
   const number = w.nextNumber(repo);
   const branch = `refunds-need-a-reason-${number}`;
   const url = w.htmlUrl(repo, `/pull/${number}`);
-  out(`The story: a breaking change to the payments API, from pull request to merge.`);
   await step(`@${PEOPLE.developer} opens ${STORY_REPO}#${number} with a breaking change to openapi/openapi.yaml`, () => {
     actors.push(STORY_REPO, PEOPLE.developer, branch, {
       'openapi/openapi.yaml': breakingSpec(),
-      'CHANGELOG.md': '# Changelog\n\n## Unreleased\n\n- Refunds need a reason.\n- Receipts moved to the billing service.\n\n## 1.4.0\n\n- Receipts as PDF.\n',
+      'package.json': packageJson('db:migrate'),
+      'CHANGELOG.md': '# Changelog\n\n## Unreleased\n\n- Refunds need a reason.\n- Receipts moved to the billing service.\n- `npm run migrate` is now `npm run db:migrate`.\n\n## 1.4.0\n\n- Receipts as PDF.\n',
     }, 'Refunds need a reason; receipts move to billing');
     pr = actors.openPull(STORY_REPO, PEOPLE.developer, {
       branch,
       title: 'Refunds need a reason; receipts move to billing',
-      body: 'The `reason` of a refund becomes required, and `GET /payments/{paymentId}/receipt` moves to the billing service.',
+      body: 'The `reason` of a refund becomes required, `GET /payments/{paymentId}/receipt` moves to the billing service, and the migration script is now `db:migrate`.',
     });
   });
   out(`   ${url}`);
@@ -130,20 +142,42 @@ export async function playStory(d: StoryDeps): Promise<StoryResult> {
   showReplies(director);
   showChecks();
 
-  const pullsBefore = new Set([...w.repos.values()].flatMap((r) => w.pulls(r).map((i) => `${r.fullName}#${i.number}`)));
+  const issuesBefore = new Set([...w.repos.values()].flatMap((r) => [...r.issues.keys()].map((n) => `${r.fullName}#${n}`)));
+  const botHeads = new Map([...w.repos.values()].flatMap((r) => w.pulls(r).filter((i) => i.user.login === w.bot.login && i.state === 'open').map((i) => [`${r.fullName}#${i.number}`, i.pull!.head.sha] as const)));
   let mergeSha: string | undefined;
   await step(`@${PEOPLE.developer} merges ${STORY_REPO}#${number}`, () => {
     mergeSha = actors.merge(STORY_REPO, number, PEOPLE.developer);
   });
   out(`   merged as ${mergeSha!.slice(0, 7)} into ${repo.defaultBranch}`);
-  const appPullRequests = [...w.repos.values()].flatMap((r) => w.pulls(r).filter((i) => i.user.login === w.bot.login && !pullsBefore.has(`${r.fullName}#${i.number}`)).map((i) => `${r.fullName}#${i.number}`));
-  for (const p of appPullRequests) out(`   ↳ the app opened ${p}: ${w.webBase}/${p.replace('#', '/pull/')}`);
-  if (appPullRequests.length === 0) out('   (documentation drift: Track B does not act on merged pull requests in this build yet, so no remediation PR opens)');
+  // What the merge made the app write: Track B's remediation PR against the doc, its digest issue.
+  const opened = [...w.repos.values()].flatMap((r) =>
+    [...r.issues.values()].filter((i) => i.user.login === w.bot.login && !issuesBefore.has(`${r.fullName}#${i.number}`)).map((i) => ({ repo: r, issue: i })),
+  );
+  for (const { repo: r, issue: i } of opened) {
+    const kind = i.pull ? 'pull request' : 'issue';
+    out(`   ↳ the app opened ${kind} ${r.fullName}#${i.number} “${i.title}”`);
+    out(`     ${w.htmlUrl(r, `/${i.pull ? 'pull' : 'issues'}/${i.number}`)}`);
+    if (i.pull) {
+      const files = w.pullFiles(r, i as PullIssue).map((f) => f.filename);
+      const asked = [...i.pull.requestedReviewers].map((u) => `@${u}`).concat([...i.pull.requestedTeams].map((t) => `@${r.owner}/${t}`));
+      out(`     changes ${files.join(', ')}${asked.length ? `; review requested from ${asked.join(', ')}` : ''}`);
+    }
+  }
+  const updated = [...w.repos.values()].flatMap((r) =>
+    w.pulls(r).filter((i) => botHeads.has(`${r.fullName}#${i.number}`) && botHeads.get(`${r.fullName}#${i.number}`) !== i.pull!.head.sha).map((i) => ({ repo: r, issue: i })),
+  );
+  for (const { repo: r, issue: i } of updated) out(`   ↳ the app updated its pull request ${r.fullName}#${i.number} in place: “${i.title}”\n     ${w.htmlUrl(r, `/pull/${i.number}`)}`);
+  if (opened.length + updated.length === 0) {
+    const pending = [...botHeads.keys()];
+    out(pending.length ? `   ↳ nothing new for the docs: this drift is already proposed in ${pending.join(', ')} (each item is raised once)` : '   (no documentation drift to act on)');
+  }
+  const appPullRequests = opened.concat(updated).filter((o) => o.issue.pull).map((o) => `${o.repo.fullName}#${o.issue.number}`);
+  const appIssues = opened.filter((o) => !o.issue.pull).map((o) => `${o.repo.fullName}#${o.issue.number}`);
 
   const notifications = w.notifications.slice(notificationsBefore);
   const count = (c: Notification['channel']) => notifications.filter((n) => n.channel === c).length;
   out('');
   out(`Notifications (→ above) went to local sinks, nothing left this machine: ${count('slack')} Slack, ${count('email')} mail, ${count('pagerduty')} PagerDuty, ${count('webhook')} signed webhooks.`);
   out(`Everything the app wrote: ${w.webBase}/`);
-  return { prNumber: number, url, steps, ...(mergeSha ? { mergeSha } : {}), appPullRequests, notifications };
+  return { prNumber: number, url, steps, ...(mergeSha ? { mergeSha } : {}), appPullRequests, appIssues, notifications };
 }

@@ -8,8 +8,10 @@ import { APPROVALS, CONTRACTS, STORY_REPO, type StoryResult } from '../../src/pl
 import { runPlayground } from '../../src/playground/cli.js';
 import { reverseApplyPatch } from '../../src/change/patch.js';
 import { PAYMENTS_SPEC } from '../../src/playground/seed.js';
+import type { Repo } from '../../src/playground/world.js';
 
 let pg: Playground;
+const latestCheck = (repo: Repo, sha: string, name: string) => repo.checkRuns.filter((r) => r.headSha === sha && r.name === name).at(-1);
 const lines: string[] = [];
 const warnings: string[] = [];
 let result: StoryResult;
@@ -68,6 +70,23 @@ describe('the playground story', () => {
     expect(pg.world.git.read(result.mergeSha!, 'openapi/openapi.yaml')).not.toContain('/receipt');
   });
 
+  it('shows the drift the PR would cause, and on merge opens the remediation PR against the runbook (Track B)', () => {
+    expect(result.steps[0]!.checks['PuddleJumper / drift']).toMatchObject({ conclusion: 'neutral', title: '3 drift items in 1 doc' });
+    expect(result.appPullRequests).toEqual(['acme/docs#1']);
+    const docs = pg.world.mustRepo('acme/docs');
+    const remediation = pg.world.pull(docs, 1)!;
+    expect(remediation.title).toBe('docs: fix 3 drift items in runbooks/payments.md');
+    expect(remediation.pull.head.ref).toBe('puddlejumper/drift/runbooks-payments-md');
+    const runbook = pg.world.git.read(remediation.pull.head.sha, 'runbooks/payments.md')!;
+    expect(runbook).toContain('2. Run `npm run db:migrate` against the payments database.');
+    expect(runbook).toContain('### `POST /refunds`');
+    expect(runbook).not.toContain('### `GET /payments/{paymentId}/receipt`');
+    expect(remediation.body).toContain('Needs a person (1)');
+    // The remediation PR's own webhook reached the app, which checked it like any PR.
+    expect(latestCheck(docs, remediation.pull.head.sha, CONTRACTS)).toMatchObject({ conclusion: 'success', title: 'No policy pack applies' });
+    expect(lines.join('\n')).toContain(`↳ the app opened pull request acme/docs#1 “docs: fix 3 drift items in runbooks/payments.md”`);
+  });
+
   it('told people through the local sinks: Slack, mail, PagerDuty and the signed webhook', () => {
     const by = (c: string) => result.notifications.filter((n) => n.channel === c).map((n) => n.summary);
     expect(by('slack')[0]).toMatch(/waiting for Team Lead/);
@@ -112,7 +131,13 @@ describe('the playground story', () => {
     expect(code).toBe(0);
     const second = result.prNumber + 1;
     expect(out.join('\n')).toContain(`@devon opens ${STORY_REPO}#${second}`);
+    expect(out.join('\n')).toContain('restores the seeded API');
+    expect(out.join('\n')).toMatch(/✗ PuddleJumper \/ contracts: failure — Waiting for approval: Team Lead \(\d+ annotations\)/);
     expect(out.join('\n')).toContain('✓ PuddleJumper / contracts: success');
+    // The same drift items again: raised once, already in the open remediation PR.
+    expect(out.join('\n')).toContain('↳ nothing new for the docs: this drift is already proposed in acme/docs#1');
     expect(pg.world.pull(pg.world.mustRepo(STORY_REPO), second)!.pull.merged).toBe(true);
+    // The remediation branch is updated in place: still one open PR against the runbook.
+    expect(pg.world.pulls(pg.world.mustRepo('acme/docs')).filter((i) => i.state === 'open')).toHaveLength(1);
   }, 120_000);
 });
