@@ -56,8 +56,8 @@ export interface Playground {
   db: Db;
   /** Everything the webhooks sent so far started has finished (deliveries, the app's work, its own webhooks). */
   settle(): Promise<void>;
-  /** Plays the story (again): a new pull request through the whole chain. */
-  play(): Promise<StoryResult>;
+  /** Plays the story (again): a new pull request through the whole chain (or its first `until` steps). */
+  play(until?: number): Promise<StoryResult>;
   stop(): Promise<void>;
 }
 
@@ -174,8 +174,8 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
     }
   };
   let playing: Promise<StoryResult> | undefined;
-  const play = () => {
-    playing ??= playStory({ world, actors, settle, out: (line) => (story.push(line), o.out(line)) }).finally(() => (playing = undefined));
+  const play = (until?: number) => {
+    playing ??= playStory({ world, actors, settle, out: (line) => (story.push(line), o.out(line)), ...(until !== undefined ? { until } : {}) }).finally(() => (playing = undefined));
     return playing;
   };
   control = async (req, res) => {

@@ -44,6 +44,8 @@ export interface StoryDeps {
   actors: Actors;
   settle: () => Promise<void>;
   out: (line: string) => void;
+  /** Stop after this many steps (the screenshot stops at the refused /approve); default: all. */
+  until?: number;
 }
 
 const ICON: Record<string, string> = { success: '✓', failure: '✗', neutral: '–', in_progress: '…', queued: '…' };
@@ -89,6 +91,8 @@ export async function playStory(d: StoryDeps): Promise<StoryResult> {
     steps.push(s);
     return s;
   }
+  const stopHere = () => steps.length >= (d.until ?? Infinity);
+  const partial = (): StoryResult => ({ prNumber: pr!.number, url: w.htmlUrl(repo, `/pull/${pr!.number}`), steps, appPullRequests: [], appIssues: [], notifications: w.notifications.slice(notificationsBefore) });
   const showChecks = () => {
     const runs = latestRuns(repo, pr!.pull.head.sha);
     out(checkLine(runs.find((r) => r.name === CONTRACTS), CONTRACTS));
@@ -126,21 +130,25 @@ export async function playStory(d: StoryDeps): Promise<StoryResult> {
   out(`   ${url}`);
   showChecks();
   if (steps[0]!.requested.length) out(`   review requested from ${steps[0]!.requested.join(', ')}`);
+  if (stopHere()) return partial();
 
   const stranger = await step(`@${PEOPLE.stranger}, who is in no approval tier, comments “/approve”`, () => void actors.comment(STORY_REPO, number, PEOPLE.stranger, '/approve'));
   showReplies(stranger);
   out(checkLine(latestRuns(repo, pr!.pull.head.sha).find((r) => r.name === APPROVALS), APPROVALS));
+  if (stopHere()) return partial();
 
   const lead = await step(`@${PEOPLE.lead} (Team Lead, in @acme/team-leads) comments “/approve”`, () => void actors.comment(STORY_REPO, number, PEOPLE.lead, '/approve'));
   showReplies(lead);
   showChecks();
   if (lead.requested.length) out(`   review requested from ${lead.requested.join(', ')}`);
+  if (stopHere()) return partial();
 
   const director = await step(`@${PEOPLE.director} (Director, in @acme/directors) approves the pull request in a review`, () =>
     void actors.review(STORY_REPO, number, PEOPLE.director, 'APPROVED', 'Billing is ready for the receipts. Approved.'),
   );
   showReplies(director);
   showChecks();
+  if (stopHere()) return partial();
 
   const issuesBefore = new Set([...w.repos.values()].flatMap((r) => [...r.issues.keys()].map((n) => `${r.fullName}#${n}`)));
   const botHeads = new Map([...w.repos.values()].flatMap((r) => w.pulls(r).filter((i) => i.user.login === w.bot.login && i.state === 'open').map((i) => [`${r.fullName}#${i.number}`, i.pull!.head.sha] as const)));
