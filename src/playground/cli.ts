@@ -2,11 +2,13 @@
 // `pj playground --replay` asks a running playground to play it again.
 import type { CliIo } from '../cli.js';
 import { startPlayground, type Playground } from './start.js';
+import { DRIVE_HELP, runDrive } from './drive.js';
 
 const HELP = `pj playground — PuddleJumper against a local GitHub, with a story that plays itself
 
 Usage: pj playground [--port N] [--github-port N] [--no-story]
        pj playground --replay [--github-port N]
+       pj playground open|comment|push|merge … [--github-port N]   (act on the running playground)
 
 Starts the app on 127.0.0.1:PORT (default 3000) and a GitHub served in-process on
 127.0.0.1:PORT+1 with the acme organisation seeded, then plays the story: a pull request
@@ -18,6 +20,9 @@ app wrote. Ctrl-C stops it; nothing is kept (the store is in memory).
   --no-story        start without playing the story
   --port N          the app's port (default: PORT or 3000)
   --github-port N   the playground GitHub's port (default: PJ_PLAYGROUND_PORT or the app's port + 1)
+
+You drive it too (each waits for the app, then prints the PR's checks and the app's replies):
+${DRIVE_HELP}
 `;
 
 interface Options {
@@ -82,6 +87,14 @@ export async function runPlayground(argv: string[], io: CliIo, env: NodeJS.Proce
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(HELP);
     return 0;
+  }
+  const [first, ...rest] = argv;
+  if (first === 'open' || first === 'comment' || first === 'push' || first === 'merge') {
+    // --github-port is the playground's; the rest is the action's.
+    const at = rest.indexOf('--github-port');
+    const port = at >= 0 ? Number(rest[at + 1]) : env.PJ_PLAYGROUND_PORT ? Number(env.PJ_PLAYGROUND_PORT) : Number(env.PORT ?? 3000) + 1;
+    if (at >= 0) rest.splice(at, 2);
+    return runDrive(first, rest, port, io);
   }
   let o: Options | string;
   try {

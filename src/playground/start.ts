@@ -27,6 +27,7 @@ import { Actors } from './actors.js';
 import { API_PREFIX, GitHubServer, type PlaygroundLog } from './server.js';
 import { PEOPLE, seed } from './seed.js';
 import { playStory, type StoryResult } from './story.js';
+import { drive, type DriveRequest } from './drive.js';
 
 export interface PlaygroundOptions {
   /** The app's port (0: any free one). */
@@ -178,7 +179,17 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
     playing ??= playStory({ world, actors, settle, out: (line) => (story.push(line), o.out(line)), ...(until !== undefined ? { until } : {}) }).finally(() => (playing = undefined));
     return playing;
   };
-  control = async (req, res) => {
+  control = async (req, res, body) => {
+    const m = req.method === 'POST' ? /^\/_playground\/(open|comment|push|merge)$/.exec(req.url ?? '') : null;
+    if (m) {
+      try {
+        const text = await drive(world, actors, settle, { ...(JSON.parse(body) as DriveRequest), action: m[1] as DriveRequest['action'] });
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
+      } catch (error) {
+        res.writeHead(422, { 'content-type': 'text/plain; charset=utf-8' }).end((error as Error).message);
+      }
+      return true;
+    }
     if (req.method === 'POST' && req.url === '/_playground/replay') {
       const from = story.length;
       await play();

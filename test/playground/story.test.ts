@@ -2,6 +2,9 @@
 // playground GitHub on 127.0.0.1 delivering signed webhooks to it, every step's outcome
 // read back from what the app wrote to that GitHub. Then `pj playground --replay` plays it
 // again in the running playground.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlayground, type Playground } from '../../src/playground/start.js';
 import { APPROVALS, CONTRACTS, STORY_REPO, type StoryResult } from '../../src/playground/story.js';
@@ -123,13 +126,47 @@ describe('the playground story', () => {
     expect(reverseApplyPatch(pg.world.git.read(pr.pull.head.sha, spec.filename)!, spec.patch)).toBe(PAYMENTS_SPEC);
   });
 
+  it('you drive it too: open a PR with your own spec, comment as an approver, push a fix, merge', async () => {
+    const port = new URL(pg.githubUrl).port;
+    const dir = mkdtempSync(join(tmpdir(), 'pj-drive-'));
+    const mine = PAYMENTS_SPEC.replace('          operationId: createRefund\n', '          operationId: createRefund\n          deprecated: true\n').replace("              $ref: '#/components/schemas/NewRefund'", "              type: string");
+    writeFileSync(join(dir, 'my-spec.yaml'), mine);
+    const run = async (...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runPlayground([...argv, '--github-port', port], { out: (t) => out.push(t), err: (t) => err.push(t), cwd: dir });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const repo = pg.world.mustRepo(STORY_REPO);
+    const next = pg.world.nextNumber(repo);
+    // Seeded spec back on main first (the story merged the breaking one), so the PR compares against it.
+    pg.actors.push(STORY_REPO, 'acme-admin', 'main', { 'openapi/openapi.yaml': PAYMENTS_SPEC }, 'seeded spec');
+    await pg.settle();
+    const opened = await run('open', '--file', 'openapi/openapi.yaml=@my-spec.yaml', '--title', 'My spec');
+    expect(opened.err).toBe('');
+    expect(opened.out).toContain(`${STORY_REPO}#${next} (open)`);
+    expect(opened.out).toMatch(/PuddleJumper \/ contracts: failure — Waiting for approval: Team Lead \(\d+ annotations\)/);
+    const refused = await run('comment', String(next), '/approve', '--as', 'sam');
+    expect(refused.out).toContain('`sam` is not in Team Lead');
+    const lead = await run('comment', String(next), '/approve', '--as', 'lena');
+    expect(lead.out).toContain('PuddleJumper / approvals: in_progress — Waiting for approval: Director');
+    // Pushing the seeded spec back: nothing breaks any more, a new head, a fresh evaluation.
+    writeFileSync(join(dir, 'fixed.yaml'), PAYMENTS_SPEC.replace('version: 1.4.0', 'version: 1.4.1'));
+    const fixed = await run('push', String(next), '--file', 'openapi/openapi.yaml=@fixed.yaml', '--file', 'CHANGELOG.md=# Changelog\n\n## 1.4.1\n\n- Refunds stay as they were.\n');
+    expect(fixed.out, fixed.out).toMatch(/PuddleJumper \/ contracts: success/);
+    const merged = await run('merge', String(next));
+    expect(merged.out).toContain(`${STORY_REPO}#${next} (merged)`);
+    expect((await run('merge', String(next))).err).toContain('is not open');
+    expect((await run('comment', String(next))).code).toBe(2);
+  }, 120_000);
+
   it('pj playground --replay plays the story again in the running playground', async () => {
     const out: string[] = [];
     const err: string[] = [];
+    const second = pg.world.nextNumber(pg.world.mustRepo(STORY_REPO));
     const code = await runPlayground(['--replay', '--github-port', new URL(pg.githubUrl).port], { out: (t) => out.push(t), err: (t) => err.push(t), cwd: process.cwd() });
     expect(err).toEqual([]);
     expect(code).toBe(0);
-    const second = result.prNumber + 1;
     expect(out.join('\n')).toContain(`@devon opens ${STORY_REPO}#${second}`);
     expect(out.join('\n')).toContain('restores the seeded API');
     expect(out.join('\n')).toMatch(/✗ PuddleJumper \/ contracts: failure — Waiting for approval: Team Lead \(\d+ annotations\)/);
