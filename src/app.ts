@@ -6,6 +6,7 @@
 // actions it proposed are dispatched — once per delivery, for that delivery's installation
 // only. If the process dies mid-work, the lease runs out and the resume loop here runs the
 // delivery again from its stored payload.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Context, type ApplicationFunction, type Probot } from 'probot';
 import type { Db } from './store/database.js';
 import { claimDelivery, claimStaleDeliveries, DELIVERY_LEASE_MS, finishDelivery, renewDeliveryLease, type DeliveryFacts } from './store/deliveries.js';
@@ -36,6 +37,8 @@ export interface AppDeps {
   db: Db;
   /** Builds the routes once Probot exists (they need `app.auth` for background work). */
   routes: (app: Probot) => EventRoutes;
+  /** More HTTP routes (the control plane), built once the routes are wired. */
+  handlers?: () => Array<(req: IncomingMessage, res: ServerResponse) => Promise<boolean>>;
   /** Dispatches the installation's due actions (the outbox); absent in tests that drive it themselves. */
   dispatch?: (installationId: number) => Promise<unknown>;
   now?: () => Date;
@@ -157,6 +160,7 @@ export function puddleJumperApp(deps: AppDeps): PuddleJumperApp {
   const appFn = ((app: Probot, { addHandler }: Parameters<ApplicationFunction>[1]) => {
     addHandler(operationsHandler(() => pingDatabase(deps.db)));
     loaded = { app, routes: deps.routes(app) };
+    for (const handler of deps.handlers?.() ?? []) addHandler(handler);
     app.on([...SUBSCRIBED_EVENTS], async (context) => {
       await receive(context as WebhookContext);
     });

@@ -40,6 +40,26 @@ const EnvSchema = z.object({
     z.string().min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)').optional(),
   ),
   PJ_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
+  // The control plane (src/admin/): sign-in with the App's OAuth client, sessions, the JSON API.
+  GITHUB_CLIENT_ID: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  GITHUB_CLIENT_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  PJ_SESSION_SECRET: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .refine((v) => v.split(',').every((s) => s.trim().length >= 32), 'each comma-separated secret must be at least 32 characters')
+      .optional(),
+  ),
+  PJ_ADMIN_TEAM: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().regex(/^([A-Za-z0-9-]+\/)?[A-Za-z0-9._-]+$/, 'must be a team slug (admins) or org/slug (acme/admins)').optional(),
+  ),
+  PJ_ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
+  PJ_PUBLIC_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  GITHUB_OAUTH_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  PJ_API_RATE_LIMIT_INSTALLATION: z.coerce.number().int().min(1).default(600),
+  PJ_API_RATE_LIMIT_IP: z.coerce.number().int().min(1).default(300),
+  PJ_API_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
   PJ_PARSE_DEADLINE_MS: z.coerce.number().int().min(100, 'must be at least 100 (milliseconds)').default(20_000),
 });
 
@@ -63,10 +83,33 @@ export interface Settings {
   auditKey?: string;
   /** Log the audit chain's head every this many rows. */
   auditCheckpointEvery: number;
+  /** The control plane's settings (src/admin/). */
+  admin: AdminSettings;
   /** How long one untrusted document (a PR's spec, a config-repo PR's packs) may take to parse and compare off the event loop. */
   parseDeadlineMs: number;
   /** The raw environment, for the dispatchers' credentials (Slack token, webhook secrets). */
   env: Record<string, string | undefined>;
+}
+
+export interface AdminSettings {
+  /** GITHUB_CLIENT_ID / GITHUB_CLIENT_SECRET: the App's OAuth client; sign-in is off without both. */
+  clientId?: string;
+  clientSecret?: string;
+  /** PJ_SESSION_SECRET split at commas: sign with the first, accept any (rotation). */
+  sessionSecrets: string[];
+  /** PJ_ADMIN_TEAM: `slug` (that team of each installation's organisation) or `org/slug`. */
+  adminTeam?: string;
+  /** PJ_ADMIN_TOKEN: `Authorization: Bearer` for scripts on the JSON API (every installation). */
+  adminToken?: string;
+  /** PJ_PUBLIC_URL: where browsers reach the app (the OAuth callback is built from it). */
+  publicUrl?: string;
+  /** GITHUB_OAUTH_URL: where the OAuth web flow lives (https://github.com, or the GHE host). */
+  oauthUrl: string;
+  /** The API the user's token is used against (the App's githubBaseUrl). */
+  apiUrl: string;
+  rateLimit: { perInstallation: number; perIp: number; windowSeconds: number };
+  /** Secure cookies (production). */
+  secureCookies: boolean;
 }
 
 export class SettingsError extends Error {}
@@ -108,6 +151,18 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     requireConfig: e.PJ_REQUIRE_CONFIG === '1' || e.PJ_REQUIRE_CONFIG === 'true',
     auditKey: e.PJ_AUDIT_KEY,
     auditCheckpointEvery: e.PJ_AUDIT_CHECKPOINT_EVERY,
+    admin: {
+      clientId: e.GITHUB_CLIENT_ID,
+      clientSecret: e.GITHUB_CLIENT_SECRET,
+      sessionSecrets: (e.PJ_SESSION_SECRET ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+      adminTeam: e.PJ_ADMIN_TEAM,
+      adminToken: e.PJ_ADMIN_TOKEN,
+      publicUrl: e.PJ_PUBLIC_URL?.replace(/\/+$/, ''),
+      oauthUrl: (e.GITHUB_OAUTH_URL ?? (e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}` : 'https://github.com')).replace(/\/+$/, ''),
+      apiUrl: e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}/api/v3` : 'https://api.github.com',
+      rateLimit: { perInstallation: e.PJ_API_RATE_LIMIT_INSTALLATION, perIp: e.PJ_API_RATE_LIMIT_IP, windowSeconds: e.PJ_API_RATE_WINDOW_SECONDS },
+      secureCookies: production,
+    },
     parseDeadlineMs: e.PJ_PARSE_DEADLINE_MS,
     env,
   };

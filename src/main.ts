@@ -8,6 +8,7 @@ import { openDatabase } from './store/open.js';
 import { migrateToLatest } from './store/migrate.js';
 import { puddleJumperApp } from './app.js';
 import { wire } from './routes.js';
+import { controlPlane } from './control-plane.js';
 import { OutboxOctokit } from './github/octokit.js';
 import { startServer } from './http/server.js';
 import { untrustedDocuments } from './sandbox/untrusted.js';
@@ -25,14 +26,18 @@ async function main(): Promise<void> {
   // PR specs and config-repo PR packs are parsed in worker threads, each with a deadline.
   const untrusted = untrustedDocuments({ deadlineMs: settings.parseDeadlineMs });
   let dispatch: ((installationId: number) => Promise<unknown>) | undefined;
+  let wiring: ReturnType<typeof wire> | undefined;
   const routes = (app: Parameters<typeof wire>[0]['app']) => {
-    const wiring = wire({ app, db, settings, startWorker: true, untrusted });
+    wiring = wire({ app, db, settings, startWorker: true, untrusted });
     dispatch = wiring.dispatch;
     return wiring.routes;
   };
+  // The control plane (/admin, /api/v1) is built once the routes are wired.
+  const handlers = () => (wiring ? [controlPlane({ wiring, db, settings })] : []);
   const app = puddleJumperApp({
     db,
     routes,
+    handlers,
     dispatch: (id) => dispatch?.(id) ?? Promise.resolve(),
     resumeIntervalMs: settings.workerIntervalMs,
   });

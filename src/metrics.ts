@@ -137,7 +137,7 @@ async function read<T>(f: (s: GaugeSource) => Promise<T>): Promise<T | undefined
   }
 }
 
-const ACTION_STATUSES_SHOWN = ['proposed', 'approved', 'dispatching', 'dispatched', 'failed', 'denied', 'superseded'] as const;
+const ACTION_STATUSES_SHOWN = ['proposed', 'approved', 'dispatching', 'dispatched', 'failed', 'denied', 'superseded', 'cancelled'] as const;
 
 export const outboxActions = new Gauge({
   name: 'pj_outbox_actions',

@@ -74,6 +74,10 @@ export interface Wiring {
   drift: DriftWiring;
   /** Dispatch what one delivery proposed (app.ts calls it once per delivery). */
   dispatch(installationId: number): Promise<number>;
+  /** An installation's Octokit outside a webhook (the control plane). */
+  getOctokit: GetOctokit;
+  /** The approval use cases' dependencies for one installation, outside a webhook (the control plane). */
+  approvalsFor(installationId: number): Promise<ApprovalDeps>;
   /** One escalation sweep at the wiring's clock (the worker runs it periodically; tests call it). */
   escalate(): Promise<SweepResult>;
 }
@@ -312,7 +316,17 @@ export function wire(deps: RouteDeps): Wiring {
     });
   }
 
-  return { routes, outbox, audit, packs, drift, dispatch: (installationId) => outbox.dispatchDue(50, { installationId }), escalate };
+  return {
+    routes,
+    outbox,
+    audit,
+    packs,
+    drift,
+    dispatch: (installationId) => outbox.dispatchDue(50, { installationId }),
+    escalate,
+    getOctokit,
+    approvalsFor: async (installationId) => (await forInstallation(installationId, await getOctokit(installationId), '')).approvals,
+  };
 }
 
 /** Runs `task` every `ms` (never two at once); a failure is logged and the next run goes on. */

@@ -22,7 +22,8 @@ export type StepStatus = 'waiting' | 'active' | 'approved' | 'rejected' | 'skipp
 export type ChainStatus = 'pending' | 'approved' | 'rejected';
 
 export interface DecisionSource {
-  kind: 'review' | 'comment';
+  /** `admin`: decided on the control plane's Approvals page (src/admin/). */
+  kind: 'review' | 'comment' | 'admin';
   id: string;
 }
 

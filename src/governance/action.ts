@@ -27,6 +27,8 @@ export const ACTION_STATUSES = [
   'dispatched',
   'failed',
   'superseded',
+  /** An operator cancelled it before it went out (control plane). */
+  'cancelled',
 ] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 

@@ -289,6 +289,43 @@ export class ActionOutbox {
     return n;
   }
 
+  /**
+   * Operator: send a failed action again now (control plane "retry now"). Compare-and-set
+   * failed → approved with a fresh attempt budget, audited with who asked. Refused when the
+   * action is not failed any more, or a newer revision of its effect already went out or
+   * is on its way (retrying could only overwrite it).
+   */
+  async retryNow(id: number, actor: string, scope: DispatchScope = {}): Promise<{ ok: true; action: ActionRecord } | { ok: false; reason: string }> {
+    const row = await this.store.get(id);
+    if (row === undefined || (scope.installationId !== undefined && row.installation_id !== scope.installationId)) return { ok: false, reason: `no action ${id}` };
+    if (row.status !== 'failed') return { ok: false, reason: `action ${id} is ${row.status}, not failed` };
+    const newer = await this.store.latestForKey(row.idempotency_key);
+    if (newer !== undefined && newer.revision > row.revision && ['approved', 'dispatching', 'dispatched'].includes(newer.status)) {
+      return { ok: false, reason: `revision ${newer.revision} of the same effect is ${newer.status}; retrying revision ${row.revision} would overwrite it` };
+    }
+    const moved = await this.move(row, 'failed', 'approved', { attempts: 0, next_attempt_at: this.iso(), reason: null, lease_owner: null, lease_expires_at: null }, actor, {
+      code: 'manual_retry',
+      previousAttempts: row.attempts,
+      previousError: row.last_error,
+    });
+    return moved ? { ok: true, action: toRecord(moved) } : { ok: false, reason: `action ${id} changed meanwhile; reload and try again` };
+  }
+
+  /**
+   * Operator: cancel an action that has not gone out (proposed, waiting for its chain, or
+   * approved and waiting for its turn). Compare-and-set to `cancelled`, audited; a claim
+   * that won the race first makes this a refusal. A later proposal of the same effect is
+   * a new revision and is judged as usual.
+   */
+  async cancel(id: number, actor: string, reason: string, scope: DispatchScope = {}): Promise<{ ok: true; action: ActionRecord } | { ok: false; reason: string }> {
+    const row = await this.store.get(id);
+    if (row === undefined || (scope.installationId !== undefined && row.installation_id !== scope.installationId)) return { ok: false, reason: `no action ${id}` };
+    if (row.status !== 'proposed' && row.status !== 'approved') return { ok: false, reason: `action ${id} is ${row.status}; only a pending action (proposed or approved) can be cancelled` };
+    const why = reason.trim() || `cancelled by ${actor}`;
+    const moved = await this.move(row, row.status, 'cancelled', { reason: why, next_attempt_at: null }, actor, { code: 'cancelled', reason: why });
+    return moved ? { ok: true, action: toRecord(moved) } : { ok: false, reason: `action ${id} changed meanwhile (it may be going out now); reload and look again` };
+  }
+
   async get(id: number): Promise<ActionRecord | undefined> {
     const row = await this.store.get(id);
     return row === undefined ? undefined : toRecord(row);

@@ -36,7 +36,7 @@ export interface ApprovalStepsTable {
   activated_at: string | null;
   decided_by: string | null;
   decided_at: string | null;
-  source_kind: 'review' | 'comment' | null;
+  source_kind: 'review' | 'comment' | 'admin' | null;
   source_id: string | null;
   reason: string | null;
   version: Generated<number>;

@@ -1,0 +1,137 @@
+// `pj test-run`: one pack over a repo's recent pull requests (or one), with the App's
+// credentials — what it would find, whether it would block, the chain it would require.
+// Reads GitHub only: nothing is written there, to an outbox or to an audit log.
+import { readFile, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ProbotOctokit } from 'probot';
+import { loadSettings, SettingsError } from '../config.js';
+import { GitHubChangeSet } from '../github/changeset.js';
+import { PackSource } from '../github/pack-source.js';
+import { fetchPullRequest, listRecentPullRequests, resolveRef, type TitledPullRequest } from '../github/test-run-reads.js';
+import { loadPackSet } from '../packs/load-set.js';
+import type { PackSet } from '../packs/types.js';
+import { defaultKnownTypes } from '../usecases/known-types.js';
+import { runPackTest, TestRunError, type TestRunResult } from '../usecases/test-run.js';
+
+export const TEST_RUN_USAGE = `Usage: pj test-run --pack PATH|ID --repo OWNER/NAME [--last N | --pr N] [--ref CONFIG_REF] [--format text|json]
+
+Runs one policy pack over the last N pull requests of a repository (default 10, open,
+merged or closed, most recently updated first) or over one pull request, and prints what
+it would find, whether it would block and the approval chain it would require. The pack
+runs as if active and enforcing (a draft or test-mode pack is what one tries out).
+
+  --pack PATH|ID   a local pack file, or the id (or file) of a pack in the config repo
+  --repo NAME      the repository, owner/name; the App must be installed on it
+  --last N         the last N pull requests (1-100, default 10)
+  --pr N           only pull request N
+  --ref REF        the config repo's branch, tag or sha to take the pack from (default: its default branch)
+  --format FORMAT  text (default) or json
+
+Needs the App's credentials: APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH); GHE_HOST for
+GitHub Enterprise; PJ_CONFIG_REPO and PJ_PACKS_DIR as the app uses them. Nothing is
+written to GitHub, the outbox or the audit log.
+
+Exit code: 0 nothing would block, 1 some pull request would be blocked, 2 usage or errors.`;
+
+export interface TestRunIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  cwd: string;
+  env?: Record<string, string | undefined>;
+}
+
+export async function runTestRun(argv: string[], io: TestRunIo): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      options: { pack: { type: 'string' }, repo: { type: 'string' }, last: { type: 'string' }, pr: { type: 'string' }, ref: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }).values;
+  } catch (error) {
+    io.err(`pj test-run: ${(error as Error).message}\n\n${TEST_RUN_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(`${TEST_RUN_USAGE}\n`);
+    return 0;
+  }
+  const usage = (why: string) => {
+    io.err(`pj test-run: ${why}\n\n${TEST_RUN_USAGE}\n`);
+    return 2;
+  };
+  const pack = values.pack as string | undefined;
+  const repo = values.repo as string | undefined;
+  if (!pack) return usage('--pack is required');
+  if (!repo || !/^[\w.-]+\/[\w.-]+$/.test(repo)) return usage('--repo OWNER/NAME is required');
+  if (values.last !== undefined && values.pr !== undefined) return usage('give --last or --pr, not both');
+  const last = values.last === undefined ? 10 : Number(values.last);
+  if (!Number.isInteger(last) || last < 1 || last > 100) return usage(`--last must be a whole number from 1 to 100, got ${values.last}`);
+  const pr = values.pr === undefined ? undefined : Number(values.pr);
+  if (pr !== undefined && (!Number.isInteger(pr) || pr < 1)) return usage(`--pr must be a pull request number, got ${values.pr}`);
+  const format = (values.format as string | undefined) ?? 'text';
+  if (format !== 'text' && format !== 'json') return usage(`--format must be text or json, got ${format}`);
+
+  try {
+    const settings = loadSettings(io.env ?? process.env);
+    if (!settings.appId || !settings.privateKey) return usage('the App credentials are missing: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH)');
+    const owner = repo.slice(0, repo.indexOf('/'));
+    const quiet = () => {};
+    const log = { debug: quiet, info: quiet, warn: quiet, error: quiet, trace: quiet, fatal: quiet, child: () => log } as never;
+    const base = { baseUrl: settings.githubBaseUrl, log, retry: { enabled: false }, throttle: { enabled: false } };
+    const app = new ProbotOctokit({ ...base, auth: { appId: settings.appId, privateKey: settings.privateKey } });
+    const installation = await app.request('GET /repos/{owner}/{repo}/installation', { owner, repo: repo.slice(owner.length + 1) });
+    const installationId = Number((installation.data as { id: number }).id);
+    const octokit = new ProbotOctokit({ ...base, auth: { appId: settings.appId, privateKey: settings.privateKey, installationId } });
+    const known = defaultKnownTypes();
+    const local = resolve(io.cwd, pack);
+    const isFile = /\.ya?ml$/i.test(pack) && (await stat(local).then((s) => s.isFile(), () => false));
+    let packs: () => Promise<PackSet>;
+    let which = pack;
+    if (isFile) {
+      const text = await readFile(local, 'utf8');
+      packs = async () => loadPackSet([{ path: basename(local), text }], known);
+      which = basename(local);
+    } else {
+      const source = new PackSource({ known, log: { info() {}, warn() {}, debug() {} } as never, configRepo: settings.configRepo, packsDir: settings.packsDir });
+      packs = async () => source.loadAt(octokit, owner, await resolveRef(octokit, owner, settings.configRepo, (values.ref as string | undefined) ?? 'HEAD'));
+    }
+    const result = await runPackTest<TitledPullRequest>(
+      {
+        packs,
+        pulls: async () => (pr !== undefined ? [await fetchPullRequest(octokit, installationId, repo, pr)] : listRecentPullRequests(octokit, installationId, repo, last)),
+        changes: (p) => new GitHubChangeSet(octokit, p),
+        now: () => new Date(),
+      },
+      which,
+    );
+    io.out(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : render(repo, result));
+    return result.prs.some((p) => p.wouldBlock) ? 1 : 0;
+  } catch (error) {
+    const message = error instanceof SettingsError || error instanceof TestRunError ? error.message : (error as Error).message;
+    io.err(`pj test-run: ${message}\n`);
+    return 2;
+  }
+}
+
+function render(repo: string, r: TestRunResult): string {
+  const lines = [`pack ${r.pack.id} (${r.pack.file}${r.pack.versionHash ? `, version ${r.pack.versionHash.slice(0, 12)}` : ''}${r.pack.status ? `, ${r.pack.status}` : ''}) on ${repo}${r.configSha ? ` at config ${r.configSha.slice(0, 12)}` : ''}`];
+  if (!r.pack.valid) lines.push(`  invalid: ${r.pack.errors.join('; ')}`);
+  if (r.prs.length === 0) lines.push('  no pull request');
+  for (const p of r.prs) {
+    const head = `#${p.number} ${p.title ?? ''}`.trim();
+    if (p.error) {
+      lines.push(`${head}: error: ${p.error}`);
+      continue;
+    }
+    if (!p.applies) {
+      lines.push(`${head}: does not apply (scope or paths)`);
+      continue;
+    }
+    lines.push(`${head}: ${p.wouldBlock ? 'WOULD BLOCK' : 'would pass'}${p.highestSeverity ? ` (highest ${p.highestSeverity})` : ''}, ${p.findings.length} finding${p.findings.length === 1 ? '' : 's'}`);
+    for (const f of p.findings.slice(0, 20)) lines.push(`  ${f.severity.padEnd(8)} ${f.ruleId}: ${f.message}${f.file ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : ''}`);
+    if (p.chain.length > 0) lines.push(`  chain: ${p.chain.map((g, i) => `${i + 1}. ${g.map((t) => `${t.name} (${[...t.users.map((u) => `@${u}`), ...t.teams.map((x) => `@${x}`)].join(', ')})`).join(' + ')}`).join(' → ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
