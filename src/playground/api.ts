@@ -13,6 +13,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   body: Record<string, unknown>;
+  /** The person a user token (the OAuth flow's) belongs to; undefined for the App's tokens. */
+  user?: string;
 }
 
 export interface ApiResponse {
@@ -202,6 +204,25 @@ route('GET /installation/repositories', (w) =>
 route('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', (w, r) => {
   if (!w.isMember(r.params.org!, r.params.team_slug!, r.params.username!)) throw new ApiError(404, 'Not Found');
   return ok({ state: 'active', role: 'member' });
+});
+
+// ---- the signed-in person (the control plane's OAuth sign-in) -------------------------------
+
+function userOf(r: ApiRequest): string {
+  if (r.user === undefined) throw new ApiError(403, 'Resource not accessible by integration');
+  return r.user;
+}
+route('GET /user', (w, r) => ok(w.account(userOf(r))));
+route('GET /user/installations', (w, r) => {
+  userOf(r);
+  return ok({ total_count: 1, installations: [{ id: w.installationId, app_id: w.appId, account: { login: w.org, id: 1, type: 'Organization' } }] });
+});
+route('GET /user/memberships/orgs/{org}', (w, r) => {
+  const login = userOf(r);
+  if (r.params.org!.toLowerCase() !== w.org.toLowerCase()) throw new ApiError(404, 'Not Found');
+  const member = w.orgAdmins.has(login) || [...w.teams.values()].some((t) => t.members.includes(login));
+  if (!member) throw new ApiError(404, 'Not Found');
+  return ok({ state: 'active', role: w.orgAdmins.has(login) ? 'admin' : 'member', organization: { login: w.org } });
 });
 
 // ---- repos, git data, contents ------------------------------------------------------------

@@ -77,6 +77,7 @@ export async function launch(o: { port: number; githubPort: number; story: boole
   io.out(`PuddleJumper playground — the ${pg.world.org} organisation on a local GitHub`);
   io.out(`  the app      ${pg.appUrl}   (webhooks at /api/github/webhooks, /metrics, /healthz)`);
   io.out(`  its GitHub   ${pg.githubUrl}/   ← open this to see what the app wrote`);
+  io.out(`  control plane ${pg.appUrl}/admin   (Sign in with GitHub signs you in as @acme-admin on the playground GitHub)`);
   if (o.story) await pg.play();
   io.out('');
   io.out(`Replay the story: npx pj playground --replay${o.githubPort !== (o.port === 0 ? 0 : o.port + 1) ? ` --github-port ${new URL(pg.githubUrl).port}` : ''}    Stop: Ctrl-C`);

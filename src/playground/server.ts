@@ -70,6 +70,7 @@ export class GitHubServer {
     try {
       if (url.pathname.startsWith(`${API_PREFIX}/`)) return this.api(req, res, url, raw);
       if (url.pathname.startsWith('/_sink/')) return this.sink(req, res, url.pathname.slice('/_sink'.length), raw);
+      if (url.pathname.startsWith('/login/oauth/')) return this.oauth(req, res, url, raw);
       if (this.o.control && (await this.o.control(req, res, raw))) return;
       if (req.method === 'GET') {
         const page = renderPage(this.o.world, url.pathname, { unknown: this.unknown, story: this.o.storyLines?.() ?? [] });
@@ -111,6 +112,7 @@ export class GitHubServer {
     }
     const auth = this.authenticate(path, String(req.headers.authorization ?? ''));
     if (auth) return send(401, { message: auth });
+    const user = this.o.world.oauth.userTokens.get(String(req.headers.authorization ?? '').split(' ')[1] ?? '');
     let body: Record<string, unknown> = {};
     if (raw.length > 0) {
       try {
@@ -120,7 +122,7 @@ export class GitHubServer {
       }
     }
     try {
-      const out = found.route.handler(this.o.world, { method, params: found.params, query: url.searchParams, headers: req.headers, body }, this.o.events);
+      const out = found.route.handler(this.o.world, { method, params: found.params, query: url.searchParams, headers: req.headers, body, ...(user !== undefined ? { user } : {}) }, this.o.events);
       send(out.status, out.body, out.headers);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -137,6 +139,7 @@ export class GitHubServer {
       return undefined;
     }
     if (!['token', 'bearer'].includes(scheme?.toLowerCase() ?? '')) return 'Requires authentication';
+    if (this.o.world.oauth.userTokens.has(credential)) return undefined;
     const token = this.o.world.tokens.get(credential);
     if (token === undefined || token.expiresAt < Date.now()) return 'Bad credentials';
     return undefined;
@@ -148,6 +151,44 @@ export class GitHubServer {
     if (!verify('RSA-SHA256', Buffer.from(`${h}.${p}`), this.publicKey, Buffer.from(s, 'base64url'))) return false;
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as { iss?: unknown; exp?: unknown };
     return String(claims.iss) === String(this.o.world.appId) && typeof claims.exp === 'number' && claims.exp * 1000 > Date.now();
+  }
+
+  // ---- the OAuth web flow (the control plane's "Sign in with GitHub") -------------------------
+
+  /** authorize: the playground's one person is signed in and agrees at once; access_token: code for a user token. */
+  private oauth(req: IncomingMessage, res: ServerResponse, url: URL, raw: string): void {
+    const o = this.o.world.oauth;
+    if (req.method === 'GET' && url.pathname === '/login/oauth/authorize') {
+      const redirect = url.searchParams.get('redirect_uri');
+      if (url.searchParams.get('client_id') !== o.clientId || !redirect) {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('unknown client_id or no redirect_uri');
+        return;
+      }
+      const code = randomBytes(10).toString('hex');
+      o.codes.set(code, this.o.world.signedIn);
+      const to = new URL(redirect);
+      to.searchParams.set('code', code);
+      to.searchParams.set('state', url.searchParams.get('state') ?? '');
+      res.writeHead(302, { location: to.toString() }).end();
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/login/oauth/access_token') {
+      let body: Record<string, unknown> = {};
+      try {
+        body = raw.trim().startsWith('{') ? (JSON.parse(raw) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw));
+      } catch {
+        // an empty body: refused below
+      }
+      const login = typeof body.code === 'string' ? o.codes.get(body.code) : undefined;
+      const json = (b: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(b));
+      if (body.client_id !== o.clientId || body.client_secret !== o.clientSecret) return void json({ error: 'incorrect_client_credentials' });
+      if (login === undefined) return void json({ error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.' });
+      o.codes.delete(body.code as string);
+      const token = `gho_playground${randomBytes(12).toString('hex')}`;
+      o.userTokens.set(token, login);
+      return void json({ access_token: token, token_type: 'bearer', scope: '' });
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
   }
 
   // ---- the local notification sinks ----------------------------------------------------------

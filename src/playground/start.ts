@@ -18,6 +18,7 @@ import { puddleJumperApp, type PuddleJumperApp } from '../app.js';
 import { wire, type Wiring } from '../routes.js';
 import { OutboxOctokit } from '../github/octokit.js';
 import { Worker } from '../governance/pipeline.js';
+import { controlPlane } from '../control-plane.js';
 import { startServer } from '../http/server.js';
 import { untrustedDocuments, type Untrusted } from '../sandbox/untrusted.js';
 import type { Db } from '../store/database.js';
@@ -103,8 +104,15 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
   const githubUrl = await github.listen(o.githubPort, host);
   seed(world, `${githubUrl}/_sink`);
 
-  const settings: Settings = {
-    ...loadSettings({
+  const appPort = o.port === 0 ? await freePort(host) : o.port; // Probot's server takes 0 for its default, 3000
+  const appUrl = `http://${host}:${appPort}`;
+  world.oauth.clientSecret = randomBytes(16).toString('hex');
+  const loaded = loadSettings({
+      GITHUB_CLIENT_ID: world.oauth.clientId,
+      GITHUB_CLIENT_SECRET: world.oauth.clientSecret,
+      PJ_SESSION_SECRET: randomBytes(32).toString('hex'),
+      GITHUB_OAUTH_URL: githubUrl,
+      PJ_PUBLIC_URL: appUrl,
       APP_ID: String(world.appId),
       PRIVATE_KEY: privateKey,
       WEBHOOK_SECRET: secret,
@@ -117,9 +125,8 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
       SLACK_BOT_TOKEN: 'xoxb-playground',
       SMTP_URL: 'smtp://mail.playground.invalid',
       PJ_MAIL_FROM: 'PuddleJumper playground <puddlejumper@playground.invalid>',
-    }),
-    githubBaseUrl: `${githubUrl}${API_PREFIX}`,
-  };
+    });
+  const settings: Settings = { ...loaded, githubBaseUrl: `${githubUrl}${API_PREFIX}`, admin: { ...loaded.admin, apiUrl: `${githubUrl}${API_PREFIX}` } };
   const db = openDatabase(settings.databaseUrl);
   await migrateToLatest(db);
   const untrusted: Untrusted | undefined = o.sandbox === false ? undefined : untrustedDocuments({ deadlineMs: settings.parseDeadlineMs, size: 1 });
@@ -142,12 +149,14 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
       });
       return wiring.routes;
     },
+    // The control plane (/admin): its "Sign in with GitHub" runs the OAuth flow against the playground GitHub.
+    handlers: () => (wiring ? [controlPlane({ wiring, db, settings })] : []),
     dispatch: (id) => wiring!.dispatch(id),
     resumeIntervalMs: settings.workerIntervalMs,
   });
-  const { server, http } = await startServer(app, {
+  const { server } = await startServer(app, {
     host,
-    port: o.port === 0 ? await freePort(host) : o.port, // Probot's server takes 0 for its default, 3000
+    port: appPort,
     log: pino({ level: settings.logLevel, base: { name: 'puddlejumper' } }),
     webhookPath: settings.webhookPath,
     Probot: Probot.defaults({ appId: world.appId, privateKey, secret, baseUrl: settings.githubBaseUrl, Octokit: OutboxOctokit }),
@@ -163,7 +172,6 @@ export async function startPlayground(o: PlaygroundOptions): Promise<Playground>
       .finally(() => (sweeping = undefined));
   }, settings.workerIntervalMs);
   sweeps.unref();
-  const appUrl = `http://${host}:${(http.address() as { port: number }).port}`;
   webhookUrl = `${appUrl}${settings.webhookPath}`;
 
   const settle = async () => {

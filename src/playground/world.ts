@@ -109,6 +109,12 @@ export class World {
   readonly teams = new Map<string, { org: string; slug: string; name: string; members: string[] }>();
   readonly notifications: Notification[] = [];
   readonly accounts = new Map<string, Account>();
+  /** The App's OAuth client (the control plane's "Sign in with GitHub"), its codes and user tokens. */
+  readonly oauth = { clientId: 'Iv1.playground', clientSecret: '', codes: new Map<string, string>(), userTokens: new Map<string, string>() };
+  /** Who signs in through the OAuth flow (the playground has one person at the keyboard). */
+  signedIn = 'acme-admin';
+  /** Organisation admins (GET /user/memberships/orgs/{org} answers role admin). */
+  readonly orgAdmins = new Set<string>(['acme-admin']);
   /** Installation tokens issued to the App. */
   readonly tokens = new Map<string, { installationId: number; expiresAt: number }>();
   private nextId = 1000;
