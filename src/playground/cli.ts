@@ -1,6 +1,6 @@
 // `pj playground` and `PJ_PLAYGROUND=1 npm start`: start the playground and play the story;
 // `pj playground --replay` asks a running playground to play it again.
-import type { CliIo } from '../cli.js';
+import type { CliIo } from './io.js';
 import { startPlayground, type Playground } from './start.js';
 import { DRIVE_HELP, runDrive } from './drive.js';
 

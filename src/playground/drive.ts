@@ -4,7 +4,7 @@
 // running playground serves these as POST /_playground/{comment,push,merge} on its GitHub.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CliIo } from '../cli.js';
+import type { CliIo } from './io.js';
 import type { Actors } from './actors.js';
 import { latestRuns } from './page.js';
 import { PEOPLE } from './seed.js';
