@@ -136,12 +136,18 @@ function itemBlocks(list: readonly RemediationEntry[], withDiff: boolean, mentio
   });
 }
 
-/** "Also mentioned in" (not patched by this PR): the secondary docs and their lines. */
-export function mentionLines(m: ItemMentions | undefined): string[] {
-  if (!m || (m.docs.length === 0 && m.omitted === 0)) return [];
+/** The secondary docs and lines that mention an item ("" when none): `a/b.md` lines 3, 6; 1 more doc (over maxDocsPerDrift). */
+export function mentionText(m: ItemMentions | undefined): string {
+  if (!m || (m.docs.length === 0 && m.omitted === 0)) return '';
   const docs = m.docs.map((d) => `\`${docLabel(d.target)}\` line${d.total === 1 ? '' : 's'} ${d.lines.join(', ')}${d.total > d.lines.length ? ` (+${d.total - d.lines.length} more)` : ''}`);
   const more = m.omitted > 0 ? `${m.omitted} more doc${m.omitted === 1 ? '' : 's'} (over maxDocsPerDrift)` : '';
-  return [`- Also mentioned in (not changed here; please check): ${[...docs, more].filter(Boolean).join('; ')}`];
+  return [...docs, more].filter(Boolean).join('; ');
+}
+
+/** "Also mentioned in" (not patched by this PR): the secondary docs and their lines. */
+function mentionLines(m: ItemMentions | undefined): string[] {
+  const text = mentionText(m);
+  return text ? [`- Also mentioned in (not changed here; please check): ${text}`] : [];
 }
 
 function encodeState(state: RemediationState): string {

@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { findMentions, secondaryMentions } from '../../src/drift/mentions.js';
 import { parseDoc, type MarkdownDoc } from '../../src/drift/markdown.js';
-import { TrackB } from '../../src/packs/schema.js';
+import { Materiality, TrackB } from '../../src/packs/schema.js';
+import { route } from '../../src/drift/materiality.js';
+import { buildDigestIssue, parseDigestChecks } from '../../src/report/digest-issue.js';
+import { change, detect, fixture, RUNBOOK } from './helpers.js';
 
 const md = (path: string, text: string) => parseDoc(path, text) as MarkdownDoc;
 
@@ -82,5 +85,23 @@ describe('docTargeting in a pack', () => {
     expect(all.error!.issues[0]!.message).toContain("'all' (patching every doc) is not supported yet");
     expect(all.error!.issues[0]!.path).toEqual(['docTargeting', 'strategy']);
     expect(TrackB.safeParse({ docTargeting: { secondaryDocs: [{ repo: 'acme/wiki' }] } }).success).toBe(false);
+  });
+});
+
+describe('the digest lists the secondary mentions under each item', () => {
+  it('a sub-line per mentioned item, the checkboxes still parse, unreadable docs are named', async () => {
+    const c = change({ 'src/a.ts': '' }, { 'src/a.ts': 'process.env.PAYMENTS_TIMEOUT_MS' });
+    const items = (await detect(c, fixture('runbook-payments.md'), [{ type: 'env_var', config: { prefixes: ['PAYMENTS_'] } }])).items;
+    expect(items.map((i) => i.subject)).toEqual(['PAYMENTS_TIMEOUT_MS']);
+    const oncall = { target: { system: 'github', repo: 'acme/docs', path: 'oncall.md' }, doc: md('oncall.md', '# On call\n\nRaise `PAYMENTS_TIMEOUT_MS` when captures time out.\n') };
+    const mentions = secondaryMentions(items, [oncall], { strategy: 'primary_first', maxDocsPerDrift: 3 });
+    const r = route(items, 'runbook', Materiality.parse({}));
+    const entries = [...r.notify, ...r.digest, ...r.auto].map((s) => ({ ...s, sources: [] }));
+    const issue = buildDigestIssue({ repo: 'acme/payments-api', packId: 'p', docs: [{ docTarget: RUNBOOK, entries, below: [], closed: [], mentions, unreadable: ['acme/docs/gone.md: does not exist'] }] });
+    const lines = issue.body.split('\n');
+    const at = lines.findIndex((l) => l.includes('**PAYMENTS_TIMEOUT_MS**'));
+    expect(lines[at + 1]).toBe('  - Also mentioned in: `acme/docs/oncall.md` line 3');
+    expect(issue.body).toContain('Secondary docs not checked for mentions: acme/docs/gone.md: does not exist');
+    expect([...parseDigestChecks(issue.body).keys()]).toEqual([items[0]!.fingerprint]);
   });
 });
