@@ -9,6 +9,7 @@ import * as m005 from './005_audit_keyed.js';
 import * as m006 from './006_evaluations_by_pr.js';
 import * as m010 from './010_dismissed_reviews.js';
 import * as m007 from './007_delivery_work.js';
+import * as m011 from './011_drift.js';
 import * as m012 from './012_admin_indexes.js';
 
 export const migrations: Record<string, Migration> = {
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '006_evaluations_by_pr': m006,
   '010_dismissed_reviews': m010,
   '007_delivery_work': m007,
+  '011_drift': m011,
   '012_admin_indexes': m012,
 };

@@ -24,6 +24,7 @@ export const SUBSCRIBED_EVENTS = [
   'push',
   'installation',
   'installation_repositories',
+  'issues',
 ] as const;
 export type SubscribedEvent = (typeof SUBSCRIBED_EVENTS)[number];
 

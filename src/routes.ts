@@ -39,9 +39,10 @@ import { proposeReply, republishChain } from './usecases/publish-checks.js';
 import { isWaiverLabel } from './usecases/waiver-label.js';
 import { DeliveryNotifications, notifyActionFailed, notifyActionRecovered, notifyPacksOf, sweepEscalations, type NotifyDeps, type SweepResult } from './usecases/notify.js';
 import { sqlNotificationQueries } from './store/notifications.js';
-import type { PullRequest } from './change/changeset.js';
+import type { ChangeSet, PullRequest } from './change/changeset.js';
 import type { Untrusted } from './sandbox/untrusted.js';
 import type { PackSet } from './packs/types.js';
+import { wireDrift, type DriftWiring, type InstallationScope } from './routes-drift.js';
 
 const EVALUATED_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review']);
 
@@ -69,6 +70,8 @@ export interface Wiring {
   outbox: ActionOutbox;
   audit: AuditLog;
   packs: PackSource;
+  /** Track B: its routes and the sweep of due accumulation windows. */
+  drift: DriftWiring;
   /** Dispatch what one delivery proposed (app.ts calls it once per delivery). */
   dispatch(installationId: number): Promise<number>;
   /** An installation's Octokit outside a webhook (the control plane). */
@@ -148,6 +151,7 @@ export function wire(deps: RouteDeps): Wiring {
   const membership = new MembershipCache();
   const appSlug = deps.appSlug ?? memo(async () => ((await (await deps.app.auth()).request('GET /app')).data as { slug?: string } | undefined)?.slug ?? 'puddlejumper');
   const writeAudit = (e: Parameters<AuditLog['append']>[0]) => audit.append(e);
+  const drift = wireDrift({ db, outbox, audit: writeAudit, now, loadPacks: (o, id, owner) => packs.load(o, id, owner), getOctokit, env: settings.env, ...(deps.fetch ? { fetch: deps.fetch } : {}), log });
   // PRs the sweep found closed (a closed PR does not reopen often; its chain is not escalated).
   const closed = new Set<string>();
   const isOpen = async (installationId: number, repo: string, prNumber: number) => {
@@ -160,15 +164,26 @@ export function wire(deps: RouteDeps): Wiring {
   const escalate = () => sweepEscalations({ ...notify, isOpen }, now());
   if (deps.startWorker) {
     new Worker(outbox, { intervalMs: settings.workerIntervalMs, log }).start();
-    every(deps.escalationIntervalMs ?? ESCALATION_INTERVAL_MS, escalate, log);
+    every(deps.escalationIntervalMs ?? ESCALATION_INTERVAL_MS, escalate, log, 'escalation sweep');
+    // Due drift windows are flushed beside the outbox worker (the flush proposes actions it dispatches).
+    every(settings.workerIntervalMs, () => drift.sweep(), log, 'drift sweep');
   }
 
   /** Everything one installation's use cases take, over the webhook's Octokit. */
   async function forInstallation(installationId: number, octokit: Octokit, owner: string) {
     known.set(installationId, octokit);
-    // The pack set this delivery last loaded: its notifications plan with it (no second request).
+    // One pack load and one ChangeSet per PR head per delivery, shared by Track A, Track B and
+    // the notifications this delivery plans (no second request).
     let loaded: Promise<PackSet> | undefined;
     const loadPacks = () => (loaded = packs.load(octokit, installationId, owner));
+    const changeSets = new Map<string, ChangeSet>();
+    const changesOf = (pr: PullRequest) => {
+      const key = `${pr.repo}#${pr.number}@${pr.headSha}`;
+      let c = changeSets.get(key);
+      if (!c) changeSets.set(key, (c = new GitHubChangeSet(octokit, pr)));
+      return c;
+    };
+    const scope: InstallationScope = { installationId, octokit, owner, packs: () => loaded ?? loadPacks(), changes: changesOf };
     const notes = new DeliveryNotifications({ ...notify, packs: async () => notifyPacksOf(await (loaded ?? loadPacks())) }, installationId);
     const approvals: ApprovalDeps = {
       chains,
@@ -186,7 +201,7 @@ export function wire(deps: RouteDeps): Wiring {
     };
     const evaluate: EvaluateDeps = {
       packs: loadPacks,
-      changes: (pr) => new GitHubChangeSet(octokit, pr),
+      changes: changesOf,
       approvals,
       outbox,
       dispatchNow: () => outbox.dispatchDue(10, { installationId }),
@@ -215,7 +230,7 @@ export function wire(deps: RouteDeps): Wiring {
         await notes.flush();
       }
     };
-    return { approvals, evaluate, validate, evaluatePr, evaluateNumber, run, octokit };
+    return { approvals, evaluate, validate, evaluatePr, evaluateNumber, run, octokit, scope };
   }
 
   const isConfigRepo = (name: string) => name.toLowerCase() === settings.configRepo.toLowerCase();
@@ -225,6 +240,7 @@ export function wire(deps: RouteDeps): Wiring {
     async pull_request(context) {
       const e = readPullRequestEvent(context.payload);
       const s = await forInstallation(e.pr.installationId, octokitOf(context), ownerOf(e.pr.repo));
+      if (!isConfigRepo(e.repository.name)) await drift.pullRequest(context.payload, s.scope);
       // A closed PR no longer has a say in its head's checks: the other open PRs at it decide them.
       if (e.action === 'closed' && !isConfigRepo(e.repository.name)) return closePullRequest(s.evaluate, e.pr);
       // An edit matters only when it moved the base branch; a label only when it waives a check.
@@ -234,14 +250,18 @@ export function wire(deps: RouteDeps): Wiring {
         ((e.action === 'labeled' || e.action === 'unlabeled') && isWaiverLabel(await s.evaluate.packs(), e.label));
       if (!relevant) return;
       if (isConfigRepo(e.repository.name)) await validateConfigCommit(s.validate, e.pr.installationId, e.pr.repo, e.pr.headSha, e.pr.number);
-      else await s.run(() => s.evaluatePr(e.pr));
+      else
+        await s.run(async () => {
+          await s.evaluatePr(e.pr);
+          await drift.preview(e.pr, s.scope);
+        });
     },
     check_run: (context) => rerequested('check_run', context),
     check_suite: (context) => rerequested('check_suite', context),
     async push(context) {
       const push = readPush(context.payload);
-      if (!isConfigRepo(push.repository.name)) return;
       const s = await forInstallation(push.installationId, octokitOf(context), ownerOf(push.repo));
+      if (!isConfigRepo(push.repository.name)) return drift.push(context.payload, s.scope);
       await s.run(() => onConfigPush(
         {
           ...s.validate,
@@ -273,6 +293,12 @@ export function wire(deps: RouteDeps): Wiring {
         if ((await handleComment(s.approvals, f)).kind === 'recheck') await s.evaluateNumber(f.repo, f.prNumber);
       });
     },
+    async issues(context) {
+      const p = context.payload as { installation?: { id: number }; repository?: { full_name: string } };
+      if (!p.installation || !p.repository) return;
+      const s = await forInstallation(p.installation.id, octokitOf(context), ownerOf(p.repository.full_name));
+      await drift.issues(context.payload, s.scope);
+    },
     installation: async (context) => recordInstallation(installations, readInstallation('installation', context.payload), now()),
     installation_repositories: async (context) => recordInstallation(installations, readInstallation('installation_repositories', context.payload), now()),
   };
@@ -295,6 +321,7 @@ export function wire(deps: RouteDeps): Wiring {
     outbox,
     audit,
     packs,
+    drift,
     dispatch: (installationId) => outbox.dispatchDue(50, { installationId }),
     escalate,
     getOctokit,
@@ -303,13 +330,13 @@ export function wire(deps: RouteDeps): Wiring {
 }
 
 /** Runs `task` every `ms` (never two at once); a failure is logged and the next run goes on. */
-function every(ms: number, task: () => Promise<unknown>, log: PipelineLog): void {
+function every(ms: number, task: () => Promise<unknown>, log: PipelineLog, what: string): void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     task()
-      .catch((err: unknown) => log.error({ err }, 'escalation sweep failed'))
+      .catch((err: unknown) => log.error({ err }, `${what} failed`))
       .finally(() => {
         running = false;
       });

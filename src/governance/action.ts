@@ -13,6 +13,8 @@ export const ACTION_KINDS = [
   'notify.email',
   'notify.pagerduty',
   'review_request.sync',
+  'confluence.page_update',
+  'remediation_pr.comment',
 ] as const;
 /** The built-in kinds; the registry accepts any other kind a dispatcher is registered for. */
 export type ActionKind = (typeof ACTION_KINDS)[number] | (string & {});
@@ -89,14 +91,24 @@ export interface ActionRecord {
   dispatchedAt: string | null;
 }
 
-/** Which Track B output kind an action kind is, for `allowedOutputs`. */
+/**
+ * Which Track B output kind an action kind is, for `allowedOutputs`. An action whose origin
+ * carries `allowedOutputs` (every Track B action) may only be one of these kinds, or one of
+ * `ALWAYS_ALLOWED_FOR_TRACK_B`; anything else is denied.
+ */
 export const OUTPUT_KIND_OF: Readonly<Record<string, OutputKind>> = {
   'pull_request.upsert': 'remediation_pr',
+  // A Confluence page update is that doc's remediation; the note on a closed remediation PR is part of it.
+  'confluence.page_update': 'remediation_pr',
+  'remediation_pr.comment': 'remediation_pr',
   'issue.upsert': 'digest_issue',
   'comment.upsert': 'comment',
   'notify.slack': 'slack',
   'notify.webhook': 'webhook',
 };
+
+/** Track B actions that are not outputs in the `allowedOutputs` sense: the drift check run (a preview on the PR). */
+export const ALWAYS_ALLOWED_FOR_TRACK_B: ReadonlySet<string> = new Set(['check_run.upsert']);
 
 /** The hidden marker by which the bot's comments, issues and PRs are found again. */
 export function markerComment(marker: string): string {

@@ -1,6 +1,6 @@
 // Judgement: pure, fail closed. Data in (the proposal, what the registry knows, whether
 // its chain is approved), a decision out. No clock, no I/O.
-import { OUTPUT_KIND_OF, type ActionProposal } from './action.js';
+import { ALWAYS_ALLOWED_FOR_TRACK_B, OUTPUT_KIND_OF, type ActionProposal } from './action.js';
 import type { Dispatcher } from './registry.js';
 
 export type Judgement =
@@ -50,6 +50,13 @@ export function judge(input: JudgeInput): Judgement {
   }
   if (origin?.allowedOutputs !== undefined) {
     const output = OUTPUT_KIND_OF[proposal.kind];
+    if (output === undefined && !ALWAYS_ALLOWED_FOR_TRACK_B.has(proposal.kind)) {
+      return {
+        decision: 'deny',
+        code: 'output_not_allowed',
+        reason: `pack "${origin.packId}": ${proposal.kind} is not a Track B output (allowedOutputs: ${origin.allowedOutputs.join(', ') || 'none'})`,
+      };
+    }
     if (output !== undefined && !origin.allowedOutputs.includes(output)) {
       return {
         decision: 'deny',

@@ -42,19 +42,35 @@ export const IssuePayloadSchema = z.object({
   body: z.string(),
   marker: z.string().min(1),
   labels: z.array(z.string().min(1)).optional(),
+  /** closed: the issue is closed (and not created when none exists), e.g. an empty digest. */
+  state: z.enum(['open', 'closed']).optional(),
 });
 export type IssuePayload = z.infer<typeof IssuePayloadSchema>;
 
-export const PullRequestPayloadSchema = z.object({
-  repo: Repo,
-  base: z.string().min(1),
-  branch: z.string().min(1),
-  title: z.string().min(1),
-  body: z.string(),
-  marker: z.string().min(1),
-  files: z.array(z.object({ path: z.string().min(1), content: z.string() })).min(1),
-  commitMessage: z.string().min(1),
-});
+export const PullRequestPayloadSchema = z
+  .object({
+    repo: Repo,
+    base: z.string().min(1),
+    branch: z.string().min(1),
+    title: z.string().min(1),
+    body: z.string(),
+    marker: z.string().min(1),
+    files: z.array(z.object({ path: z.string().min(1), content: z.string() })),
+    commitMessage: z.string().min(1),
+    /**
+     * Renovate-style branch (Track B): the branch is one commit on the base's head, rebuilt
+     * (force-updated) on each revision — unless a person committed to it, which stops all
+     * updates. `expectBlob`: the doc's blob on the base that the files were computed from.
+     */
+    rebuild: z.object({ expectBlob: z.object({ path: z.string().min(1), sha: z.string().min(1) }).optional() }).optional(),
+    /** Only the PR's title and body are updated (a stopped remediation); nothing is committed. */
+    bodyOnly: z.boolean().optional(),
+    reviewers: z.array(z.string().min(1)).optional(),
+    teamReviewers: z.array(z.string().min(1)).optional(),
+    /** Ask GitHub to merge it once its checks and reviews allow (where the repo allows auto-merge). */
+    autoMerge: z.boolean().optional(),
+  })
+  .refine((p) => p.bodyOnly === true || p.files.length > 0, { message: 'at least one file is needed', path: ['files'] });
 export type PullRequestPayload = z.infer<typeof PullRequestPayloadSchema>;
 
 export const SlackPayloadSchema = z.object({

@@ -5,7 +5,9 @@ import type { ApprovalTables } from './tables/approvals.js';
 import type { ApprovalInputTables } from './tables/approval-inputs.js';
 import type { EvaluationTables, FoundationTables } from './tables/foundation.js';
 import type { GovernanceTables } from './tables/governance.js';
+import type { DriftTables } from './tables/drift.js';
 
-export interface Database extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables, ApprovalInputTables {}
+export interface Database
+  extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables, ApprovalInputTables, DriftTables {}
 
 export type Db = Kysely<Database>;

@@ -5,6 +5,7 @@ import { DispatcherRegistry } from '../registry.js';
 import type { RetryPolicy } from '../retry.js';
 import { checkRunDispatcher } from './check-run.js';
 import { commentDispatcher } from './comment.js';
+import { confluenceDispatcher } from './confluence.js';
 import type { Fetch } from './http.js';
 import { emailDispatcher } from './email.js';
 import { issueDispatcher } from './issue.js';
@@ -59,6 +60,8 @@ export function createDefaultRegistry(o: DefaultRegistryOptions): DispatcherRegi
   const http = { env: o.env, ...(o.fetch ? { fetch: o.fetch } : {}) };
   registry.register(checkRunDispatcher({ checkRunIds: o.checkRunIds, getOctokit: o.getOctokit, ...(o.now ? { now: o.now } : {}) }), policy('check_run.upsert', GITHUB_RETRY));
   registry.register(commentDispatcher(gh), policy('comment.upsert', GITHUB_RETRY));
+  // The note on a remediation PR closed without merging: a comment, judged as part of the remediation_pr output.
+  registry.register({ ...commentDispatcher(gh), kind: 'remediation_pr.comment' }, policy('remediation_pr.comment', GITHUB_RETRY));
   registry.register(issueDispatcher(gh), policy('issue.upsert', GITHUB_RETRY));
   registry.register(pullRequestDispatcher(gh), policy('pull_request.upsert', GITHUB_RETRY));
   registry.register(reviewRequestDispatcher(gh), policy('review_request.sync', GITHUB_RETRY));
@@ -68,6 +71,7 @@ export function createDefaultRegistry(o: DefaultRegistryOptions): DispatcherRegi
     policy('notify.webhook', NOTIFY_RETRY),
   );
   registry.register(emailDispatcher({ env: o.env, ...(o.createMailTransport ? { createTransport: o.createMailTransport } : {}) }), policy('notify.email', NOTIFY_RETRY));
+  registry.register(confluenceDispatcher({ env: o.env, ...(o.fetch ? { fetch: o.fetch } : {}) }), policy('confluence.page_update', GITHUB_RETRY));
   registry.register(pagerDutyDispatcher({ ...http, ...(o.pagerDutyEventsUrl ? { eventsUrl: o.pagerDutyEventsUrl } : {}) }), policy('notify.pagerduty', NOTIFY_RETRY));
   return registry;
 }

@@ -1,5 +1,6 @@
 // issue.upsert: one open issue per marker (digest issues), found by its hidden marker
 // among the open issues carrying its first label (or all open issues), edited in place.
+// `state: closed` closes it (an empty digest); when there is none, nothing is created.
 import { markerComment } from '../action.js';
 import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit } from '../../github/octokit.js';
 import { IssuePayloadSchema, payloadProblem, type IssuePayload } from '../payloads.js';
@@ -16,10 +17,11 @@ export function issueDispatcher(options: { getOctokit: GetOctokit }): Dispatcher
       const request = requestWithSignal(octokit, signal);
       const marker = markerComment(p.marker);
       const body = withMarker(p.body, marker);
-      const fields = { title: p.title, body, ...(p.labels !== undefined ? { labels: p.labels } : {}) };
+      const closing = p.state === 'closed';
+      const fields = { title: p.title, body, ...(p.labels !== undefined ? { labels: p.labels } : {}), ...(closing ? { state: 'closed' as const } : {}) };
       const edit = async (issueNumber: number) => {
         await request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo, issue_number: issueNumber, ...fields });
-        return { issueNumber, created: false };
+        return { issueNumber, created: false, ...(closing ? { closed: true } : {}) };
       };
       const known = (await previousResult())?.issueNumber;
       if (typeof known === 'number') {
@@ -46,6 +48,7 @@ export function issueDispatcher(options: { getOctokit: GetOctokit }): Dispatcher
         (i) => i.pull_request === undefined && (i.body ?? '').includes(marker),
       );
       if (found !== undefined) return edit(found.number);
+      if (closing) return { issueNumber: null, created: false, closed: false };
       const res = await request('POST /repos/{owner}/{repo}/issues', { owner, repo, ...fields });
       return { issueNumber: res.data.number, created: true };
     },
