@@ -25,6 +25,7 @@ const ROUNDS = Number(arg('rounds', '20'));
 const { openDatabase } = await import(dist('src/store/open.js'));
 const { migrateToLatest } = await import(dist('src/store/migrate.js'));
 const { AdminQueries } = await import(dist('src/store/admin.js'));
+const { AdminDriftQueries } = await import(dist('src/store/admin-drift.js'));
 const { controlPlaneHandler } = await import(dist('src/admin/handler.js'));
 const { sign, newSession } = await import(dist('src/admin/session.js'));
 const { loadSettings } = await import(dist('src/config.js'));
@@ -89,6 +90,7 @@ const refusal = async () => ({ ok: false, reason: 'not in the benchmark' });
 const handler = controlPlaneHandler({
   settings: settings.admin,
   queries: new AdminQueries(db),
+  drift: new AdminDriftQueries(db),
   now: () => now,
   decide: refusal,
   retryAction: refusal,

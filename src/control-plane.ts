@@ -6,6 +6,7 @@ import type { Settings } from './config.js';
 import type { Db } from './store/database.js';
 import type { Wiring } from './routes.js';
 import { AdminQueries } from './store/admin.js';
+import { AdminDriftQueries } from './store/admin-drift.js';
 import { controlPlaneHandler, type Handler } from './admin/handler.js';
 import type { AdminDeps, AdminLog, PackStatus, TestRunView } from './admin/deps.js';
 import type { Fetch } from './admin/oauth.js';
@@ -30,6 +31,7 @@ export function controlPlaneDeps(o: ControlPlaneOptions): AdminDeps {
   return {
     settings: settings.admin,
     queries: new AdminQueries(o.db),
+    drift: new AdminDriftQueries(o.db),
     now,
     ...(o.fetch ? { fetch: o.fetch } : {}),
     ...(o.log ? { log: o.log } : {}),

@@ -3,6 +3,7 @@
 // imports a use case itself.
 import type { AdminSettings } from '../config.js';
 import type { AdminQueries } from '../store/admin.js';
+import type { AdminDriftQueries } from '../store/admin-drift.js';
 import type { Fetch } from './oauth.js';
 
 export interface DecideInput {
@@ -66,6 +67,8 @@ export interface AdminLog {
 export interface AdminDeps {
   settings: AdminSettings;
   queries: AdminQueries;
+  /** Track B's windows, remediations and digest. */
+  drift: AdminDriftQueries;
   now: () => Date;
   /** Approve or reject a step through the approval use case (same eligibility, compare-and-set, audit). */
   decide(installationId: number, input: DecideInput): Promise<OperationResult>;

@@ -5,7 +5,7 @@ import type { AuditVerification, PackStatus, TestRunView } from './deps.js';
 import { age, href, html, shortSha, type Html } from './html.js';
 import type { Session } from './session.js';
 
-export type Nav = 'dashboard' | 'approvals' | 'dispatches' | 'audit' | 'packs' | 'test-run' | 'none';
+export type Nav = 'dashboard' | 'approvals' | 'dispatches' | 'audit' | 'packs' | 'drift' | 'test-run' | 'none';
 
 export interface Flash {
   ok: boolean;
@@ -18,6 +18,7 @@ const NAV: Array<[Exclude<Nav, 'none'>, string, string]> = [
   ['dispatches', 'Dispatches', '/admin/dispatches'],
   ['audit', 'Audit', '/admin/audit'],
   ['packs', 'Packs', '/admin/packs'],
+  ['drift', 'Drift', '/admin/drift'],
   ['test-run', 'Pack test run', '/admin/test-run'],
 ];
 
