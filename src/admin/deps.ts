@@ -45,6 +45,12 @@ export interface TestRunView {
     wouldBlock: boolean;
     chain: Array<Array<{ tierId: string; name: string; users: string[]; teams: string[] }>>;
     mode?: string;
+    /** Track B packs: what merging the PR would raise against the pack's doc. */
+    drift?: {
+      doc: string;
+      items: Array<{ rule: string; message: string; subject: string; changeClass: string; severity: string; band: string; score: number; section: string; docLine?: number; patch?: string }>;
+      error?: string;
+    };
     error?: string;
   }>;
 }
