@@ -50,12 +50,13 @@ ${rows.map(
 function digestsSection(web: string, digests: DriftDigestView[]): Html {
   if (digests.length === 0) return html`<p class="muted">The digest is empty: no item was routed to it.</p>`;
   return html`${digests.map((d) => {
-    const open = d.items.filter((i) => i.status === 'digest').length;
+    const open = d.counts.digest;
+    const shown = d.items.length < d.counts.digest + d.counts.ignored ? html` · the newest ${d.items.length} of ${d.counts.digest + d.counts.ignored} shown (the issue lists them all)` : '';
     const issue = d.issue
       ? html`${d.issue.issueNumber !== undefined ? html`<a href="${`${web}/${d.repo}/issues/${d.issue.issueNumber}`}">issue #${d.issue.issueNumber}</a>` : 'issue not created yet'} · <a href="${href('/admin/dispatches', { kind: 'issue.upsert', repo: d.repo })}">action ${d.issue.actionId}</a> <span class="badge a-${d.issue.status}">${d.issue.status}</span>${d.issue.closed ? ' · closed (empty)' : ''}`
       : html`no digest issue proposed yet`;
     return html`<section class="digest" data-digest="${d.installationId}:${d.repo}:${d.packId}"><h3>${d.repo} <span class="muted">pack ${d.packId}</span></h3>
-<p class="muted">${open} item${open === 1 ? '' : 's'} in the digest · ${issue}</p>${itemRows(web, d.items)}</section>`;
+<p class="muted">${open} item${open === 1 ? '' : 's'} in the digest${d.counts.ignored ? ` (and ${d.counts.ignored} closed with their PR)` : ''} · ${issue}${shown}</p>${itemRows(web, d.items)}</section>`;
   })}`;
 }
 

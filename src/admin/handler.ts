@@ -19,7 +19,7 @@ export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boo
 const FLASH_COOKIE = 'pj_flash';
 const PAGE = 50;
 const AUDIT_PAGE = 100;
-const DRIFT_PAGE = 50;
+const DRIFT_PAGE = 25;
 const TEST_RUN_TTL_MS = 3600_000;
 const DASHBOARD_WINDOW_MS = 7 * 86400_000;
 

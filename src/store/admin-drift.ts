@@ -55,7 +55,10 @@ export interface DriftDigestView {
   /** The source repo: the digest issue lives there. */
   repo: string;
   packId: string;
+  /** The newest DIGEST_ITEMS_SHOWN items (in the digest first, then those closed with their PR). */
   items: Array<DriftItemView & { docKey: string; status: 'digest' | 'ignored' }>;
+  /** How many there are in all. */
+  counts: { digest: number; ignored: number };
   /** The digest issue's latest outbox action (issue.upsert), when one was proposed. */
   issue?: { actionId: number; status: string; issueNumber?: number; closed: boolean; updatedAt: string };
 }
@@ -69,6 +72,8 @@ export interface DriftQuery {
 }
 
 const ACTIVE: RemediationStatus[] = ['open', 'stopped'];
+/** Items listed per digest on a page (the counts say how many there are). */
+export const DIGEST_ITEMS_SHOWN = 10;
 
 export class AdminDriftQueries {
   constructor(private readonly db: Db) {}
@@ -121,15 +126,32 @@ export class AdminDriftQueries {
 
   /** The digest per source repo and pack: its items (and those closed with their PR) and the issue's action. */
   async digests(scope: Scope, q: DriftQuery): Promise<DriftDigestView[]> {
-    let query = inScope(this.db.selectFrom('drift_items'), scope).where('status', 'in', ['digest', 'ignored']);
-    if (q.packId) query = query.where('pack_id', '=', q.packId);
-    const rows = await query.select(['installation_id', 'pack_id', 'doc_key', 'status', 'source_repo', 'entry']).orderBy('source_repo').orderBy('pack_id').orderBy('updated_at', 'desc').limit(1000).execute();
+    // Every digest with its counts; the newest DIGEST_ITEMS_SHOWN items of each (a window
+    // function: one pass over the index, no digest crowds out the others).
+    let counts = inScope(this.db.selectFrom('drift_items'), scope).where('status', 'in', ['digest', 'ignored']);
+    if (q.packId) counts = counts.where('pack_id', '=', q.packId);
+    const totals = await counts.select(['installation_id', 'source_repo', 'pack_id', 'status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['installation_id', 'source_repo', 'pack_id', 'status']).orderBy('source_repo').orderBy('pack_id').limit(200).execute();
     const byDigest = new Map<string, DriftDigestView>();
+    const keyOf = (r: { installation_id: number; source_repo: string; pack_id: string }) => `${r.installation_id}\u0000${r.source_repo}\u0000${r.pack_id}`;
+    for (const t of totals) {
+      let d = byDigest.get(keyOf(t));
+      if (!d) byDigest.set(keyOf(t), (d = { installationId: t.installation_id, repo: t.source_repo, packId: t.pack_id, items: [], counts: { digest: 0, ignored: 0 } }));
+      d.counts[t.status === 'ignored' ? 'ignored' : 'digest'] = Number(t.n);
+    }
+    if (byDigest.size === 0) return [];
+    let ranked = inScope(this.db.selectFrom('drift_items'), scope).where('status', 'in', ['digest', 'ignored']);
+    if (q.packId) ranked = ranked.where('pack_id', '=', q.packId);
+    const rows = await this.db
+      .selectFrom(
+        ranked
+          .select(['installation_id', 'pack_id', 'doc_key', 'status', 'source_repo', 'entry', sql<number>`row_number() over (partition by installation_id, source_repo, pack_id order by status, updated_at desc)`.as('rn')])
+          .as('ranked'),
+      )
+      .selectAll()
+      .where('rn', '<=', DIGEST_ITEMS_SHOWN)
+      .execute();
     for (const r of rows) {
-      const key = `${r.installation_id}\u0000${r.source_repo}\u0000${r.pack_id}`;
-      let d = byDigest.get(key);
-      if (!d) byDigest.set(key, (d = { installationId: r.installation_id, repo: r.source_repo, packId: r.pack_id, items: [] }));
-      d.items.push({ ...itemView(JSON.parse(r.entry) as LedgerEntry), docKey: r.doc_key, status: r.status === 'ignored' ? 'ignored' : 'digest' });
+      byDigest.get(keyOf(r))?.items.push({ ...itemView(JSON.parse(r.entry) as LedgerEntry), docKey: r.doc_key, status: r.status === 'ignored' ? 'ignored' : 'digest' });
     }
     const digests = [...byDigest.values()];
     if (digests.length === 0) return digests;

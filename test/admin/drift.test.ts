@@ -116,6 +116,20 @@ describe('the Drift page', () => {
     expect(filtered.text).toContain('The digest is empty');
   });
 
+  it('a long digest lists its newest items and says how many there are', async () => {
+    const store = sqlDriftStore(h.db);
+    const rows = Array.from({ length: 12 }, (_, i) => ({ entry: { item: item(`fp-long-${i}`, `long digest item ${i}`, { patch: null }), severity: 'low' as const, sources: [] }, status: 'digest' as const, sourceRepo: 'Codertocat/Hello-World' }));
+    for (const r of rows) await store.putItems(1, 'long-pack', 'github:Codertocat/docs:long.md', [r], new Date(Date.now() + rows.indexOf(r) * 1000));
+    const b = new Browser(h.url);
+    await b.signIn(h.fake, 'alice');
+    const { text } = await b.page('/admin/drift?pack=long-pack');
+    expect(text).toContain('12 items in the digest');
+    expect(text).toContain('the newest 10 of 12 shown');
+    expect(text).toContain('long digest item 11');
+    expect(text).not.toContain('long digest item 1<');
+    expect(text).not.toContain('pack payments'); // the filter
+  });
+
   it('/api/v1/drift: the same data as JSON; the admin token sees every installation, ?installation narrows it', async () => {
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const every = (await (await fetch(`${h.url}/api/v1/drift`, { headers: auth })).json()) as Record<string, any>;
