@@ -156,14 +156,16 @@ export class AdminDriftQueries {
     const digests = [...byDigest.values()];
     if (digests.length === 0) return digests;
     const keys = digests.map((d) => digestKey(d.repo, d.packId));
-    const actions = await inScope(this.db.selectFrom('actions'), scope)
-      .where('kind', '=', 'issue.upsert')
+    // By key alone (the unique (idempotency_key, revision) index: the keys are the digests'
+    // issue.upsert actions); the installation is matched below.
+    const actions = await this.db
+      .selectFrom('actions')
       .where('idempotency_key', 'in', keys)
-      .select(['id', 'installation_id', 'idempotency_key', 'status', 'result', 'payload', 'updated_at'])
+      .select(['id', 'installation_id', 'kind', 'idempotency_key', 'status', 'result', 'payload', 'updated_at'])
       .orderBy('revision', 'desc')
       .execute();
     for (const d of digests) {
-      const mine = actions.filter((a) => a.installation_id === d.installationId && a.idempotency_key === digestKey(d.repo, d.packId));
+      const mine = actions.filter((a) => a.kind === 'issue.upsert' && a.installation_id === d.installationId && a.idempotency_key === digestKey(d.repo, d.packId));
       const latest = mine[0];
       if (!latest) continue;
       // The issue a revision edited or opened (the newest that says; a closing revision may find none).
