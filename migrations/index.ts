@@ -11,6 +11,7 @@ import * as m010 from './010_dismissed_reviews.js';
 import * as m007 from './007_delivery_work.js';
 import * as m011 from './011_drift.js';
 import * as m012 from './012_admin_indexes.js';
+import * as m013 from './013_drift_admin_indexes.js';
 
 export const migrations: Record<string, Migration> = {
   '001_foundation': m001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '007_delivery_work': m007,
   '011_drift': m011,
   '012_admin_indexes': m012,
+  '013_drift_admin_indexes': m013,
 };
