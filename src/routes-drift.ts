@@ -4,7 +4,9 @@
 //   pull_request.closed on our branch     -> onRemediationClosed (merged: done; else ignore its items)
 //   pull_request.synchronize on our branch by a person -> onRemediationPushed (stop updating)
 //   pull_request opened/synchronize/...   -> previewDrift (the `PuddleJumper / drift` check)
-//   push to a default branch (not the config repo) -> onDriftSignal
+//   every evaluation of a remediation PR  -> remediationApproval (its chain, as for Track A)
+//   push to a default branch (not the config repo) -> onDriftSignal, and onDocRepoChanged
+//                                         (remediation items resolved there: PR rebuilt or closed)
 //   issues.edited on a digest             -> onDigestEdited (a ticked box)
 //   the worker's interval                 -> sweepDriftWindows
 import type { PullRequest } from './change/changeset.js';
@@ -23,9 +25,11 @@ import type { Db } from './store/database.js';
 import { sqlDriftStore } from './store/drift.js';
 import { DRIFT_BRANCH_PREFIX, type DocTargets, type DriftDeps } from './usecases/drift-deps.js';
 import { previewDrift } from './usecases/drift-preview.js';
+import { remediationApproval } from './usecases/drift-approval.js';
 import { onDigestEdited, onRemediationClosed, onRemediationPushed } from './usecases/drift-remediation.js';
 import { onDriftSignal } from './usecases/drift-signal.js';
 import { sweepDriftWindows } from './usecases/drift-sweep.js';
+import { onDocRepoChanged } from './usecases/drift-resolve.js';
 import type { Outbox } from './usecases/publish-checks.js';
 
 export interface DriftWiringDeps {
@@ -67,6 +71,7 @@ export function wireDrift(o: DriftWiringDeps) {
         if (!r) reads.set(key, (r = readDoc(target)));
         return r;
       },
+      readAt: (target, ref) => (target.system === 'github' && target.repo && target.path ? githubDocs.read(scope.octokit, target.repo, target.path, ref) : Promise.resolve({ unavailable: 'only a github doc has earlier commits' })),
     };
     async function readDoc(target: DocTarget): ReturnType<DocTargets['read']> {
         if (target.system === 'github') {
@@ -112,6 +117,8 @@ export function wireDrift(o: DriftWiringDeps) {
         await onDriftSignal(d, { kind: 'github_pr', repo: e.pr.repo, sha: e.mergeSha, number: e.pr.number, changes });
       }
     },
+    /** The chain a remediation PR needs (its drift pack's tiers), for the PR's evaluation. */
+    approval: (pr: PullRequest, scope: InstallationScope) => remediationApproval(deps(scope), pr),
     async preview(pr: PullRequest, scope: InstallationScope): Promise<void> {
       const changes = scope.changes?.(pr) ?? new GitHubChangeSet(scope.octokit, pr);
       await previewDrift(deps(scope), pr, changes);
@@ -122,7 +129,10 @@ export function wireDrift(o: DriftWiringDeps) {
       if (p.deleted || p.created || p.defaultBranch === undefined || p.ref !== `refs/heads/${p.defaultBranch}`) return;
       if (/^0+$/.test(p.before)) return;
       const changes = new GitHubCompareChangeSet(scope.octokit, p.repo, p.before, p.after, { login: p.sender?.login ?? 'unknown', type: p.sender?.type ?? 'User' });
-      await onDriftSignal(deps(scope), { kind: 'github_push', repo: p.repo, sha: p.after, changes });
+      const d = deps(scope);
+      await onDriftSignal(d, { kind: 'github_push', repo: p.repo, sha: p.after, changes });
+      // A doc repo's default branch moved: items of its open remediation PRs may be fixed there.
+      await onDocRepoChanged(d, p.repo, p.before);
     },
     async issues(payload: unknown, scope: InstallationScope): Promise<void> {
       const e = readIssueEdit(payload);

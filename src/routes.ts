@@ -37,12 +37,14 @@ import { onConfigPush, validateConfigCommit, type ValidateConfigDeps } from './u
 import { recordInstallation } from './usecases/installations.js';
 import { proposeReply, republishChain } from './usecases/publish-checks.js';
 import { isWaiverLabel } from './usecases/waiver-label.js';
-import { DeliveryNotifications, notifyActionFailed, notifyActionRecovered, notifyPacksOf, sweepEscalations, type NotifyDeps, type SweepResult } from './usecases/notify.js';
+import { DeliveryNotifications, notifyActionFailed, notifyActionRecovered, notifyDriftDispatched, notifyPacksOf, sweepEscalations, type NotifyDeps, type SweepResult } from './usecases/notify.js';
 import { sqlNotificationQueries } from './store/notifications.js';
 import type { ChangeSet, PullRequest } from './change/changeset.js';
 import type { Untrusted } from './sandbox/untrusted.js';
 import type { PackSet } from './packs/types.js';
 import { wireDrift, type DriftWiring, type InstallationScope } from './routes-drift.js';
+import { onProposalComment, onProposalIssueDispatched, proposalDecided, type ProposalDeps } from './usecases/drift-proposal.js';
+import { readIssueComment } from './github/drift-payloads.js';
 
 const EVALUATED_ACTIONS = new Set(['opened', 'synchronize', 'reopened', 'ready_for_review']);
 
@@ -126,7 +128,11 @@ export function wire(deps: RouteDeps): Wiring {
     chains: { isApproved: async (key) => (await chains.byKey(key))?.chain.status === 'approved' },
     hooks: {
       failed: async (action) => void (await notifyActionFailed(notify, action)),
-      dispatched: async (action) => void (await notifyActionRecovered(notify, action)),
+      dispatched: async (action) => {
+        // Each on its own: one failing never keeps the others from running.
+        const outcomes = await Promise.allSettled([notifyActionRecovered(notify, action), notifyDriftDispatched(notify, action), onProposalIssueDispatched(proposals, action)]);
+        for (const o of outcomes) if (o.status === 'rejected') log.error({ err: o.reason, actionId: action.id }, 'an outcome of a dispatched action failed');
+      },
     },
   });
   const packs = new PackSource({
@@ -148,6 +154,7 @@ export function wire(deps: RouteDeps): Wiring {
     ...(settings.githubBaseUrl !== 'https://api.github.com' ? { serverUrl: settings.githubBaseUrl.replace(/\/api\/v3$/, '') } : {}),
     log,
   };
+  const proposals: ProposalDeps = { chains, packs: async (id, owner) => packs.load(await getOctokit(id), id, owner), now, audit: (e) => audit.append(e) };
   const membership = new MembershipCache();
   const appSlug = deps.appSlug ?? memo(async () => ((await (await deps.app.auth()).request('GET /app')).data as { slug?: string } | undefined)?.slug ?? 'puddlejumper');
   const writeAudit = (e: Parameters<AuditLog['append']>[0]) => audit.append(e);
@@ -210,6 +217,7 @@ export function wire(deps: RouteDeps): Wiring {
       now,
       currentHead: async (pr) => (await fetchOpenPullRequest(octokit, installationId, pr.repo, pr.number))?.headSha,
       requireConfig: settings.requireConfig,
+      extraApproval: (pr) => drift.approval(pr, scope),
       ...(deps.untrusted ? { openapi: deps.untrusted.openapi } : {}),
     };
     const validate: ValidateConfigDeps = { packsAt: (sha) => packs.loadAt(octokit, owner, sha), outbox, audit: writeAudit };
@@ -287,7 +295,7 @@ export function wire(deps: RouteDeps): Wiring {
     },
     async issue_comment(context) {
       const f = readComment(context.payload);
-      if (!f) return; // a comment on an issue, not a pull request
+      if (!f) return proposalComment(context); // a comment on an issue, not a pull request
       const s = await forInstallation(f.installationId, octokitOf(context), ownerOf(f.repo));
       await s.run(async () => {
         if ((await handleComment(s.approvals, f)).kind === 'recheck') await s.evaluateNumber(f.repo, f.prNumber);
@@ -302,6 +310,15 @@ export function wire(deps: RouteDeps): Wiring {
     installation: async (context) => recordInstallation(installations, readInstallation('installation', context.payload), now()),
     installation_repositories: async (context) => recordInstallation(installations, readInstallation('installation_repositories', context.payload), now()),
   };
+
+  /** A comment on an issue: `/approve` on a Confluence proposal issue decides the chain its update waits for. */
+  async function proposalComment(context: WebhookContext): Promise<void> {
+    const f = readIssueComment(context.payload);
+    if (!f) return;
+    const s = await forInstallation(f.installationId, octokitOf(context), ownerOf(f.repo));
+    const publish: ApprovalDeps['publish'] = (chain) => proposalDecided(outbox, f.installationId, chain);
+    await s.run(() => onProposalComment({ ...s.approvals, publish }, f));
+  }
 
   async function rerequested(event: 'check_run' | 'check_suite', context: WebhookContext): Promise<void> {
     const r = readRerequest(event, context.payload);

@@ -29,6 +29,8 @@ export interface PullRequest {
   headSha: string;
   /** The base branch name (the merge base is computed from the shas). */
   baseRef?: string;
+  /** The head branch name, when the event or the API gave it (Track B knows its remediation PRs by branch). */
+  headRef?: string;
   author: PrAuthor;
   labels: string[];
   /** From the payload; lets the file list be read in exactly as many pages as needed. */

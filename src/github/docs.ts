@@ -26,8 +26,11 @@ export class GitHubDocs {
     return branch;
   }
 
-  /** The doc at the default branch's head; `unavailable` says why it could not be read (never throws for a 401/403/404). */
-  async read(octokit: OctokitLike, repo: string, path: string): Promise<DocRead> {
+  /**
+   * The doc at the default branch's head (or at `ref`: an earlier commit); `unavailable` says
+   * why it could not be read (never throws for a 401/403/404).
+   */
+  async read(octokit: OctokitLike, repo: string, path: string, ref?: string): Promise<DocRead> {
     let base: string;
     try {
       base = await this.defaultBranch(octokit, repo);
@@ -38,7 +41,7 @@ export class GitHubDocs {
     }
     const { owner, repo: name } = splitRepo(repo);
     try {
-      const res = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo: name, path, ref: base });
+      const res = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo: name, path, ref: ref ?? base });
       if (Array.isArray(res.data)) return { unavailable: `${path} in ${repo} is a directory, not a doc` };
       const c = Contents.parse(res.data);
       if (c.type !== 'file') return { unavailable: `${path} in ${repo} is a ${c.type}, not a file` };
@@ -46,7 +49,7 @@ export class GitHubDocs {
       return { text: Buffer.from(c.content, 'base64').toString('utf8'), version: c.sha, base };
     } catch (error) {
       const status = statusOf(error);
-      if (status === 404) return { unavailable: `${path} does not exist in ${repo} (branch ${base})` };
+      if (status === 404) return { unavailable: `${path} does not exist in ${repo} (${ref ? `at ${ref}` : `branch ${base}`})` };
       if (status === 403 || status === 401) return { unavailable: `${path} in ${repo} is not readable by the app (HTTP ${status})` };
       throw error;
     }

@@ -3,6 +3,7 @@
 // a push to a branch, and an edited issue (the digest's checkboxes).
 import { z } from 'zod';
 import type { PullRequest } from '../change/changeset.js';
+import type { CommentFacts } from '../approvals/facts.js';
 import { ApiPullRequest, PayloadError, pullRequestFacts } from './payloads.js';
 
 const User = z.object({ login: z.string(), type: z.string().default('User') });
@@ -121,5 +122,32 @@ export function readIssueEdit(payload: unknown): IssueEdit {
     body: p.issue.body ?? '',
     previousBody: p.changes?.body?.from ?? undefined,
     sender: { login: p.sender.login, type: p.sender.type },
+  };
+}
+
+const IssueCommentEvent = z.object({
+  action: z.string(),
+  installation: Installation,
+  repository: Repository,
+  issue: z.object({ number: z.number(), user: User.nullable(), pull_request: z.unknown().optional() }),
+  comment: z.object({ id: z.union([z.number(), z.string()]).transform(String), body: z.string().nullish(), user: User, created_at: z.string().optional() }),
+  changes: z.object({ body: z.object({ from: z.string() }).optional() }).optional(),
+  sender: User,
+});
+
+/** A comment on an issue (not a pull request): a Confluence proposal issue's `/approve`. Undefined for a PR's comment. */
+export function readIssueComment(payload: unknown): (CommentFacts & { installationId: number }) | undefined {
+  const p = parse(IssueCommentEvent, 'issue_comment', payload);
+  if (p.issue.pull_request !== undefined && p.issue.pull_request !== null) return undefined;
+  if (p.action !== 'created' && p.action !== 'edited' && p.action !== 'deleted') return undefined;
+  return {
+    action: p.action,
+    installationId: p.installation.id,
+    repo: p.repository.full_name,
+    prNumber: p.issue.number,
+    prAuthor: p.issue.user?.login ?? 'ghost',
+    comment: { id: p.comment.id, body: p.comment.body ?? '', user: p.comment.user, ...(p.comment.created_at !== undefined ? { createdAt: p.comment.created_at } : {}) },
+    ...(p.changes?.body ? { previousBody: p.changes.body.from } : {}),
+    sender: p.sender,
   };
 }

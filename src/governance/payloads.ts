@@ -44,6 +44,8 @@ export const IssuePayloadSchema = z.object({
   labels: z.array(z.string().min(1)).optional(),
   /** closed: the issue is closed (and not created when none exists), e.g. an empty digest. */
   state: z.enum(['open', 'closed']).optional(),
+  /** A Confluence proposal issue (Track B): the chain its update waits for starts on it once it has a number. */
+  proposal: z.object({ chainKey: z.string().min(1), severity: z.enum(['info', 'low', 'medium', 'high', 'critical']) }).optional(),
 });
 export type IssuePayload = z.infer<typeof IssuePayloadSchema>;
 
@@ -65,6 +67,10 @@ export const PullRequestPayloadSchema = z
     rebuild: z.object({ expectBlob: z.object({ path: z.string().min(1), sha: z.string().min(1) }).optional() }).optional(),
     /** Only the PR's title and body are updated (a stopped remediation); nothing is committed. */
     bodyOnly: z.boolean().optional(),
+    /** With `bodyOnly`: the PR is closed too (all its items were resolved elsewhere). */
+    close: z.boolean().optional(),
+    /** With `close`: said in a comment on the PR first (found again by its marker on a retry). */
+    closeComment: z.string().min(1).optional(),
     reviewers: z.array(z.string().min(1)).optional(),
     teamReviewers: z.array(z.string().min(1)).optional(),
     /** Ask GitHub to merge it once its checks and reviews allow (where the repo allows auto-merge). */

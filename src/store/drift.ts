@@ -70,6 +70,8 @@ export interface DriftStore {
 
   activeRemediation(installationId: number, docKey: string): Promise<Remediation | undefined>;
   remediationByBranch(installationId: number, repo: string, branch: string): Promise<Remediation | undefined>;
+  /** The remediations still updated by PuddleJumper (status open) whose doc lives in `repo`. */
+  openRemediations(installationId: number, repo: string): Promise<Remediation[]>;
   openRemediation(r: Omit<Remediation, 'id' | 'status' | 'prNumber' | 'reason'>, now: Date): Promise<Remediation>;
   updateRemediation(id: number, set: { status?: RemediationStatus; prNumber?: number | null; reason?: string | null }, now: Date): Promise<void>;
   /** Remediations opened since `since` (the hourly limit) and those open now (the concurrent limit). */
@@ -279,6 +281,17 @@ export function sqlDriftStore(db: Db): DriftStore {
         .orderBy('id', 'desc')
         .executeTakeFirst();
       return row ? toRemediation(row) : undefined;
+    },
+    async openRemediations(installationId, repo) {
+      const rows = await db
+        .selectFrom('drift_remediations')
+        .selectAll()
+        .where('installation_id', '=', installationId)
+        .where('repo', '=', repo)
+        .where('status', '=', 'open')
+        .orderBy('id')
+        .execute();
+      return rows.map(toRemediation);
     },
     async openRemediation(r, now) {
       const at = now.toISOString();

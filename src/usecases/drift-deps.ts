@@ -20,6 +20,8 @@ export type DocRead = { text: string; version: string; base?: string; title?: st
 /** The doc targets (github, confluence) behind one interface: `read`; proposals are outbox actions built by the flush. */
 export interface DocTargets {
   read(target: DocTarget): Promise<DocRead>;
+  /** A github doc at an earlier commit of its repo (to carry patches onto a newer text); undefined where there is none. */
+  readAt?(target: DocTarget, ref: string): Promise<DocRead>;
 }
 
 export interface DriftDeps {

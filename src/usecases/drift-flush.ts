@@ -22,6 +22,7 @@ import type { ValidPack } from '../packs/types.js';
 import { buildRemediationPr, driftBranch, type RemediationEntry } from '../report/remediation-pr.js';
 import type { LedgerEntry, LedgerItem, Remediation } from '../store/drift.js';
 import { publishDigest } from './drift-digest.js';
+import { PROPOSAL_KEY_PREFIX } from './drift-proposal.js';
 import { driftOrigin, type DriftDeps } from './drift-deps.js';
 
 export interface FlushInput {
@@ -244,9 +245,38 @@ async function proposePageUpdate(
       message: `PuddleJumper: ${kept.length} drift fix${kept.length === 1 ? '' : 'es'} (pack ${pack.pack.id})`,
     },
     origin: driftOrigin(pack),
-    ...(auto ? {} : { awaitChain: `drift:${key}:${input.idempotencyKey}` }),
+    ...(auto ? {} : { awaitChain: `${PROPOSAL_KEY_PREFIX}${key}:${input.idempotencyKey}` }),
   });
+  if (!auto) await proposeApproval(deps, input, doc.title ?? docTarget.id!, kept, `${PROPOSAL_KEY_PREFIX}${key}:${input.idempotencyKey}`);
   const remediation = (await deps.store.activeRemediation(deps.installationId, key)) ?? (await deps.store.openRemediation({ installationId: deps.installationId, packId: pack.pack.id, docKey: key, system: 'confluence', repo: docTarget.id ?? '', branch: `confluence:${docTarget.id}`, openedAt: now.toISOString() }, now));
   await deps.store.putItems(deps.installationId, pack.pack.id, key, kept.map((s) => ({ entry: entryOf(s), status: 'remediation' as const, sourceRepo: s.sources[0]?.repo ?? '', branch: remediation.branch })), now);
   return { applied: kept.filter((s) => fresh.includes(s)).length, conflicts: left };
+}
+
+/**
+ * The proposal issue of a Confluence update that waits for its chain: in the source repo,
+ * what the update changes and who must approve it; `/approve` there releases it.
+ */
+async function proposeApproval(deps: DriftDeps, input: FlushInput, title: string, kept: Scored[], chainKey: string): Promise<void> {
+  const { pack } = input;
+  const severity = maxSeverity(kept.map((s) => s.severity)) ?? 'info';
+  const repo = kept[0]?.sources[0]?.repo;
+  if (!repo) return;
+  const tiers = chainTemplateFor(pack.pack, severity).groups.flatMap((g) => g.map((t) => t.tier.name));
+  const items = kept.map((s) => `- \`${s.item.rule}\` ${s.item.subject}${s.sources[0] ? ` — from ${s.sources[0].repo}${s.sources[0].number !== undefined ? `#${s.sources[0].number}` : ''}` : ''}`).join('\n');
+  const body = [
+    `PuddleJumper proposes an update of the Confluence page **${title}** (pack \`${pack.pack.id}\`), fixing ${kept.length} drift item${kept.length === 1 ? '' : 's'}:`,
+    '',
+    items,
+    '',
+    tiers.length ? `It waits for approval by: ${[...new Set(tiers)].join(', ')} (severity ${severity}). Comment \`/approve\` to release it, or \`/reject <reason>\`.` : 'No tier is required at this severity.',
+  ].join('\n');
+  await deps.outbox.propose({
+    installationId: deps.installationId,
+    kind: 'issue.upsert',
+    idempotencyKey: `${PROPOSAL_KEY_PREFIX}issue:${chainKey}`,
+    subject: { repo },
+    payload: { repo, title: `PuddleJumper: approve the update of Confluence page "${title}"`, body, marker: chainKey, proposal: { chainKey, severity } },
+    origin: driftOrigin(pack),
+  });
 }

@@ -13,6 +13,7 @@ import { runDrift } from '../drift/run.js';
 import type { ValidPack } from '../packs/types.js';
 import { docTargetOf, resolveTarget, trackBPacks, type DriftDeps, type SignalKind } from './drift-deps.js';
 import { flushDrift } from './drift-flush.js';
+import { recheckDoc } from './drift-resolve.js';
 
 export interface DriftSignal {
   kind: SignalKind;
@@ -71,6 +72,8 @@ async function detectForPack(deps: DriftDeps, pack: ValidPack, signal: DriftSign
   const docTarget: DocTarget = resolveTarget(docTargetOf(pack.pack)!, signal.repo);
   const key = docKey(docTarget);
   const doc = await deps.docs.read(docTarget);
+  // Items of the doc's open remediation PR that the doc as it is now no longer supports leave it.
+  if (!('unavailable' in doc)) await recheckDoc(deps, docTarget, doc.text);
   const result = await runDrift({
     changes: signal.changes,
     docTarget,

@@ -4,11 +4,13 @@
 // base, findings), record the PR at its head, and publish both checks of that commit —
 // combined over every open PR whose head it is (usecases/publish-checks.ts publishHead).
 import type { Chain } from '../approvals/chain.js';
-import { combineChains } from '../approvals/template.js';
+import { combineChains, type RequiredChain } from '../approvals/template.js';
 import type { ChangeSet, PullRequest } from '../change/changeset.js';
 import type { ContractsEvaluation } from '../contracts/evaluate.js';
 import { evaluateChange } from '../contracts/evaluate-change.js';
-import { findingsFingerprint } from '../contracts/gate.js';
+import { findingsFingerprint, type RequiredApproval } from '../contracts/gate.js';
+import { maxSeverity } from '../contracts/scoring.js';
+import type { Severity } from '../packs/schema.js';
 import type { OpenApiEngine } from '../contracts/comparators/types.js';
 import type { AuditEventInput } from '../governance/audit.js';
 import type { PackSet } from '../packs/types.js';
@@ -38,6 +40,23 @@ export interface EvaluateDeps {
   requireConfig?: boolean;
   /** The OpenAPI engine for the PR's (untrusted) specs: off the event loop, with a deadline, in the app. */
   openapi?: OpenApiEngine;
+  /**
+   * An approval the PR needs beyond its packs' Track A findings: a Track B remediation PR
+   * needs its drift pack's tiers at its items' severity (usecases/drift-approval.ts).
+   */
+  extraApproval?(pr: PullRequest): Promise<ExtraApproval | undefined>;
+}
+
+/** A chain required besides the packs' own, at a severity, gating the merge. */
+export interface ExtraApproval {
+  severity: Severity;
+  chain: RequiredChain;
+}
+
+/** Track A's requirement with an extra chain: it gates (unless a block no chain can lift stands) and the approvals check is published. */
+function withExtra(required: RequiredApproval, extra: ExtraApproval | undefined): RequiredApproval {
+  if (!extra) return required;
+  return { mode: required.mode === 'no_chain' ? 'no_chain' : 'gate', chains: [...required.chains, extra.chain], withApprovalsCheck: true };
 }
 
 export interface EvaluationOutcome {
@@ -67,7 +86,7 @@ export async function evaluatePullRequest(deps: EvaluateDeps, pr: PullRequest, o
 }
 
 async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters<typeof proposeCheck>[1], opts: EvaluateOptions): Promise<EvaluationOutcome> {
-  const { evaluation, required } = await evaluateChange(deps.changes(pr), await deps.packs(), deps.now(), {
+  const { evaluation, required: packsNeed } = await evaluateChange(deps.changes(pr), await deps.packs(), deps.now(), {
     requireConfig: deps.requireConfig === true,
     onSelected: async (selected) => {
       if (selected.length === 0) return;
@@ -76,6 +95,9 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
     },
     ...(deps.openapi ? { openapi: deps.openapi } : {}),
   });
+  const extra = await deps.extraApproval?.(pr);
+  const required = withExtra(packsNeed, extra);
+  const severity = maxSeverity([evaluation.highestSeverity ?? 'info', extra?.severity ?? 'info'])!;
   const chainNeeded = combineChains(required.chains);
   const isCurrentHead = currentHeadCheck(deps, pr, opts);
   // Back at a head this PR was evaluated at before, while the store has it elsewhere: a
@@ -85,7 +107,7 @@ async function evaluate(deps: EvaluateDeps, pr: PullRequest, subject: Parameters
   if (late) await deps.audit({ installationId: pr.installationId, actor: 'app', type: 'approval.stale_evaluation', subject: { repo: pr.repo, prNumber: pr.number, headSha: pr.headSha }, details: { reason: 'the pull request has left this head; nothing was changed' } });
   const ensured: EnsuredChain = late
     ? { chain: undefined, created: false, stale: true }
-    : await ensureChain(deps.approvals, pr, evaluation.highestSeverity ?? 'info', chainNeeded, { findings: findingsFingerprint(evaluation), isCurrentHead });
+    : await ensureChain(deps.approvals, pr, severity, chainNeeded, { findings: findingsFingerprint(evaluation), isCurrentHead });
   const { chain } = ensured;
   if (ensured.replaced) {
     const { because, approvedBy } = ensured.replaced;

@@ -378,6 +378,46 @@ export async function notifyActionRecovered(deps: NotifyDeps, action: ActionReco
   return planner.proposeAll(planActionRecovered({ installationId: action.installationId, subject, action: failed, packs }));
 }
 
+/**
+ * Track B's outcomes, told once the outbox has written them (its `dispatched` hook): a
+ * remediation PR opened (`drift.remediation_opened`) or updated in place, stopped or closed
+ * (`drift.remediation_updated`), the digest issue written (`drift.digest_changed`). To the
+ * drift pack's routing; the PR and issue numbers are GitHub's, from the action's result.
+ */
+export async function notifyDriftDispatched(deps: NotifyDeps, action: ActionRecord): Promise<number> {
+  const event = driftEventOf(action);
+  if (event === undefined || action.packId === null) return 0;
+  const planner = new Planner(deps);
+  const packs = await packsOfAction(planner, action);
+  const prNumber = event.drift?.prNumber ?? event.drift?.issueNumber;
+  return planner.plan(action.installationId, planner.subject(action.subject.repo, prNumber, undefined), event, packs);
+}
+
+function driftEventOf(action: ActionRecord): NotifyEvent | undefined {
+  const r = action.result ?? {};
+  const p = (action.payload ?? {}) as { repo?: string; files?: Array<{ path?: string }>; title?: string };
+  const repo = p.repo ?? action.subject.repo;
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  if (action.kind === 'pull_request.upsert') {
+    const prNumber = num(r.prNumber);
+    if (prNumber === undefined || r.stopped === true) return undefined;
+    const items = /fix (\d+) drift item/.exec(p.title ?? '')?.[1];
+    const name = r.created === true ? 'drift.remediation_opened' : 'drift.remediation_updated';
+    return {
+      name,
+      // One event per revision of the action that wrote the PR (two updates in one second are two events).
+      ...(name === 'drift.remediation_updated' ? { id: `${name}:${repo}#${prNumber}:${action.id}.${action.revision}` } : {}),
+      at: action.updatedAt,
+      drift: { docRepo: repo, ...(p.files?.[0]?.path ? { docPath: p.files[0].path } : {}), prNumber, ...(items ? { items: Number(items) } : {}) },
+    };
+  }
+  if (action.kind === 'issue.upsert' && action.idempotencyKey.startsWith('drift-digest:')) {
+    const issueNumber = num(r.issueNumber);
+    return { name: 'drift.digest_changed', id: `drift.digest_changed:${repo}#${issueNumber ?? '-'}:${action.id}.${action.revision}`, at: action.updatedAt, drift: { docRepo: repo, ...(issueNumber !== undefined ? { issueNumber } : {}) } };
+  }
+  return undefined;
+}
+
 /** The valid packs of a pack set, by id, as notification planning reads them. */
 export function notifyPacksOf(set: PackSet): ReadonlyMap<string, NotifyPack> {
   const out = new Map<string, NotifyPack>();

@@ -80,6 +80,7 @@ describe('Track B end to end: a Confluence runbook', () => {
   let gh: FakeGitHub;
   let wiki: FakeConfluence;
   let receive: (payload: Record<string, unknown>) => Promise<void>;
+  let receiveEvent: (name: string, payload: Record<string, unknown>) => Promise<void>;
 
   beforeEach(async () => {
     contentCache.clear();
@@ -94,6 +95,7 @@ describe('Track B end to end: a Confluence runbook', () => {
     gh = new FakeGitHub();
     gh.packs = { 'policy-packs/wiki.yml': PACK };
     receive = (payload) => probot.receive({ id: `d-${Math.random()}`, name: 'pull_request', payload } as never);
+    receiveEvent = (name, payload) => probot.receive({ id: `d-${Math.random()}`, name, payload } as never);
   });
   afterEach(async () => {
     await db.destroy();
@@ -147,5 +149,31 @@ describe('Track B end to end: a Confluence runbook', () => {
     const failed = await db.selectFrom('actions').select(['status', 'reason']).where('kind', '=', 'confluence.page_update').executeTakeFirstOrThrow();
     expect(failed.status).toBe('failed');
     expect(failed.reason).toMatch(/Confluence page 98765 changed since the drift patch was made \(version 5 -> 6\)/);
+  });
+
+  it('in the notify band the update waits for the tier: a proposal issue, /approve by a non-member changes nothing, /approve by lena writes the page', async () => {
+    gh.packs = { 'policy-packs/wiki.yml': `${PACK.replace('autoApprove: 0.7', 'autoApprove: 0.98')}approvalTiers:\n  lead: { name: Team Lead, users: [lena], requiredFor: [high, critical] }\n` };
+    await receive(merged(9));
+    // The rename (a runbook, high) is proposed, not written.
+    expect(wiki.puts).toEqual([]);
+    const proposal = gh.repo('acme/payments-api').issues.find((i) => i.title.startsWith('PuddleJumper: approve the update'))!;
+    expect(proposal.title).toBe('PuddleJumper: approve the update of Confluence page "Payments runbook"');
+    expect(proposal.body).toContain('It waits for approval by: Team Lead (severity high)');
+    expect(proposal.body).toContain('`instruction.script-renamed` deploy:prod — from acme/payments-api#9');
+    const comment = (login: string, id: number, body: string) => ({
+      action: 'created',
+      installation: { id: 1 },
+      repository: { id: 1, name: 'payments-api', full_name: 'acme/payments-api', owner: { login: 'acme' }, default_branch: 'main' },
+      issue: { number: proposal.number, user: { login: 'puddlejumper[bot]', type: 'Bot' } },
+      comment: { id, body, user: { login, type: 'User' }, created_at: new Date().toISOString() },
+      sender: { login, type: 'User' },
+    });
+    await receiveEvent('issue_comment', comment('dev', 901, '/approve'));
+    expect(wiki.puts).toEqual([]);
+    await receiveEvent('issue_comment', comment('lena', 902, '/approve'));
+    expect(wiki.puts).toEqual([{ version: 6, status: 200 }]);
+    expect(wiki.page.body).toContain('<code>npm run release:prod</code>');
+    expect(proposal.state).toBe('closed');
+    expect(proposal.body).toContain('Approved by @lena (Team Lead): the Confluence update is released.');
   });
 });

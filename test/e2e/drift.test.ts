@@ -9,7 +9,8 @@ import { Probot } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { puddleJumperApp } from '../../src/app.js';
 import { loadSettings } from '../../src/config.js';
-import { wire, type Wiring } from '../../src/routes.js';
+import { wire, type RouteDeps, type Wiring } from '../../src/routes.js';
+import { fakeServer } from '../notify/fake-server.js';
 import { contentCache } from '../../src/change/blob-cache.js';
 import type { Db } from '../../src/store/database.js';
 import { openMemoryDatabase } from '../helpers/memory-db.js';
@@ -55,7 +56,7 @@ interface Harness {
   receive(name: string, payload: Record<string, unknown>, id?: string): Promise<void>;
 }
 
-async function harness(env: Record<string, string> = {}): Promise<Harness> {
+async function harness(env: Record<string, string> = {}, notifyEndpoints?: RouteDeps['notifyEndpoints']): Promise<Harness> {
   contentCache.clear();
   const db = await openMemoryDatabase();
   const clock = { now: new Date('2026-03-02T10:00:00.000Z') };
@@ -66,7 +67,7 @@ async function harness(env: Record<string, string> = {}): Promise<Harness> {
     puddleJumperApp({
       db,
       now,
-      routes: (app) => (services = wire({ app, db, settings: loadSettings(env), appSlug: async () => 'puddlejumper', now })).routes,
+      routes: (app) => (services = wire({ app, db, settings: loadSettings(env), appSlug: async () => 'puddlejumper', now, ...(notifyEndpoints ? { notifyEndpoints } : {}) })).routes,
       dispatch: (id) => services!.dispatch(id),
       // The work runs before probot.receive resolves, so the test asserts right after it.
       work: 'inline',
@@ -214,6 +215,79 @@ describe('Track B end to end: a runbook in acme/docs', () => {
     expect(firstCalls.length).toBeLessThanOrEqual(25);
   });
 
+  it('the remediation PR is approved by the same tiers as Track A: the approvals check waits for the Team Lead, a non-member cannot approve, /approve by lena does', async () => {
+    await merge(
+      h,
+      7,
+      { 'package.json': PKG('deploy:prod'), 'openapi/openapi.yaml': BASE_SPEC },
+      { 'package.json': PKG('release:prod'), 'openapi/openapi.yaml': HEAD_SPEC },
+    );
+    const pr = docsPr(h)[0]!;
+    expect(pr.reviewers).toEqual(['lena']);
+    const head = h.gh.repo('acme/docs').refs.get(BRANCH)!;
+    const approvals = () => h.gh.checkRuns.filter((c) => c.name === 'PuddleJumper / approvals' && c.headSha === head).at(-1);
+    // GitHub tells the app about the PR it opened: its evaluation binds the drift pack's chain to its head.
+    await h.receive('pull_request', pullRequestEvent('opened', 'acme/docs', { number: pr.number, headRef: BRANCH, headSha: head, baseSha: h.gh.repo('acme/docs').refs.get('main'), sender: 'puddlejumper[bot]', senderType: 'Bot' }));
+    expect(approvals()).toMatchObject({ status: 'in_progress', title: 'Waiting for approval: Team Lead' });
+
+    const comment = (login: string, id: number, body: string) => ({
+      action: 'created',
+      installation: { id: 1 },
+      repository: repository('acme/docs'),
+      issue: { number: pr.number, user: { login: 'puddlejumper[bot]', type: 'Bot' }, pull_request: {} },
+      comment: { id, body, user: { login, type: 'User' }, created_at: h.clock.now.toISOString() },
+      sender: { login, type: 'User' },
+    });
+    await h.receive('issue_comment', comment('dev', 501, '/approve'));
+    expect(approvals()).toMatchObject({ status: 'in_progress', title: 'Waiting for approval: Team Lead' });
+    await h.receive('issue_comment', comment('lena', 502, '/approve'));
+    expect(approvals()).toMatchObject({ conclusion: 'success', title: 'Approved by @lena (Team Lead)' });
+
+    // An ordinary PR in the docs repo (no Track B branch) needs no such chain.
+    const other = h.gh.sourcePull('acme/docs', 40, { 'README.md': '# docs\n' }, { 'README.md': '# docs!\n' });
+    await h.receive('pull_request', pullRequestEvent('opened', 'acme/docs', { number: 40, baseSha: other.baseSha, headSha: other.headSha, files: 1 }));
+    expect(h.gh.checkRuns.filter((c) => c.name === 'PuddleJumper / approvals' && c.headSha === other.headSha)).toEqual([]);
+  });
+
+  it('items resolved elsewhere leave the remediation PR: a fix on the docs main rebuilds it in place; when nothing is left it is closed with the reason, not ignored', async () => {
+    await merge(h, 7, { 'src/config.ts': CONFIG, 'openapi/openapi.yaml': BASE_SPEC }, { 'src/config.ts': withVar(CONFIG, 'PAYMENTS_TIMEOUT_MS'), 'openapi/openapi.yaml': HEAD_SPEC });
+    const pr = docsPr(h)[0]!;
+    expect(pr.title).toBe('docs: fix 2 drift items in runbooks/payments.md');
+    const docs = h.gh.repo('acme/docs');
+    /** A person commits the doc on the docs repo's main: GitHub sends the push. */
+    const fixOnMain = async (text: string) => {
+      const before = docs.refs.get('main')!;
+      const after = h.gh.commit({ 'runbooks/payments.md': text, 'README.md': '# docs\n' }, before, 'docs fix by hand');
+      docs.refs.set('main', after);
+      await h.receive('push', { ref: 'refs/heads/main', before, after, installation: { id: 1 }, repository: repository('acme/docs'), sender: { login: 'dana', type: 'User' } });
+    };
+
+    // 1. Someone removes the DELETE row on main: that item is done; the PR is rebuilt on the new main with the other one.
+    const withoutDelete = RUNBOOK.replace('| `DELETE /pets/{id}` | removing a pet |\n', '');
+    await fixOnMain(withoutDelete);
+    let open = docsPr(h);
+    expect(open).toHaveLength(1);
+    expect(open[0]!.number).toBe(pr.number);
+    expect(open[0]!.title).toBe('docs: fix 1 drift item in runbooks/payments.md');
+    const patched = h.gh.onBranch('acme/docs', BRANCH, 'runbooks/payments.md')!;
+    expect(patched).toContain('| `PAYMENTS_TIMEOUT_MS` |');
+    expect(patched).not.toContain('DELETE /pets/{id}');
+    expect(h.gh.commits.get(docs.refs.get(BRANCH)!)!.parents).toEqual([docs.refs.get('main')]);
+
+    // 2. Someone documents the variable on main too: nothing is left, the PR is closed with the reason.
+    await fixOnMain(withoutDelete.replace('| `LOG_LEVEL` |', '| `PAYMENTS_TIMEOUT_MS` | `5000` | Capture timeout |\n| `LOG_LEVEL` |'));
+    open = docsPr(h);
+    expect(open).toHaveLength(0);
+    expect(docs.pulls.find((p) => p.number === pr.number)!.body).toContain('resolved elsewhere');
+    // GitHub's closed event for our own close is not a person's "ignore these items".
+    await h.receive('pull_request', pullRequestEvent('closed', 'acme/docs', { number: pr.number, headRef: BRANCH, headSha: docs.refs.get(BRANCH), sender: 'puddlejumper[bot]', senderType: 'Bot' }));
+    const said = h.gh.comments(pr.number).join('\n');
+    expect(said).toContain('Closed by PuddleJumper: its only item was resolved elsewhere');
+    expect(said).toContain('PAYMENTS_TIMEOUT_MS');
+    expect(said).not.toContain('will **ignore**');
+    expect(h.gh.repo('acme/payments-api').issues).toHaveLength(0);
+  });
+
   it('digest band: the item is listed with a checkbox; ticking it opens the remediation PR; the emptied digest is closed', async () => {
     // The doc is a README-class doc: a new variable scores 0.383 (digest band); no accumulation window.
     h.gh.packs = { 'policy-packs/readme.yml': PACK.replace('class: runbook', 'class: readme').replace('  noiseControls: { temporalAccumulation: { enabled: true, windowDays: 7 } }\n', '') };
@@ -248,5 +322,55 @@ describe('Track B end to end: a runbook in acme/docs', () => {
     const other = h.gh.sourcePull('acme/web', 3, { 'package.json': PKG('deploy:prod') }, { 'package.json': PKG('release:prod') });
     await h.receive('pull_request', pullRequestEvent('opened', 'acme/web', { number: 3, baseSha: other.baseSha, headSha: other.headSha, files: 1 }));
     expect(h.gh.checkRuns.filter((c) => c.name === 'PuddleJumper / drift')).toHaveLength(1);
+  });
+});
+
+describe('Track B notifications', () => {
+  it('drift.remediation_opened, drift.remediation_updated and drift.digest_changed reach the pack\'s Slack channel, once each', async () => {
+    const slack = await fakeServer(() => ({ status: 200, body: { ok: true, channel: 'C1', ts: '1700000000.000001' } }));
+    const h = await harness({ SLACK_BOT_TOKEN: 'xoxb-test' }, { slackApiBase: `${slack.url}/api` });
+    try {
+      h.gh.repo('acme/docs').refs.set('main', h.gh.commit({ 'runbooks/payments.md': RUNBOOK }));
+      h.gh.packs = { 'policy-packs/payments.yml': `${PACK}routing:\n  slackChannel: "#docs"\n  slackEvents: [drift.remediation_opened, drift.remediation_updated, drift.digest_changed]\n` };
+      const texts = () => slack.received.map((r) => (JSON.parse(r.body) as { text: string }).text);
+      const first = await merge(h, 7, { 'openapi/openapi.yaml': BASE_SPEC }, { 'openapi/openapi.yaml': HEAD_SPEC }, 'merge-7');
+      await h.services.dispatch(1);
+      const pr = docsPr(h)[0]!;
+      expect(texts()).toEqual([`Docs remediation PR opened: acme/docs#${pr.number} (runbooks/payments.md)`]);
+
+      // A later merge joins the PR after its window: an update.
+      h.clock.now = new Date(h.clock.now.getTime() + DAY);
+      await merge(h, 8, { 'src/config.ts': CONFIG }, { 'src/config.ts': withVar(CONFIG, 'PAYMENTS_TIMEOUT_MS') });
+      h.clock.now = new Date(h.clock.now.getTime() + 8 * DAY);
+      await h.services.drift.sweep();
+      await h.services.dispatch(1);
+      await h.services.dispatch(1);
+      expect(texts()).toEqual([`Docs remediation PR opened: acme/docs#${pr.number} (runbooks/payments.md)`, `Docs remediation PR updated: acme/docs#${pr.number}`]);
+
+      // A person commits on the branch: the PR says PuddleJumper stopped (an update); the next drift goes to the digest issue.
+      const docs = h.gh.repo('acme/docs');
+      const human = h.gh.commit({ 'runbooks/payments.md': `${h.gh.onBranch('acme/docs', BRANCH, 'runbooks/payments.md')}\nBy hand.\n` }, docs.refs.get(BRANCH)!, 'by hand');
+      docs.refs.set(BRANCH, human);
+      await h.receive('pull_request', pullRequestEvent('synchronize', 'acme/docs', { number: pr.number, headRef: BRANCH, headSha: human, sender: 'dana' }));
+      await h.services.dispatch(1);
+      expect(texts()).toHaveLength(3);
+      expect(texts()[2]).toBe(`Docs remediation PR updated: acme/docs#${pr.number}`);
+      h.clock.now = new Date(h.clock.now.getTime() + DAY);
+      await merge(h, 9, { 'src/config.ts': CONFIG }, { 'src/config.ts': withVar(CONFIG, 'PAYMENTS_CURRENCY') });
+      h.clock.now = new Date(h.clock.now.getTime() + 8 * DAY);
+      await h.services.drift.sweep();
+      await h.services.dispatch(1);
+      await h.services.dispatch(1);
+      const digest = h.gh.repo('acme/payments-api').issues[0]!;
+      expect(texts().at(-1)).toBe(`Drift digest updated: acme/payments-api#${digest.number}`);
+      const told = texts().length;
+      // A redelivered merge tells nobody anything.
+      await h.receive('pull_request', first, 'merge-7-again');
+      await h.services.dispatch(1);
+      expect(texts()).toHaveLength(told);
+    } finally {
+      await h.db.destroy();
+      await slack.close();
+    }
   });
 });

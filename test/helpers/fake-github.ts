@@ -44,7 +44,9 @@ export class FakeGitHub {
   readonly commits = new Map<string, Commit>();
   readonly trees = new Map<string, Map<string, string>>();
   readonly blobs = new Map<string, string>();
-  readonly checkRuns: Array<{ name: string; conclusion?: string; title: string; summary: string }> = [];
+  /** Every check run write, in order (a PATCH is a new entry: the last one of a name and head is what GitHub shows). */
+  readonly checkRuns: Array<{ name: string; headSha?: string; status?: string; conclusion?: string; title: string; summary: string }> = [];
+  private readonly checkHeads = new Map<number, string>();
   private next = 100;
   configSha = 'c'.repeat(40);
   packs: Record<string, string> = {};
@@ -180,6 +182,13 @@ export class FakeGitHub {
       const head = q.get('head');
       return [200, r.pulls.filter((p) => p.state === (q.get('state') ?? 'open') && (!head || `${owner}:${p.head}` === head)).map((p) => ({ number: p.number, body: p.body, node_id: `PR_${p.number}` }))];
     }
+    if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && method === 'GET') {
+      const p = r.pulls.find((x) => x.number === Number(m![1]));
+      if (!p) return [404, { message: 'Not Found' }];
+      const head = r.refs.get(p.head) ?? '0'.repeat(40);
+      const base = r.refs.get(p.base) ?? '0'.repeat(40);
+      return [200, { number: p.number, state: p.state, base: { sha: base, ref: p.base }, head: { sha: head, ref: p.head }, user: { login: 'puddlejumper[bot]', type: 'Bot' }, labels: [], body: p.body }];
+    }
     if (rest === '/pulls' && method === 'POST') {
       const number = this.next++;
       r.pulls.push({ number, head: body.head, base: body.base, title: body.title, body: body.body, state: 'open', reviewers: [] });
@@ -216,11 +225,14 @@ export class FakeGitHub {
       return [201, { id: target.comments.length }];
     }
     if (rest === '/check-runs' && method === 'POST') {
-      this.checkRuns.push({ name: body.name, conclusion: body.conclusion, title: body.output?.title, summary: body.output?.summary });
-      return [201, { id: this.next++ }];
+      const id = this.next++;
+      this.checkHeads.set(id, body.head_sha);
+      this.checkRuns.push({ name: body.name, headSha: body.head_sha, status: body.status, conclusion: body.conclusion, title: body.output?.title, summary: body.output?.summary });
+      return [201, { id }];
     }
-    if (/^\/check-runs\/\d+$/.test(rest) && method === 'PATCH') {
-      this.checkRuns.push({ name: body.name, conclusion: body.conclusion, title: body.output?.title, summary: body.output?.summary });
+    if ((m = /^\/check-runs\/(\d+)$/.exec(rest)) && method === 'PATCH') {
+      const headSha = this.checkHeads.get(Number(m[1]));
+      this.checkRuns.push({ name: body.name, ...(headSha ? { headSha } : {}), status: body.status, conclusion: body.conclusion, title: body.output?.title, summary: body.output?.summary });
       return [200, {}];
     }
     return [404, { message: `fake GitHub: no route for ${method} ${path}` }];

@@ -12,14 +12,15 @@
 //    updates: nothing is pushed and the result says `stopped`. `expectBlob` is the
 //    compare-and-set on the doc: if the base's blob moved since the patch was computed,
 //    the dispatch fails (not retried) rather than overwrite someone's change.
-// `bodyOnly` edits the open PR's title and body and commits nothing. Reviewers are
+// `bodyOnly` edits the open PR's title and body and commits nothing (with `close`, it closes
+// the PR too: its items were resolved elsewhere). Reviewers are
 // requested when the PR is created; `autoMerge` asks GitHub to merge it when allowed
 // (a repo without auto-merge answers with an error, recorded as `autoMerge: false`).
 import { markerComment } from '../action.js';
 import { hasStatus, prepareOctokit, requestWithSignal, splitRepo, type GetOctokit, type Octokit } from '../../github/octokit.js';
 import { PullRequestPayloadSchema, payloadProblem, type PullRequestPayload } from '../payloads.js';
 import type { Dispatcher } from '../registry.js';
-import { withMarker } from './find.js';
+import { findPaged, PER_PAGE, withMarker } from './find.js';
 
 type Request = Octokit['request'];
 
@@ -102,14 +103,31 @@ export function pullRequestDispatcher(options: { getOctokit: GetOctokit }): Disp
   };
 }
 
+/** A comment with `marker`, unless a previous attempt already left it. */
+async function commentOnce(request: Request, owner: string, repo: string, issueNumber: number, text: string, marker: string): Promise<void> {
+  const found = await findPaged(
+    async (page) => (await request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: issueNumber, per_page: PER_PAGE, page })).data,
+    (c) => (c.body ?? '').includes(marker),
+  );
+  if (found === undefined) await request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: issueNumber, body: withMarker(text, marker) });
+}
+
 async function rebuild(request: Request, owner: string, repo: string, p: PullRequestPayload, body: string): Promise<Record<string, unknown>> {
   const open = await request('GET /repos/{owner}/{repo}/pulls', { owner, repo, head: `${owner}:${p.branch}`, state: 'open', per_page: 10 });
   const existing = open.data[0];
   if (p.bodyOnly) {
     if (existing === undefined) return { branch: p.branch, skipped: 'no open pull request on the branch' };
     const ours = lastBotCommit(existing.body);
-    await request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number: existing.number, title: p.title, body: ours ? `${body}\n<!-- ${HEAD_MARKER} ${ours} -->` : body });
-    return { prNumber: existing.number, branch: p.branch, created: false, bodyOnly: true };
+    if (p.close && p.closeComment) await commentOnce(request, owner, repo, existing.number, p.closeComment, markerComment(`${p.marker}:closed`));
+    await request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', {
+      owner,
+      repo,
+      pull_number: existing.number,
+      title: p.title,
+      body: ours ? `${body}\n<!-- ${HEAD_MARKER} ${ours} -->` : body,
+      ...(p.close ? { state: 'closed' as const } : {}),
+    });
+    return { prNumber: existing.number, branch: p.branch, created: false, bodyOnly: true, ...(p.close ? { closed: true } : {}) };
   }
   const branchHead = await refSha(request, owner, repo, p.branch);
   if (existing !== undefined && branchHead !== undefined) {
