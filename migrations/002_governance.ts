@@ -1,12 +1,15 @@
-// Frozen once landed: add a new numbered migration instead of editing this one.
+// Frozen once landed: add a new numbered migration instead of editing this one (made
+// dialect-aware later without changing the SQLite schema it writes: migrations/index.ts).
 // The governance outbox (actions), the hash-chained audit log and the check-run id cache.
 import type { Kysely } from 'kysely';
+import { columnTypes, surrogateKey } from './dialect.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
+  const { bigId } = columnTypes(db);
   await db.schema
     .createTable('actions')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('installation_id', 'integer', (c) => c.notNull())
+    .$call(surrogateKey(db))
+    .addColumn('installation_id', bigId, (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('idempotency_key', 'text', (c) => c.notNull())
     .addColumn('revision', 'integer', (c) => c.notNull())
@@ -27,7 +30,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('pack_version_hash', 'text')
     .addColumn('origin', 'text')
     .addColumn('await_chain', 'text')
-    .addColumn('superseded_by', 'integer')
+    .addColumn('superseded_by', bigId)
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('dispatched_at', 'text')
@@ -38,9 +41,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('audit_events')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(surrogateKey(db))
     .addColumn('at', 'text', (c) => c.notNull())
-    .addColumn('installation_id', 'integer')
+    .addColumn('installation_id', bigId)
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('repo', 'text')
@@ -53,11 +56,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('check_runs')
-    .addColumn('installation_id', 'integer', (c) => c.notNull())
+    .addColumn('installation_id', bigId, (c) => c.notNull())
     .addColumn('repo', 'text', (c) => c.notNull())
     .addColumn('head_sha', 'text', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('check_run_id', 'integer', (c) => c.notNull())
+    .addColumn('check_run_id', bigId, (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('check_runs_pk', ['installation_id', 'repo', 'head_sha', 'name'])
     .execute();

@@ -1,12 +1,15 @@
-// Frozen once landed: add a new numbered migration instead of editing this one.
+// Frozen once landed: add a new numbered migration instead of editing this one (made
+// dialect-aware later without changing the SQLite schema it writes: migrations/index.ts).
 // Approval chains and their steps. Every step transition is a compare-and-set on
 // `approval_steps.version`, every chain change one on `approval_chains.version`.
 import { sql, type Kysely } from 'kysely';
+import { columnTypes, surrogateKey } from './dialect.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
+  const { bigId } = columnTypes(db);
   await db.schema
     .createTable('approval_chains')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call(surrogateKey(db))
     // `owner/repo#pr@sha`, or `owner/repo#pr` for a per-PR chain; unique among current chains.
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('repo', 'text', (c) => c.notNull())
@@ -36,8 +39,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('approval_steps')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('chain_id', 'integer', (c) => c.notNull().references('approval_chains.id').onDelete('cascade'))
+    .$call(surrogateKey(db))
+    .addColumn('chain_id', bigId, (c) => c.notNull().references('approval_chains.id').onDelete('cascade'))
     .addColumn('step_key', 'text', (c) => c.notNull()) // `${group}.${tierId}`
     .addColumn('position', 'integer', (c) => c.notNull())
     .addColumn('group_index', 'integer', (c) => c.notNull())

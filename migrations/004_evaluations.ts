@@ -1,11 +1,14 @@
-// Frozen once landed. The latest contracts evaluation of each PR head, so that an
-// approval can re-publish the contracts check without re-reading the PR.
+// Frozen once landed (made dialect-aware later, same SQLite schema). The latest
+// contracts evaluation of each PR head, so that an approval can re-publish the
+// contracts check without re-reading the PR.
 import type { Kysely } from 'kysely';
+import { columnTypes } from './dialect.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
+  const { bigId } = columnTypes(db);
   await db.schema
     .createTable('contract_evaluations')
-    .addColumn('installation_id', 'integer', (c) => c.notNull())
+    .addColumn('installation_id', bigId, (c) => c.notNull())
     .addColumn('repo', 'text', (c) => c.notNull())
     .addColumn('head_sha', 'text', (c) => c.notNull())
     .addColumn('pr_number', 'integer', (c) => c.notNull())

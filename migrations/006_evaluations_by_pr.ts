@@ -1,4 +1,5 @@
-// Frozen once landed: add a new numbered migration instead of editing this one.
+// Frozen once landed: add a new numbered migration instead of editing this one (made
+// dialect-aware later without changing the SQLite schema it writes: migrations/index.ts).
 // The gate is settled per pull request, not per commit (issue 9):
 // - contract_evaluations is keyed by (repo, pr_number, head_sha): two open PRs with one
 //   head (`feature → main`, `feature → tmp`) each keep their own evaluation, against their
@@ -8,11 +9,13 @@
 // - approval_chains.bound_base / findings_fingerprint: what a chain was approved for; a
 //   change of either retires it (null for chains made before this migration).
 import { sql, type Kysely } from 'kysely';
+import { columnTypes } from './dialect.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
+  const { bigId } = columnTypes(db);
   await db.schema
     .createTable('contract_evaluations_by_pr')
-    .addColumn('installation_id', 'integer', (c) => c.notNull())
+    .addColumn('installation_id', bigId, (c) => c.notNull())
     .addColumn('repo', 'text', (c) => c.notNull())
     .addColumn('pr_number', 'integer', (c) => c.notNull())
     .addColumn('head_sha', 'text', (c) => c.notNull())
@@ -37,7 +40,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('pull_request_heads')
     .addColumn('repo', 'text', (c) => c.notNull())
     .addColumn('pr_number', 'integer', (c) => c.notNull())
-    .addColumn('installation_id', 'integer', (c) => c.notNull())
+    .addColumn('installation_id', bigId, (c) => c.notNull())
     .addColumn('head_sha', 'text', (c) => c.notNull())
     .addColumn('open', 'integer', (c) => c.notNull()) // 1 open, 0 closed
     .addColumn('updated_at', 'text', (c) => c.notNull())
@@ -72,13 +75,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  const { bigId } = columnTypes(db);
   await db.schema.alterTable('approval_chains').dropColumn('findings_fingerprint').execute();
   await db.schema.alterTable('approval_chains').dropColumn('bound_base').execute();
   await db.schema.dropTable('pull_request_heads').execute();
   // Back to one row per (repo, head_sha): the newest evaluation of each head is kept.
   await db.schema
     .createTable('contract_evaluations_by_head')
-    .addColumn('installation_id', 'integer', (c) => c.notNull())
+    .addColumn('installation_id', bigId, (c) => c.notNull())
     .addColumn('repo', 'text', (c) => c.notNull())
     .addColumn('head_sha', 'text', (c) => c.notNull())
     .addColumn('pr_number', 'integer', (c) => c.notNull())

@@ -1,4 +1,5 @@
-// Frozen once landed. Track B's persisted state:
+// Frozen once landed (made dialect-aware later without changing the SQLite schema it
+// writes: migrations/index.ts). Track B's persisted state:
 //  - drift_windows: the accumulation window of each (installation, pack, doc) — the pure
 //    state machine's WindowState as JSON, its due time for the sweep, and a version for
 //    compare-and-set (two deliveries adding to one window never lose an item);
@@ -9,11 +10,13 @@
 //    per-installation limits and for finding the PR of a branch again;
 //  - drift_signals: merged changes already processed (a redelivered merge changes nothing).
 import type { Kysely } from 'kysely';
+import { columnTypes, surrogateKey } from './dialect.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
+  const { bigId } = columnTypes(db);
   await db.schema
     .createTable('drift_windows')
-    .addColumn('installation_id', 'integer', (c) => c.notNull())
+    .addColumn('installation_id', bigId, (c) => c.notNull())
     .addColumn('pack_id', 'text', (c) => c.notNull())
     .addColumn('doc_key', 'text', (c) => c.notNull())
     .addColumn('owner', 'text', (c) => c.notNull())
@@ -27,7 +30,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('drift_items')
-    .addColumn('installation_id', 'integer', (c) => c.notNull())
+    .addColumn('installation_id', bigId, (c) => c.notNull())
     .addColumn('pack_id', 'text', (c) => c.notNull())
     .addColumn('doc_key', 'text', (c) => c.notNull())
     .addColumn('fingerprint', 'text', (c) => c.notNull())
@@ -43,8 +46,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('drift_remediations')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('installation_id', 'integer', (c) => c.notNull())
+    .$call(surrogateKey(db))
+    .addColumn('installation_id', bigId, (c) => c.notNull())
     .addColumn('pack_id', 'text', (c) => c.notNull())
     .addColumn('doc_key', 'text', (c) => c.notNull())
     .addColumn('system', 'text', (c) => c.notNull())
@@ -61,7 +64,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('drift_signals')
-    .addColumn('installation_id', 'integer', (c) => c.notNull())
+    .addColumn('installation_id', bigId, (c) => c.notNull())
     .addColumn('repo', 'text', (c) => c.notNull())
     .addColumn('sha', 'text', (c) => c.notNull())
     .addColumn('processed_at', 'text', (c) => c.notNull())

@@ -24,6 +24,7 @@ Commands:
   audit verify|export   check or export the audit log
   schema                print the JSON Schema of a pack, for editors
   test-run              run one pack over a repo's recent pull requests (reads GitHub, writes nothing)
+  playground            try the app in a minute: a local GitHub and a story that plays itself
 
 Run 'pj <command> --help' for the options of a command.
 `;
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'migrate-db': async () => (await import('./cli/migrate-db.js')).runMigrateDb,
   schema: async () => (await import('./cli/schema.js')).runSchema,
   'test-run': async () => (await import('./cli/test-run.js')).runTestRun,
+  playground: async () => (await import('./playground/cli.js')).runPlayground,
   audit: async () => {
     const { runAudit } = await import('./cli/audit.js');
     const { openConfiguredDatabase } = await import('./cli/migrate-db.js');

@@ -23,7 +23,13 @@ const EnvSchema = z.object({
   PORT: Port.default(3000),
   HOST: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
-  DATABASE_URL: z.string().min(1).default('./data/puddlejumper.db'),
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^(postgres|postgresql|sqlite):/i.test(v), 'must be a SQLite file path, a sqlite: URL or a postgres:// URL')
+    .default('./data/puddlejumper.db'),
+  // Postgres only: connections per replica (every replica has its own pool).
+  PJ_DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   PJ_CONFIG_REPO: z
     .string()
     .regex(/^[A-Za-z0-9._-]+$/, 'must be a repository name in the installation account, such as .github')
@@ -74,6 +80,8 @@ export interface Settings {
   host?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   databaseUrl: string;
+  /** PJ_DB_POOL_SIZE: connections in this process's Postgres pool (ignored on SQLite). */
+  dbPoolSize: number;
   configRepo: string;
   packsDir: string;
   workerIntervalMs: number;
@@ -145,6 +153,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
+    dbPoolSize: e.PJ_DB_POOL_SIZE,
     configRepo: e.PJ_CONFIG_REPO,
     packsDir: e.PJ_PACKS_DIR,
     workerIntervalMs: e.PJ_WORKER_INTERVAL_MS,

@@ -8,7 +8,8 @@ import type { Wiring } from './routes.js';
 import { AdminQueries } from './store/admin.js';
 import { AdminDriftQueries } from './store/admin-drift.js';
 import { controlPlaneHandler, type Handler } from './admin/handler.js';
-import type { AdminDeps, AdminLog, PackStatus, TestRunView } from './admin/deps.js';
+import type { AdminDeps, AdminLog, PackStatus, StoredTestRun, TestRunResults, TestRunView } from './admin/deps.js';
+import { sqlTestRunStore, type TestRunStore } from './store/admin-test-runs.js';
 import type { Fetch } from './admin/oauth.js';
 import { adminDecide } from './usecases/admin-decide.js';
 import { runPackTest } from './usecases/test-run.js';
@@ -33,6 +34,8 @@ export function controlPlaneDeps(o: ControlPlaneOptions): AdminDeps {
     queries: new AdminQueries(o.db),
     drift: new AdminDriftQueries(o.db),
     now,
+    // In the database: the result page works on whichever replica the redirect reaches.
+    testRunResults: testRunResultsIn(sqlTestRunStore(o.db)),
     ...(o.fetch ? { fetch: o.fetch } : {}),
     ...(o.log ? { log: o.log } : {}),
     async decide(installationId, input) {
@@ -86,6 +89,13 @@ export function controlPlaneDeps(o: ControlPlaneOptions): AdminDeps {
         input.pack,
       );
     },
+  };
+}
+
+function testRunResultsIn(store: TestRunStore): TestRunResults {
+  return {
+    put: (id, run, now) => store.put(id, run, now),
+    get: async (id, now) => (await store.get(id, now)) as StoredTestRun | undefined, // the view as put
   };
 }
 

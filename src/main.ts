@@ -14,8 +14,14 @@ import { startServer } from './http/server.js';
 import { untrustedDocuments } from './sandbox/untrusted.js';
 
 async function main(): Promise<void> {
+  if (process.env.PJ_PLAYGROUND === '1') {
+    // The local playground (src/playground): loaded only when asked for, never in normal mode.
+    const { runPlayground } = await import('./playground/cli.js');
+    process.exitCode = await runPlayground([], { out: (t) => console.log(t), err: (t) => console.error(t), cwd: process.cwd() });
+    return;
+  }
   const settings = loadSettings();
-  const db = openDatabase(settings.databaseUrl);
+  const db = openDatabase(settings.databaseUrl, { poolSize: settings.dbPoolSize });
   await migrateToLatest(db);
   // PR specs and config-repo PR packs are parsed in worker threads, each with a deadline.
   const untrusted = untrustedDocuments({ deadlineMs: settings.parseDeadlineMs });

@@ -13,6 +13,7 @@ import { sqlCheckRunIds } from './store/check-runs.js';
 import { ActionStore } from './store/actions.js';
 import { sqlEvaluationRepository } from './store/evaluations.js';
 import { sqlInstallationRepository } from './store/installations.js';
+import { sqlPackCache } from './store/pack-cache.js';
 import { PackVersionsRepo } from './store/pack-versions.js';
 import { AuditLog } from './governance/audit.js';
 import { exportAuditHead } from './governance/metrics.js';
@@ -141,6 +142,7 @@ export function wire(deps: RouteDeps): Wiring {
     configRepo: settings.configRepo,
     packsDir: settings.packsDir,
     versions: new PackVersionsRepo(db),
+    shared: sqlPackCache(db),
     now,
     ...(deps.untrusted ? { parseAt: (files, sha) => deps.untrusted!.packs(files, sha) } : {}),
   });

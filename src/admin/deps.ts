@@ -55,6 +55,21 @@ export interface TestRunView {
   }>;
 }
 
+/** A test run kept for its result page, `expires` in epoch ms. */
+export interface StoredTestRun {
+  login: string;
+  repo: string;
+  view: TestRunView;
+  expires: number;
+}
+
+/** Where test-run results wait for their page: the database, so any replica can show them. */
+export interface TestRunResults {
+  put(id: string, run: StoredTestRun, now: Date): Promise<void>;
+  /** The run, unless it expired by `now`. */
+  get(id: string, now: Date): Promise<StoredTestRun | undefined>;
+}
+
 export interface AuditVerification {
   ok: boolean;
   /** The last event id the chain holds up to. */
@@ -87,6 +102,8 @@ export interface AdminDeps {
   packs(installationId: number, account: string): Promise<PackStatus>;
   /** A pack test run: reads GitHub, writes nothing. */
   testRun(input: TestRunInput, account: string): Promise<TestRunView>;
+  /** Default: this process's memory (one replica only: src/control-plane.ts gives the database). */
+  testRunResults?: TestRunResults;
   fetch?: Fetch;
   log?: AdminLog;
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Scope } from '../store/admin.js';
-import type { AdminDeps, OperationResult, TestRunView } from './deps.js';
+import type { AdminDeps, OperationResult, StoredTestRun, TestRunResults } from './deps.js';
 import { SECURITY_HEADERS, HttpError, backTo, crossOrigin, isoTime, positiveInt, readForm, readJson, redirect, sendHtml, sendJson } from './http.js';
 import { authorizeUrl, exchangeCode, resolveAccess, SignInError } from './oauth.js';
 import { RateLimiter, type RateDecision } from './rate-limit.js';
@@ -40,7 +40,7 @@ export function missingSignInSettings(deps: AdminDeps): string[] {
 export function controlPlaneHandler(deps: AdminDeps): Handler {
   const s = deps.settings;
   const limiter = new RateLimiter(s.rateLimit.windowSeconds);
-  const testRuns = new Map<string, { login: string; repo: string; view: TestRunView; expires: number }>();
+  const testRuns = deps.testRunResults ?? memoryTestRuns();
   const f = deps.fetch ?? fetch;
   const web = s.oauthUrl;
 
@@ -163,8 +163,8 @@ export function controlPlaneHandler(deps: AdminDeps): Handler {
     }
     const runMatch = /^\/admin\/test-runs\/([A-Za-z0-9_-]+)$/.exec(path);
     if (runMatch) {
-      const run = testRuns.get(runMatch[1]!);
-      if (!run || run.expires < now.getTime() || run.login !== session.login) throw new HttpError(404, 'This test run expired or is not yours; run it again.');
+      const run = await testRuns.get(runMatch[1]!, now);
+      if (!run || run.login !== session.login) throw new HttpError(404, 'This test run expired or is not yours; run it again.');
       return sendHtml(res, 200, views.testRunResultPage(session, web, run.repo, run.view, new Date(run.expires).toISOString()));
     }
     throw new HttpError(404, 'No such page.');
@@ -229,9 +229,8 @@ export function controlPlaneHandler(deps: AdminDeps): Handler {
       try {
         const view = await deps.testRun({ installationId: inst.id, pack: input.pack, repo: input.repo, ...(input.ref ? { ref: input.ref } : {}), ...(input.pr ? { pr: input.pr } : { last: input.last }) }, inst.login);
         const id = randomBytes(12).toString('base64url');
-        const now = deps.now().getTime();
-        for (const [k, v] of testRuns) if (v.expires < now) testRuns.delete(k);
-        testRuns.set(id, { login: session.login, repo: input.repo, view, expires: now + TEST_RUN_TTL_MS });
+        const now = deps.now();
+        await testRuns.put(id, { login: session.login, repo: input.repo, view, expires: now.getTime() + TEST_RUN_TTL_MS }, now);
         return redirect(res, `/admin/test-runs/${id}`);
       } catch (error) {
         return sendHtml(res, 422, views.testRunFormPage(session, session.installations, formView, `The test run failed: ${(error as Error).message}`));
@@ -505,4 +504,19 @@ function href(path: string, q: URLSearchParams, over: Record<string, string | nu
 /** Only a local path: never an absolute URL (an open redirect after sign-in). */
 function safeNext(next: string | null): string {
   return next && next.startsWith('/admin') && !next.startsWith('//') && !next.includes('\\') ? next : '/admin/approvals';
+}
+
+/** Test-run results in this process's memory (when no store is given: one replica only). */
+function memoryTestRuns(): TestRunResults {
+  const runs = new Map<string, StoredTestRun>();
+  return {
+    async put(id, run, now) {
+      for (const [k, v] of runs) if (v.expires < now.getTime()) runs.delete(k);
+      runs.set(id, run);
+    },
+    async get(id, now) {
+      const run = runs.get(id);
+      return run && run.expires >= now.getTime() ? run : undefined;
+    },
+  };
 }

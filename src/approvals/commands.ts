@@ -33,6 +33,19 @@ const CONTAINER_PREFIX = /^(?:[ \t]*(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*/;
 const AUTOLINK = /<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/y;
 const TAG_NAME = /<\/?([A-Za-z][A-Za-z0-9-]*)/y;
 const PUNCT = /[!-/:-@[-`{-~]/;
+/** Raw HTML openers in prose and what ends each (a declaration `<!X` is handled apart). */
+const RAW_HTML: ReadonlyArray<readonly [string, string]> = [
+  ['<!--', '-->'],
+  ['<?', '?>'],
+  ['<![CDATA[', ']]>'],
+];
+
+/** The length of the run of `ch` starting at `s[i]`. */
+function runOf(s: string, i: number, ch: string): number {
+  let n = 1;
+  while (s[i + n] === ch) n++;
+  return n;
+}
 
 /** Where the inline reading is: visible prose, or inside something the reader does not see as prose. */
 type Inline =
@@ -54,8 +67,8 @@ type Inline =
 const TEXT: Inline = { mode: 'text' };
 
 /**
- * The inline reading of one paragraph, fed line by line. `visible(line)` says whether
- * the line starts in prose; `feed(line)` advances over it and returns its prose (code
+ * The inline reading of one paragraph, fed line by line. `inText` says whether
+ * the next line starts in prose; `feed(line)` advances over it and returns its prose (code
  * spans included as written, everything hidden left out).
  */
 class InlineReader {
@@ -72,147 +85,195 @@ class InlineReader {
   }
 
   feed(line: string): string {
-    let out = '';
-    let i = 0;
-    if (this.atParagraphStart) {
-      this.atParagraphStart = false;
-      // `[label]: destination "title"` hides itself (and, to be safe, the rest of the paragraph).
-      const lead = /^[ \t]*\[/.exec(line);
-      if (lead && this.state.mode === 'text') {
-        this.state = { mode: 'label', depth: 1 };
-        this.definition = true;
-        i = lead[0].length;
+    this.prose = '';
+    let i = this.atParagraphStart ? this.startParagraph(line) : 0;
+    while (i < line.length) i = this.step(line, i);
+    return this.prose;
+  }
+
+  /** The prose of the line being fed, built up by the steps. */
+  private prose = '';
+
+  /** `[label]: destination "title"` hides itself (and, to be safe, the rest of the paragraph). */
+  private startParagraph(line: string): number {
+    this.atParagraphStart = false;
+    const lead = /^[ \t]*\[/.exec(line);
+    if (!lead || this.state.mode !== 'text') return 0;
+    this.state = { mode: 'label', depth: 1 };
+    this.definition = true;
+    return lead[0].length;
+  }
+
+  /** Reads on from `s[i]` in the current state; where the next step starts. */
+  private step(s: string, i: number): number {
+    const st = this.state;
+    switch (st.mode) {
+      case 'text':
+        return this.stepText(s, i);
+      case 'code':
+        return this.stepCode(s, i, st.ticks);
+      case 'until':
+        return this.stepUntil(s, i, st.end);
+      case 'tag':
+        return this.stepTag(s, i, st);
+      case 'element':
+        return this.stepElement(s, i, st);
+      case 'destination':
+        return this.stepDestination(s, i, st);
+      case 'label':
+        return this.stepLabel(s, i, st);
+      case 'rest':
+        return s.length;
+    }
+  }
+
+  /** Prose: escapes and characters are kept; a backtick, `<`, `](`, `][` or `![` opens something. */
+  private stepText(s: string, i: number): number {
+    const c = s[i]!;
+    if (c === '\\' && i + 1 < s.length && PUNCT.test(s[i + 1]!)) {
+      this.prose += s.slice(i, i + 2);
+      return i + 2;
+    }
+    if (c === '`') {
+      const n = runOf(s, i, '`');
+      this.state = { mode: 'code', ticks: n };
+      this.prose += s.slice(i, i + n);
+      return i + n;
+    }
+    if (c === '<') {
+      const next = this.openAngle(s, i);
+      if (next !== undefined) return next;
+    }
+    if (c === ']' && s[i + 1] === '(') {
+      this.state = { mode: 'destination', depth: 1, quote: undefined };
+      this.prose += ']';
+      return i + 2;
+    }
+    if (c === ']' && s[i + 1] === '[') {
+      this.state = { mode: 'label', depth: 1 };
+      this.prose += ']';
+      return i + 2;
+    }
+    if (c === '!' && s[i + 1] === '[') {
+      this.state = { mode: 'label', depth: 1 };
+      return i + 2;
+    }
+    this.prose += c;
+    return i + 1;
+  }
+
+  /**
+   * A `<` in prose: an autolink (kept as prose), or the start of raw HTML — a comment,
+   * processing instruction, CDATA, declaration or tag (hidden). Undefined for a plain `<`.
+   */
+  private openAngle(s: string, i: number): number | undefined {
+    AUTOLINK.lastIndex = i;
+    const auto = AUTOLINK.exec(s);
+    if (auto) {
+      this.prose += auto[0];
+      return i + auto[0].length;
+    }
+    for (const [open, end] of RAW_HTML) {
+      if (s.startsWith(open, i)) {
+        this.state = { mode: 'until', end };
+        return i + open.length;
       }
     }
-    const s = line;
-    while (i < s.length) {
-      const st = this.state;
-      const c = s[i]!;
-      switch (st.mode) {
-        case 'text': {
-          if (c === '\\' && i + 1 < s.length && PUNCT.test(s[i + 1]!)) {
-            out += s.slice(i, i + 2);
-            i += 2;
-            continue;
-          }
-          if (c === '`') {
-            let n = 1;
-            while (s[i + n] === '`') n++;
-            this.state = { mode: 'code', ticks: n };
-            out += s.slice(i, i + n);
-            i += n;
-            continue;
-          }
-          if (c === '<') {
-            AUTOLINK.lastIndex = i;
-            const auto = AUTOLINK.exec(s);
-            if (auto) {
-              out += auto[0];
-              i += auto[0].length;
-              continue;
-            }
-            if (s.startsWith('<!--', i)) { this.state = { mode: 'until', end: '-->' }; i += 4; continue; }
-            if (s.startsWith('<?', i)) { this.state = { mode: 'until', end: '?>' }; i += 2; continue; }
-            if (s.startsWith('<![CDATA[', i)) { this.state = { mode: 'until', end: ']]>' }; i += 9; continue; }
-            if (/^<![A-Za-z]/.test(s.slice(i, i + 3))) { this.state = { mode: 'until', end: '>' }; i += 2; continue; }
-            if (/^<\/?[A-Za-z]/.test(s.slice(i, i + 3))) { this.state = { mode: 'tag', start: i, quote: undefined }; this.tagText = ''; continue; }
-          }
-          if (c === ']' && s[i + 1] === '(') { this.state = { mode: 'destination', depth: 1, quote: undefined }; out += ']'; i += 2; continue; }
-          if (c === ']' && s[i + 1] === '[') { this.state = { mode: 'label', depth: 1 }; out += ']'; i += 2; continue; }
-          if (c === '!' && s[i + 1] === '[') { this.state = { mode: 'label', depth: 1 }; i += 2; continue; }
-          out += c;
-          i++;
-          continue;
-        }
-        case 'code': {
-          if (c === '`') {
-            let n = 1;
-            while (s[i + n] === '`') n++;
-            out += s.slice(i, i + n);
-            i += n;
-            if (n === st.ticks) this.state = TEXT;
-            continue;
-          }
-          out += c;
-          i++;
-          continue;
-        }
-        case 'until': {
-          const at = s.indexOf(st.end, i);
-          if (at < 0) return out;
-          i = at + st.end.length;
-          this.state = this.resume ?? TEXT;
-          this.resume = undefined;
-          continue;
-        }
-        case 'tag': {
-          this.tagText += c;
-          i++;
-          if (st.quote !== undefined) {
-            if (c === st.quote) st.quote = undefined;
-          } else if (c === '"' || c === "'") {
-            st.quote = c;
-          } else if (c === '>') {
-            this.state = this.afterTag(this.tagText);
-          }
-          continue;
-        }
-        case 'element': {
-          if (s.startsWith('<!--', i)) {
-            this.state = { mode: 'until', end: '-->' };
-            this.resume = st;
-            i += 4;
-            continue;
-          }
-          if (c === '<') {
-            TAG_NAME.lastIndex = i;
-            const m = TAG_NAME.exec(s);
-            if (m && m[1]!.toLowerCase() === st.name) {
-              const after = s[i + m[0].length];
-              if (after === undefined || /[\s/>]/.test(after)) {
-                st.depth += s[i + 1] === '/' ? -1 : 1;
-                i += m[0].length;
-                if (st.depth <= 0) this.state = { mode: 'until', end: '>' };
-                continue;
-              }
-            }
-          }
-          i++;
-          continue;
-        }
-        case 'destination': {
-          if (c === '\\') { i += 2; continue; }
-          if (st.quote !== undefined) {
-            if (c === st.quote) st.quote = undefined;
-          } else if (c === '"' || c === "'") st.quote = c;
-          else if (c === '(') st.depth++;
-          else if (c === ')' && --st.depth === 0) this.state = TEXT;
-          i++;
-          continue;
-        }
-        case 'label': {
-          if (c === '\\') { i += 2; continue; }
-          if (c === '[') st.depth++;
-          else if (c === ']' && --st.depth === 0) {
-            i++;
-            const definition = this.definition;
-            this.definition = false;
-            // What may follow a bracket: a definition's `:`, a destination, a reference label.
-            if (definition && s[i] === ':') this.state = { mode: 'rest' };
-            else if (s[i] === '(') this.state = { mode: 'destination', depth: 1, quote: undefined };
-            else if (s[i] === '[') this.state = { mode: 'label', depth: 1 };
-            else this.state = TEXT;
-            if (this.state.mode === 'destination' || this.state.mode === 'label') i++;
-            continue;
-          }
-          i++;
-          continue;
-        }
-        case 'rest':
-          return out;
-      }
+    if (/^<![A-Za-z]/.test(s.slice(i, i + 3))) {
+      this.state = { mode: 'until', end: '>' };
+      return i + 2;
     }
-    return out;
+    if (/^<\/?[A-Za-z]/.test(s.slice(i, i + 3))) {
+      this.state = { mode: 'tag', start: i, quote: undefined };
+      this.tagText = '';
+      return i;
+    }
+    return undefined;
+  }
+
+  /** A code span: kept as written; closed by a run of exactly as many backticks. */
+  private stepCode(s: string, i: number, ticks: number): number {
+    if (s[i] !== '`') {
+      this.prose += s[i];
+      return i + 1;
+    }
+    const n = runOf(s, i, '`');
+    this.prose += s.slice(i, i + n);
+    if (n === ticks) this.state = TEXT;
+    return i + n;
+  }
+
+  /** Raw HTML up to its terminator, which may be on a later line; then back where it started. */
+  private stepUntil(s: string, i: number, end: string): number {
+    const at = s.indexOf(end, i);
+    if (at < 0) return s.length;
+    this.state = this.resume ?? TEXT;
+    this.resume = undefined;
+    return at + end.length;
+  }
+
+  /** Inside a tag, up to its `>` outside quotes. */
+  private stepTag(s: string, i: number, st: Extract<Inline, { mode: 'tag' }>): number {
+    const c = s[i]!;
+    this.tagText += c;
+    if (st.quote !== undefined) {
+      if (c === st.quote) st.quote = undefined;
+    } else if (c === '"' || c === "'") {
+      st.quote = c;
+    } else if (c === '>') {
+      this.state = this.afterTag(this.tagText);
+    }
+    return i + 1;
+  }
+
+  /** Inside an element's content: nested tags of the same name counted, comments skipped, up to its closing tag. */
+  private stepElement(s: string, i: number, st: Extract<Inline, { mode: 'element' }>): number {
+    if (s.startsWith('<!--', i)) {
+      this.state = { mode: 'until', end: '-->' };
+      this.resume = st;
+      return i + 4;
+    }
+    if (s[i] !== '<') return i + 1;
+    TAG_NAME.lastIndex = i;
+    const m = TAG_NAME.exec(s);
+    if (!m || m[1]!.toLowerCase() !== st.name) return i + 1;
+    const after = s[i + m[0].length];
+    if (after !== undefined && !/[\s/>]/.test(after)) return i + 1;
+    st.depth += s[i + 1] === '/' ? -1 : 1;
+    if (st.depth <= 0) this.state = { mode: 'until', end: '>' };
+    return i + m[0].length;
+  }
+
+  /** A link destination and title, up to the `)` that closes it (nested parentheses and quotes respected). */
+  private stepDestination(s: string, i: number, st: Extract<Inline, { mode: 'destination' }>): number {
+    const c = s[i]!;
+    if (c === '\\') return i + 2;
+    if (st.quote !== undefined) {
+      if (c === st.quote) st.quote = undefined;
+    } else if (c === '"' || c === "'") st.quote = c;
+    else if (c === '(') st.depth++;
+    else if (c === ')' && --st.depth === 0) this.state = TEXT;
+    return i + 1;
+  }
+
+  /** Alt text or a label, up to its `]`; then what may follow a bracket. */
+  private stepLabel(s: string, i: number, st: Extract<Inline, { mode: 'label' }>): number {
+    const c = s[i]!;
+    if (c === '\\') return i + 2;
+    if (c === '[') st.depth++;
+    else if (c === ']' && --st.depth === 0) return this.afterLabel(s, i + 1);
+    return i + 1;
+  }
+
+  /** What may follow a closing bracket at `s[i]`: a definition's `:`, a destination, a reference label. */
+  private afterLabel(s: string, i: number): number {
+    const definition = this.definition;
+    this.definition = false;
+    if (definition && s[i] === ':') this.state = { mode: 'rest' };
+    else if (s[i] === '(') this.state = { mode: 'destination', depth: 1, quote: undefined };
+    else if (s[i] === '[') this.state = { mode: 'label', depth: 1 };
+    else this.state = TEXT;
+    return this.state.mode === 'destination' || this.state.mode === 'label' ? i + 1 : i;
   }
 
   private definition = false;

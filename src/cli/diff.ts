@@ -16,7 +16,7 @@ export interface DiffIo {
 
 const USAGE = `Usage: pj diff BASE HEAD [--format text|json|markdown] [--fail-on ERR|WARN] [--max-size BYTES]
 
-Compares two OpenAPI 3.0/3.1 specs (JSON or YAML) and lists breaking and notable changes.
+Compares two OpenAPI 3.0/3.1 or Swagger 2.0 specs (JSON or YAML) and lists breaking and notable changes.
 Relative $refs are read relative to each spec file, and only inside the spec's repository
 (its git top level, or the spec's folder outside git); symlinks that leave it are refused.
 URLs are never fetched.

@@ -15,6 +15,7 @@ export interface Finding {
   severity: Severity;
   /** 0-100, see scoring.ts. */
   score: number;
+  /** The whole sentence a reader sees, naming the operation where there is one. */
   message: string;
   /** Repo-relative. */
   file?: string;

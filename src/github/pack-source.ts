@@ -2,6 +2,9 @@
 // Few API calls: one conditional request for the head sha (a 304 costs nothing against
 // the rate limit), and nothing more while that sha is cached; otherwise one tree call
 // and one call per pack blob that was not seen before (blobs are cached by their sha).
+// With a SharedPackCache (the database: store/pack-cache.ts) the listing of a commit and
+// the blobs are shared by every replica: a new head one replica has read costs the
+// others only the head request. Only the parsed set is kept per process.
 import { loadPackSet, isYamlFile, type PackFile } from '../packs/load-set.js';
 import { MAX_FILE_BYTES } from '../packs/parse.js';
 import type { KnownTypes, PackSet, ValidPack } from '../packs/types.js';
@@ -12,6 +15,33 @@ import { statusOf } from './status.js';
 /** Where each valid pack version is recorded (store/pack-versions.ts). */
 export interface PackVersionRecorder {
   record(installationId: number, configRepoSha: string, packs: readonly ValidPack[], now: Date): Promise<number>;
+}
+
+/** Which config-repo commit, and which folder of it. */
+export interface ConfigCommit {
+  owner: string;
+  repo: string;
+  sha: string;
+  packsDir: string;
+}
+
+/** The pack files of a commit's packs folder, as the tree listed them. */
+export interface PackListing {
+  truncated: boolean;
+  folderExists: boolean;
+  entries: Array<{ path: string; sha: string; size?: number }>;
+}
+
+/**
+ * A cache every replica shares (store/pack-cache.ts): a commit's pack listing and the
+ * files' text by blob, so a config head one replica has read costs the others no tree or
+ * blob requests. Its failures are logged and the load goes to GitHub instead.
+ */
+export interface SharedPackCache {
+  listing(at: ConfigCommit): Promise<PackListing | undefined>;
+  putListing(at: ConfigCommit, listing: PackListing, now: Date): Promise<void>;
+  blobs(owner: string, shas: readonly string[]): Promise<Map<string, string>>;
+  putBlobs(owner: string, blobs: ReadonlyArray<{ sha: string; text: string }>, now: Date): Promise<void>;
 }
 
 /** The responses read here, parsed (never cast). */
@@ -38,6 +68,8 @@ export interface PackSourceOptions {
   branch?: string;
   /** When given, each valid pack version is recorded. */
   versions?: PackVersionRecorder;
+  /** When given, listings and blobs are shared with the other replicas through it. */
+  shared?: SharedPackCache;
   now?: () => Date;
   /**
    * Validates the packs of any commit `loadAt` reads (a config-repo PR's head is anyone's):
@@ -62,6 +94,7 @@ export class PackSource {
   private readonly known: KnownTypes;
   private readonly log: PackSourceLog;
   private readonly versions?: PackVersionRecorder;
+  private readonly shared?: SharedPackCache;
   private readonly now: () => Date;
   private readonly parseAt?: (files: PackFile[], sha: string) => Promise<PackSet>;
   private readonly cache = new Map<number, CacheEntry>();
@@ -76,6 +109,7 @@ export class PackSource {
     this.known = options.known;
     this.log = options.log;
     if (options.versions) this.versions = options.versions;
+    if (options.shared) this.shared = options.shared;
     this.now = options.now ?? (() => new Date());
     if (options.parseAt) this.parseAt = options.parseAt;
   }
@@ -167,36 +201,84 @@ export class PackSource {
     parse?: (files: PackFile[], sha: string) => Promise<PackSet>,
   ): Promise<{ set: PackSet; folderMissing: boolean }> {
     const repo = this.configRepo;
+    const listing = await this.listing(octokit, { owner, repo, sha, packsDir: this.packsDir });
+    if (listing.truncated) {
+      this.log.warn({ installationId, repo: `${owner}/${repo}` }, 'policy packs: the config repo tree is truncated; some packs may be missing');
+    }
+    if (!listing.folderExists && listing.entries.length === 0) {
+      return { set: { ...emptySet(sha), missing: { repo: `${owner}/${repo}`, folder: this.packsDir, reason: 'folder not found' } }, folderMissing: true };
+    }
+    const texts = await this.blobTexts(octokit, owner, listing.entries.filter((e) => !(e.size !== undefined && e.size > MAX_FILE_BYTES)));
+    const files: PackFile[] = listing.entries.map((e) =>
+      e.size !== undefined && e.size > MAX_FILE_BYTES ? { path: e.path, text: '', size: e.size } : { path: e.path, text: texts.get(e.sha)! },
+    );
+    return { set: parse ? await parse(files, sha) : loadPackSet(files, this.known, sha), folderMissing: false };
+  }
+
+  /** The packs folder's files at a commit: from the shared cache, else the tree from GitHub (then shared). */
+  private async listing(octokit: OctokitLike, at: ConfigCommit): Promise<PackListing> {
+    const known = await this.fromShared('read the pack listing', () => this.shared?.listing(at));
+    if (known) return known;
     const tree = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
-      owner,
-      repo,
-      tree_sha: sha,
+      owner: at.owner,
+      repo: at.repo,
+      tree_sha: at.sha,
       recursive: '1',
     });
     const treeData = TreeResponse.parse(tree.data, { reportInput: false });
-    if (treeData.truncated) {
-      this.log.warn({ installationId, repo: `${owner}/${repo}` }, 'policy packs: the config repo tree is truncated; some packs may be missing');
-    }
     const prefix = `${this.packsDir}/`;
-    const folderExists = treeData.tree.some((e) => e.type === 'tree' && e.path === this.packsDir);
-    const entries = treeData.tree.filter((e) => e.type === 'blob' && e.path.startsWith(prefix) && isYamlFile(e.path));
-    if (!folderExists && entries.length === 0) {
-      return { set: { ...emptySet(sha), missing: { repo: `${owner}/${repo}`, folder: this.packsDir, reason: 'folder not found' } }, folderMissing: true };
-    }
+    const listing: PackListing = {
+      truncated: treeData.truncated === true,
+      folderExists: treeData.tree.some((e) => e.type === 'tree' && e.path === this.packsDir),
+      entries: treeData.tree
+        .filter((e) => e.type === 'blob' && e.path.startsWith(prefix) && isYamlFile(e.path))
+        .map((e) => (e.size !== undefined ? { path: e.path, sha: e.sha, size: e.size } : { path: e.path, sha: e.sha })),
+    };
+    await this.fromShared('share the pack listing', () => this.shared?.putListing(at, listing, this.now()));
+    return listing;
+  }
 
-    const files: PackFile[] = await mapLimit(entries, 8, async (e) => {
-      if (e.size !== undefined && e.size > MAX_FILE_BYTES) return { path: e.path, text: '', size: e.size };
-      let text = this.blobs.get(e.sha);
-      if (text === undefined) {
-        const blob = await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo, file_sha: e.sha });
+  /** The text of each blob: this process's cache, then the shared one, then GitHub (shared after). */
+  private async blobTexts(octokit: OctokitLike, owner: string, entries: PackListing['entries']): Promise<Map<string, string>> {
+    const texts = new Map<string, string>();
+    for (const e of entries) {
+      const text = this.blobs.get(e.sha);
+      if (text !== undefined) texts.set(e.sha, text);
+    }
+    const unseen = [...new Set(entries.map((e) => e.sha).filter((s) => !texts.has(s)))];
+    if (unseen.length > 0) {
+      const shared = (await this.fromShared('read pack blobs', () => this.shared?.blobs(owner, unseen))) ?? new Map<string, string>();
+      for (const [blobSha, text] of shared) this.remember(blobSha, text, texts);
+    }
+    const fetched = await mapLimit(
+      unseen.filter((s) => !texts.has(s)),
+      8,
+      async (fileSha) => {
+        const blob = await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo: this.configRepo, file_sha: fileSha });
         const data = BlobResponse.parse(blob.data, { reportInput: false });
-        text = data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
-        if (this.blobs.size >= MAX_CACHED_BLOBS) this.blobs.delete(this.blobs.keys().next().value!);
-        this.blobs.set(e.sha, text);
-      }
-      return { path: e.path, text };
-    });
-    return { set: parse ? await parse(files, sha) : loadPackSet(files, this.known, sha), folderMissing: false };
+        const text = data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
+        this.remember(fileSha, text, texts);
+        return { sha: fileSha, text };
+      },
+    );
+    if (fetched.length > 0) await this.fromShared('share pack blobs', () => this.shared?.putBlobs(owner, fetched, this.now()));
+    return texts;
+  }
+
+  private remember(blobSha: string, text: string, into: Map<string, string>): void {
+    into.set(blobSha, text);
+    if (this.blobs.size >= MAX_CACHED_BLOBS) this.blobs.delete(this.blobs.keys().next().value!);
+    this.blobs.set(blobSha, text);
+  }
+
+  /** A shared-cache call whose failure (database down) is logged and treated as a miss. */
+  private async fromShared<T>(what: string, call: () => Promise<T> | undefined): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (err) {
+      this.log.warn({ err }, `policy packs: could not ${what} in the shared cache; reading GitHub`);
+      return undefined;
+    }
   }
 
   private async recordVersions(installationId: number, sha: string, set: PackSet): Promise<void> {

@@ -200,9 +200,11 @@ export class AuditLog {
    * Appends one event at the end of the chain. Appends are serialised by the database,
    * not by a lock held across awaits: the id and `prev_hash` are unique, so of two writers
    * that read the same last row only one insert succeeds; the other re-reads the tail and
-   * retries. This holds across connections and processes (and on Postgres), and never
-   * keeps a SQLite write transaction open while other connections of the same process
-   * wait on it. Within one process, appends through the same store are queued first.
+   * retries. This holds across connections and processes, and never keeps a SQLite write
+   * transaction open while other connections of the same process wait on it. On Postgres
+   * the store also offers an append lock (`exclusive`: a short transaction holding
+   * pg_advisory_xact_lock), so replicas take turns instead of retrying. Within one
+   * process, appends through the same store are queued first.
    */
   append(input: AuditEventInput): Promise<AuditEvent> {
     return this.appendMany([input]).then((events) => events[0] as AuditEvent);
@@ -219,8 +221,12 @@ export class AuditLog {
     return next;
   }
 
-  private async appendNow(inputs: AuditEventInput[]): Promise<AuditEvent[]> {
+  private async appendNow(inputs: AuditEventInput[], locked?: AuditEventStore): Promise<AuditEvent[]> {
     if (inputs.length === 0) return [];
+    // Postgres: appends of every replica take turns under the store's append lock; inside
+    // it the tail read is the tail extended, and the loop below runs once.
+    if (locked === undefined && this.store.exclusive) return this.store.exclusive((store) => this.appendNow(inputs, store));
+    const store = locked ?? this.store;
     const version = this.mac ? HASH_KEYED : HASH_PLAIN;
     const prepared = inputs.map((input) => {
       const subject = canonicalJson(input.subject ?? {});
@@ -236,7 +242,7 @@ export class AuditLog {
       };
     });
     for (let attempt = 0; ; attempt++) {
-      const tail = (attempt === 0 ? lastTails.get(this.store) : undefined) ?? (await this.store.tail());
+      const tail = (attempt === 0 && locked === undefined ? lastTails.get(this.store) : undefined) ?? (await store.tail());
       if (tail && tail.hashVersion > version && !this.downgradeWarned) {
         this.downgradeWarned = true;
         this.log?.warn(
@@ -252,7 +258,7 @@ export class AuditLog {
         prevHash = row.hash;
         return row;
       });
-      if ((await this.store.insert(rows)) === 'inserted') {
+      if ((await store.insert(rows)) === 'inserted') {
         const last = rows[rows.length - 1] as AuditRow;
         lastTails.set(this.store, { id: last.id, hash: last.hash, hashVersion: last.hashVersion });
         for (const row of rows) {

@@ -4,13 +4,25 @@
 // payload over 25 MB: anything larger is refused with 413 — from Content-Length before a
 // byte of the body is read, and for a chunked body as soon as the bytes read pass the limit.
 //
+// A refused request is closed gracefully, so that the sender sees the 413: the answer goes
+// with `Connection: close`, nothing more of the body is read (it stays in the kernel's
+// buffers, and the sender's window closes), and once the answer is flushed the socket is
+// ended (a FIN after the 413), not reset. Node would destroy it as soon as the answer is
+// written, and closing a socket with unread bytes makes the kernel send a reset, which can
+// overtake the 413 at the sender: it then sees "connection reset" instead of the answer. The
+// socket is destroyed only after a linger time (default 5 s) for the sender to read the 413.
+//
 // Probot's Server puts its webhook middleware first among its request handlers, so the guard
 // sits in front of the whole server: it owns the `request` event and hands a body that fits
 // on as `req.body` (a string), which the middleware takes instead of reading the stream.
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** GitHub caps webhook payloads at 25 MB. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+
+/** How long a refused connection stays open, unread, after its 413 was sent, for the sender to read it. */
+export const REFUSED_LINGER_MS = 5_000;
 
 export interface BodyLimitOptions {
   /** The webhook path (WEBHOOK_PATH); other routes are left alone. */
@@ -18,6 +30,8 @@ export interface BodyLimitOptions {
   maxBytes?: number;
   /** Called once per refused request (a metric). */
   onRejected?: (reason: 'too_large') => void;
+  /** Default REFUSED_LINGER_MS. */
+  lingerMs?: number;
 }
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -45,7 +59,7 @@ export function webhookBodyGuard(options: BodyLimitOptions) {
     if (req.method !== 'POST' || pathnameOf(req.url) !== path) return next();
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > maxBytes) {
-      refuse(res, maxBytes, options);
+      refuse(req, res, maxBytes, options);
       return;
     }
     const chunks: Buffer[] = [];
@@ -57,9 +71,7 @@ export function webhookBodyGuard(options: BodyLimitOptions) {
       if (size > maxBytes) {
         done = true;
         chunks.length = 0;
-        req.off('data', onData);
-        req.pause();
-        refuse(res, maxBytes, options);
+        refuse(req, res, maxBytes, options);
         return;
       }
       chunks.push(chunk);
@@ -78,12 +90,40 @@ export function webhookBodyGuard(options: BodyLimitOptions) {
   };
 }
 
-function refuse(res: ServerResponse, maxBytes: number, options: BodyLimitOptions): void {
+function refuse(req: IncomingMessage, res: ServerResponse, maxBytes: number, options: BodyLimitOptions): void {
   options.onRejected?.('too_large');
+  stopReading(req);
+  lingerInsteadOfReset(req.socket, options.lingerMs ?? REFUSED_LINGER_MS);
   const body = JSON.stringify({ error: `Payload Too Large: webhook bodies over ${maxBytes} bytes (GitHub's 25 MB maximum) are refused unread` });
-  // Connection: close — the rest of the body is never read; the socket goes once this is sent.
   res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
   res.end(body);
+}
+
+/**
+ * Nothing more of the request is read. Node resumes the socket of a request whose body nobody
+ * read when its response finishes (it "dumps" the rest, reading and discarding it), and may do
+ * so on a later tick: every resume of this socket is undone.
+ */
+function stopReading(req: IncomingMessage): void {
+  req.removeAllListeners('data');
+  req.pause();
+  const socket = req.socket;
+  socket.on('resume', () => socket.pause());
+  socket.pause();
+}
+
+/**
+ * Node closes a `Connection: close` socket with `destroySoon()` once the response is written:
+ * end, then destroy as soon as the output is flushed — a reset, with the body unread. For this
+ * socket: end (the FIN follows the 413), and destroy after `lingerMs` (or when it closes first).
+ */
+function lingerInsteadOfReset(socket: Socket, lingerMs: number): void {
+  socket.destroySoon = function lingeringClose(this: Socket) {
+    if (this.writable) this.end();
+    const timer = setTimeout(() => this.destroy(), lingerMs);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+  };
 }
 
 /** The path exactly as @octokit/webhooks' middleware computes it, so the two always agree on what is the webhook route. */

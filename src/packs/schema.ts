@@ -94,6 +94,13 @@ export const PrimaryDoc = z
   .refine((d) => d.path !== undefined || d.id !== undefined, { message: 'primaryDoc needs a path or an id' });
 export type PrimaryDoc = z.infer<typeof PrimaryDoc>;
 
+/** A secondary doc of `docTargeting`: a Markdown file in a github repo (the primary doc's repo when `repo` is left out). */
+export const SecondaryDoc = z.strictObject({
+  repo: RepoFullName.optional(),
+  path: z.string().min(1),
+});
+export type SecondaryDoc = z.infer<typeof SecondaryDoc>;
+
 export const DriftType = z.strictObject({
   type: z.string().min(1),
   enabled: z.boolean().default(true),
@@ -133,9 +140,19 @@ export const TrackB = z.strictObject({
   prConcurrentLimit: z.number().int().min(0).max(1000).default(10),
   docTargeting: z
     .strictObject({
-      strategy: z.enum(['primary_first', 'primary_only', 'all']).default('primary_first'),
+      strategy: z
+        .enum(['primary_first', 'primary_only', 'all'])
+        .default('primary_first')
+        .meta({ description: "primary_first: patch the primary doc and list the secondary docs' mentions of each item; primary_only: list none. 'all' (patch every doc) is not supported yet and is refused." }),
       maxDocsPerDrift: z.number().int().min(1).max(20).default(3),
+      /** Other github docs that may mention what an item is about: primary_first lists those mentions beside the primary doc's patch. */
+      secondaryDocs: z
+        .array(SecondaryDoc)
+        .max(20)
+        .default([])
+        .meta({ description: 'Markdown files (github; the primary doc\'s repo when repo is left out) searched for mentions of each drift item\'s subject; at most maxDocsPerDrift docs per item are listed, the primary doc included.' }),
     })
+    .refine((t) => t.strategy !== 'all', { message: "docTargeting.strategy 'all' (patching every doc) is not supported yet: use primary_first (patch the primary doc, list the secondary docs' mentions) or primary_only", path: ['strategy'] })
     .optional(),
   noiseControls: z
     .strictObject({

@@ -121,14 +121,13 @@ export function buildAnnotations(ev: ContractsEvaluation): CheckAnnotation[] {
       const key = `${path}\0${f.line}\0${f.ruleId}\0${f.message}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const where = f.method || f.path ? `${[f.method, f.path].filter(Boolean).join(' ')}: ` : '';
       const a: CheckAnnotation = {
         path,
         start_line: f.line,
         end_line: f.line,
         annotation_level: ANNOTATION_LEVEL[f.level],
         title: `${f.ruleId} (${f.severity})`,
-        message: `${where}${f.message}`,
+        message: f.message,
         raw_details: `pack ${pack.packId} · version ${pack.versionHash.slice(0, 12)} · score ${f.score}${pack.testMode ? ' · test mode' : ''}`,
       };
       if (f.column !== undefined) {

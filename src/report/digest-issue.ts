@@ -6,7 +6,9 @@
 import { docKey, type DocTarget } from '../drift/item.js';
 import type { SourceRef } from '../drift/accumulation.js';
 import type { ScoredItem } from '../drift/materiality.js';
+import type { ItemMentions } from '../drift/mentions.js';
 import { docLabel } from './drift-check.js';
+import { mentionText } from './remediation-pr.js';
 
 export const DIGEST_TITLE = 'PuddleJumper: documentation drift';
 export const DIGEST_MARKER = 'puddlejumper:drift-digest';
@@ -26,6 +28,10 @@ export interface DigestDoc {
   below: readonly DigestEntry[];
   /** Items ignored (remediation PR closed unmerged) or whose PR stopped being updated. */
   closed: readonly DigestEntry[];
+  /** docTargeting primary_first: per fingerprint, the secondary docs that mention the item's subject. */
+  mentions?: ReadonlyMap<string, ItemMentions>;
+  /** Secondary docs that could not be read, with why. */
+  unreadable?: readonly string[];
 }
 
 export interface DigestIssue {
@@ -43,10 +49,11 @@ function sourceLabel(s: SourceRef): string {
   return s.number !== undefined ? `${s.repo}#${s.number}` : `${s.repo}@${s.sha.slice(0, 7)}`;
 }
 
-function checkbox(e: DigestEntry, ticked: boolean): string {
+function checkbox(e: DigestEntry, ticked: boolean, mentions?: ReadonlyMap<string, ItemMentions>): string {
   const where = e.item.docLine ? ` (line ${e.item.docLine})` : '';
   const src = e.sources.length ? ` — from ${e.sources.map(sourceLabel).join(', ')}` : '';
-  return `- [${ticked ? 'x' : ' '}] <!-- pj-item:${e.item.fingerprint} --> **${inline(e.item.subject)}**${where}: ${inline(e.item.message)} _(${e.severity}, ${e.score.toFixed(3)}${e.item.patch ? ', patch ready' : ', needs a person'})_${src}`;
+  const also = mentionText(mentions?.get(e.item.fingerprint));
+  return `- [${ticked ? 'x' : ' '}] <!-- pj-item:${e.item.fingerprint} --> **${inline(e.item.subject)}**${where}: ${inline(e.item.message)} _(${e.severity}, ${e.score.toFixed(3)}${e.item.patch ? ', patch ready' : ', needs a person'})_${src}${also ? `\n  - Also mentioned in: ${also}` : ''}`;
 }
 
 export function buildDigestIssue(input: { repo: string; packId: string; docs: readonly DigestDoc[]; ticked?: ReadonlySet<string> }): DigestIssue {
@@ -63,10 +70,11 @@ export function buildDigestIssue(input: { repo: string; packId: string; docs: re
   for (const d of docs) {
     if (d.entries.length + d.below.length === 0) continue;
     lines.push('', `### \`${docLabel(d.docTarget)}\``, '');
-    for (const e of d.entries) lines.push(checkbox(e, ticked.has(e.item.fingerprint)));
+    for (const e of d.entries) lines.push(checkbox(e, ticked.has(e.item.fingerprint), d.mentions));
+    if (d.unreadable?.length) lines.push('', `Secondary docs not checked for mentions: ${d.unreadable.map(inline).join('; ')}`, '');
     if (d.below.length) {
       lines.push('', `<details><summary>${d.below.length} below the digest threshold</summary>`, '');
-      for (const e of d.below) lines.push(checkbox(e, ticked.has(e.item.fingerprint)));
+      for (const e of d.below) lines.push(checkbox(e, ticked.has(e.item.fingerprint), d.mentions));
       lines.push('', '</details>');
     }
   }

@@ -5,6 +5,7 @@
 import type { DocTarget } from '../drift/item.js';
 import type { SourceRef } from '../drift/accumulation.js';
 import type { ScoredItem } from '../drift/materiality.js';
+import type { ItemMentions } from '../drift/mentions.js';
 import { docLabel } from './drift-check.js';
 
 export const REMEDIATION_MARKER = 'puddlejumper:drift-remediation';
@@ -51,6 +52,10 @@ export interface RemediationPrInput {
   docTarget: DocTarget;
   entries: readonly RemediationEntry[];
   stoppedAt?: string;
+  /** docTargeting primary_first: per fingerprint, the secondary docs that mention the item's subject (not patched here). */
+  mentions?: ReadonlyMap<string, ItemMentions>;
+  /** Secondary docs that could not be read, with why. */
+  unreadable?: readonly string[];
 }
 
 export interface RemediationPr {
@@ -91,9 +96,10 @@ export function buildRemediationPr(input: RemediationPrInput): RemediationPr {
     [
       ...head,
       patched.length ? `### Fixed in this pull request (${patched.length})` : '',
-      ...itemBlocks(patched, withDiffs),
+      ...itemBlocks(patched, withDiffs, input.mentions),
       flagged.length ? `### Needs a person (${flagged.length}) — no safe edit; please fix by hand in this branch` : '',
-      ...itemBlocks(flagged, false),
+      ...itemBlocks(flagged, false, input.mentions),
+      input.unreadable?.length ? `Secondary docs not checked for mentions: ${input.unreadable.map(inline).join('; ')}` : '',
       '',
       'Merge to accept. Closing without merging means "ignore these items": PuddleJumper will not propose them again.',
       '',
@@ -112,7 +118,7 @@ export function buildRemediationPr(input: RemediationPrInput): RemediationPr {
 }
 
 /** One section per drift item: what, how material, where from, and its patch when `withDiff`. */
-function itemBlocks(list: readonly RemediationEntry[], withDiff: boolean): string[] {
+function itemBlocks(list: readonly RemediationEntry[], withDiff: boolean, mentions?: ReadonlyMap<string, ItemMentions>): string[] {
   return list.map((e, i) => {
     const lines = [
       `#### ${i + 1}. \`${e.item.rule}\` — ${inline(e.item.subject)}`,
@@ -123,10 +129,25 @@ function itemBlocks(list: readonly RemediationEntry[], withDiff: boolean): strin
       `- Source: ${e.sources.length ? e.sources.map(sourceLabel).join(', ') : 'unknown'}`,
       `- Evidence: ${e.item.evidence.map((x) => `\`${x.file}:${x.line}\`${x.side ? ` (${x.side})` : ''}`).join(', ') || 'none'}`,
       ...(e.item.section ? [`- Section: ${inline(e.item.section)}${e.item.docLine ? `, line ${e.item.docLine}` : ''}`] : []),
+      ...mentionLines(mentions?.get(e.item.fingerprint)),
     ];
     if (withDiff && e.item.patch) lines.push('', '<details><summary>Patch</summary>', '', '```diff', e.item.patch.diff.trimEnd(), '```', '', '</details>');
     return lines.join('\n');
   });
+}
+
+/** The secondary docs and lines that mention an item ("" when none): `a/b.md` lines 3, 6; 1 more doc (over maxDocsPerDrift). */
+export function mentionText(m: ItemMentions | undefined): string {
+  if (!m || (m.docs.length === 0 && m.omitted === 0)) return '';
+  const docs = m.docs.map((d) => `\`${docLabel(d.target)}\` line${d.total === 1 ? '' : 's'} ${d.lines.join(', ')}${d.total > d.lines.length ? ` (+${d.total - d.lines.length} more)` : ''}`);
+  const more = m.omitted > 0 ? `${m.omitted} more doc${m.omitted === 1 ? '' : 's'} (over maxDocsPerDrift)` : '';
+  return [...docs, more].filter(Boolean).join('; ');
+}
+
+/** "Also mentioned in" (not patched by this PR): the secondary docs and their lines. */
+function mentionLines(m: ItemMentions | undefined): string[] {
+  const text = mentionText(m);
+  return text ? [`- Also mentioned in (not changed here; please check): ${text}`] : [];
 }
 
 function encodeState(state: RemediationState): string {

@@ -1,7 +1,8 @@
 // The action outbox's rows and compare-and-set transitions (governance/pipeline.ts drives them). Every write is one
 // statement, so it is atomic on its own and no lock is held across an await.
-import { sql, type Selectable, type Updateable } from 'kysely';
-import type { Db } from './database.js';
+import { sql, type Selectable, type Transaction, type Updateable } from 'kysely';
+import type { Database, Db } from './database.js';
+import { ADVISORY_CLAIM_SPACE, isPostgres } from './dialect.js';
 import type { ActionsTable } from './tables/governance.js';
 
 export type ActionRow = Selectable<ActionsTable>;
@@ -52,12 +53,14 @@ export class ActionStore {
       .executeTakeFirst();
   }
 
-  async latestDispatched(key: string, beforeRevision: number): Promise<ActionRow | undefined> {
+  /** The newest dispatched revision of the key (below `beforeRevision`, when given). */
+  async latestDispatched(key: string, beforeRevision?: number): Promise<ActionRow | undefined> {
     return this.db
       .selectFrom('actions')
       .selectAll()
       .where('idempotency_key', '=', key)
-      .where('revision', '<', beforeRevision)
+      // No sentinel bound: Postgres types the parameter as the column's 32-bit integer.
+      .$if(beforeRevision !== undefined, (q) => q.where('revision', '<', beforeRevision!))
       .where('status', '=', 'dispatched')
       .orderBy('revision', 'desc')
       .limit(1)
@@ -170,77 +173,69 @@ export class ActionStore {
    * dispatching lease → a new owner. attempts counts every claim.
    */
   async claim(row: ActionRow, owner: string, now: string, leaseUntil: string): Promise<ActionRow | undefined> {
-    const set = {
-      status: 'dispatching',
-      lease_owner: owner,
-      lease_expires_at: leaseUntil,
-      attempts: sql<number>`attempts + 1`,
-      updated_at: now,
-    };
-    if (row.status === 'approved') {
-      return this.db
-        .updateTable('actions')
-        .set(set)
-        .where('id', '=', row.id)
-        .where('status', '=', 'approved')
-        .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
-        .where(
-          IN_ORDER,
-        )
-        .returningAll()
-        .executeTakeFirst();
-    }
-    if (row.status === 'dispatching') {
-      return this.db
-        .updateTable('actions')
-        .set(set)
-        .where('id', '=', row.id)
-        .where('status', '=', 'dispatching')
-        .where('lease_expires_at', '<=', now)
-        .returningAll()
-        .executeTakeFirst();
-    }
-    return undefined;
+    if (!isPostgres(this.db)) return claimOne(this.db, row, owner, now, leaseUntil);
+    // Postgres: the key's claim lock first (skip when another claimer holds it), then the
+    // compare-and-set in a statement whose snapshot sees every claim committed before.
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await tryKeyLocks(trx, [row.idempotency_key])).has(row.idempotency_key)) return undefined;
+      return claimOne(trx, row, owner, now, leaseUntil);
+    });
   }
 
   /**
-   * Claims up to `limit` approved, due actions in one statement: the subquery picks them
-   * and the UPDATE re-checks every condition, atomically (SQLite runs the whole statement
-   * under its write lock; on Postgres the subquery would add FOR UPDATE SKIP LOCKED).
-   * Several workers calling this at once get disjoint sets and never lose a race.
+   * Claims up to `limit` approved, due actions: the UPDATE re-checks every condition of
+   * each candidate, so several workers calling this at once get disjoint sets.
+   * SQLite: one statement (the subquery picks, the UPDATE re-checks), atomic under its
+   * write lock. Postgres: one short transaction — the candidates are locked with
+   * `FOR UPDATE SKIP LOCKED` (a row another replica is claiming is skipped, never waited
+   * for), the claim lock of each candidate's key is tried (a key another replica is
+   * claiming is skipped too), then the same UPDATE runs in a statement of its own, whose
+   * snapshot sees every claim committed before it got the locks: the in-order rule
+   * (IN_ORDER) holds across replicas as it does in SQLite's single writer.
+   * Check runs first (PRIORITY), then earliest due, then oldest, on both.
+   * `installationId`: claim only that installation's actions (a webhook dispatches its own, never another's).
    */
-  /** `installationId`: claim only that installation's actions (a webhook dispatches its own, never another's). */
   async claimDue(owner: string, now: string, leaseUntil: string, limit: number, installationId?: number): Promise<ActionRow[]> {
-    const rows = await this.db
-      .updateTable('actions')
-      .set({
-        status: 'dispatching',
-        lease_owner: owner,
-        lease_expires_at: leaseUntil,
-        attempts: sql<number>`attempts + 1`,
-        updated_at: now,
-      })
-      .where('status', '=', 'approved')
-      .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
-      .where(
-        IN_ORDER,
-      )
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('actions as due')
-          .select('due.id')
-          .where('due.status', '=', 'approved')
-          .where('due.next_attempt_at', '<=', now) // approved rows always carry next_attempt_at
-          .$if(installationId !== undefined, (q) => q.where('due.installation_id', '=', installationId!))
-          .orderBy(PRIORITY('due'))
-          .orderBy('due.next_attempt_at', 'asc') // earliest due first
-          .orderBy('due.id', 'asc')
-          .limit(limit),
-      )
-      .returningAll()
-      .execute();
-    // RETURNING has no order of its own: the caller dispatches in this one.
-    return rows.sort(byPriority);
+    if (!isPostgres(this.db)) {
+      const rows = await claimUpdate(this.db, owner, now, leaseUntil)
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('actions as due')
+            .select('due.id')
+            .where('due.status', '=', 'approved')
+            .where('due.next_attempt_at', '<=', now) // approved rows always carry next_attempt_at
+            .$if(installationId !== undefined, (q) => q.where('due.installation_id', '=', installationId!))
+            .orderBy(PRIORITY('due'))
+            .orderBy('due.next_attempt_at', 'asc') // earliest due first
+            .orderBy('due.id', 'asc')
+            .limit(limit),
+        )
+        .returningAll()
+        .execute();
+      // RETURNING has no order of its own: the caller dispatches in this one.
+      return rows.sort(byPriority);
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const candidates = await trx
+        .selectFrom('actions')
+        .select(['id', 'idempotency_key'])
+        .where('status', '=', 'approved')
+        .where('next_attempt_at', '<=', now)
+        .$if(installationId !== undefined, (q) => q.where('installation_id', '=', installationId!))
+        .orderBy(PRIORITY('actions'))
+        .orderBy('next_attempt_at', 'asc')
+        .orderBy('id', 'asc')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (candidates.length === 0) return [];
+      const held = await tryKeyLocks(trx, candidates.map((c) => c.idempotency_key));
+      const ids = candidates.filter((c) => held.has(c.idempotency_key)).map((c) => c.id);
+      if (ids.length === 0) return [];
+      const claimed = await claimUpdate(trx, owner, now, leaseUntil).where('id', 'in', ids).returningAll().execute();
+      return claimed.sort(byPriority);
+    });
   }
 
   /** Dispatching actions whose lease expired (their worker died mid-call). */
@@ -283,7 +278,58 @@ export class ActionStore {
 
   /** The result of the latest dispatched revision of a key (what a dispatcher stored, e.g. a message id). */
   async resultOf(key: string): Promise<Record<string, unknown> | null> {
-    const row = await this.latestDispatched(key, Number.MAX_SAFE_INTEGER);
+    const row = await this.latestDispatched(key);
     return row?.result ? (JSON.parse(row.result) as Record<string, unknown>) : null;
   }
+}
+
+type Executor = Db | Transaction<Database>;
+
+/** The claim's compare-and-set of one row (approved and due and in order, or an expired lease). */
+async function claimOne(db: Executor, row: ActionRow, owner: string, now: string, leaseUntil: string): Promise<ActionRow | undefined> {
+  if (row.status === 'approved') {
+    return claimUpdate(db, owner, now, leaseUntil).where('id', '=', row.id).returningAll().executeTakeFirst();
+  }
+  if (row.status === 'dispatching') {
+    return db
+      .updateTable('actions')
+      .set(claimSet(owner, now, leaseUntil))
+      .where('id', '=', row.id)
+      .where('status', '=', 'dispatching')
+      .where('lease_expires_at', '<=', now)
+      .returningAll()
+      .executeTakeFirst();
+  }
+  return undefined;
+}
+
+/** Approved → dispatching, for rows still approved, due and in order (the caller adds which ids). */
+function claimUpdate(db: Executor, owner: string, now: string, leaseUntil: string) {
+  return db
+    .updateTable('actions')
+    .set(claimSet(owner, now, leaseUntil))
+    .where('status', '=', 'approved')
+    .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]))
+    .where(IN_ORDER);
+}
+
+function claimSet(owner: string, now: string, leaseUntil: string) {
+  return {
+    status: 'dispatching',
+    lease_owner: owner,
+    lease_expires_at: leaseUntil,
+    attempts: sql<number>`attempts + 1`,
+    updated_at: now,
+  };
+}
+
+/**
+ * Postgres: tries the claim lock of each idempotency key, for the rest of the
+ * transaction (pg_try_advisory_xact_lock: never waits). Returns the keys it holds.
+ */
+async function tryKeyLocks(trx: Transaction<Database>, keys: string[]): Promise<Set<string>> {
+  const { rows } = await sql<{ key: string; ok: boolean }>`
+    select k as key, pg_try_advisory_xact_lock(${ADVISORY_CLAIM_SPACE}, hashtext(k)) as ok
+    from unnest(${[...new Set(keys)]}::text[]) as k`.execute(trx);
+  return new Set(rows.filter((r) => r.ok).map((r) => r.key));
 }

@@ -5,6 +5,7 @@
 // owner (an installation is one account; a repo `owner/name` is in the owner's).
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Database, Db } from './database.js';
+import { isPostgres, jsonTextField } from './dialect.js';
 
 /** Which installations a reader may see: `all` (the admin token) or these, with their account logins. */
 export type Scope = 'all' | ReadonlyArray<{ id: number; login: string }>;
@@ -130,17 +131,25 @@ export interface DashboardNumbers {
 
 const SEVERITY_RANK = sql<number>`case approval_chains.severity when 'critical' then 4 when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end`;
 
-/** `repo` of one of the scope's accounts: a range on the repo index (`owner/` ≤ repo < `owner0`). */
-function repoInScope(eb: ExpressionBuilder<Database, 'approval_chains'>, scope: Scope): Expression<SqlBool> {
+/**
+ * `repo` of one of the scope's accounts. SQLite: a range on the repo index (`owner/` ≤ repo <
+ * `owner0`, its BINARY collation orders by code point). Postgres: starts_with, since a
+ * database created with a linguistic collation (en_US.UTF-8) orders `acme/x` after `acme0`.
+ */
+function repoInScope(eb: ExpressionBuilder<Database, 'approval_chains'>, scope: Scope, pg: boolean): Expression<SqlBool> {
   if (scope === 'all') return sql<SqlBool>`1 = 1`;
   if (scope.length === 0) return sql<SqlBool>`1 = 0`;
+  if (pg) return eb.or(scope.map((s) => sql<SqlBool>`starts_with(${eb.ref('approval_chains.repo')}, ${`${s.login}/`})`));
   return eb.or(scope.map((s) => eb.and([eb('approval_chains.repo', '>=', `${s.login}/`), eb('approval_chains.repo', '<', `${s.login}0`)])));
 }
 
 const ids = (scope: Scope) => (scope === 'all' ? undefined : scope.map((s) => s.id));
 
 export class AdminQueries {
-  constructor(private readonly db: Db) {}
+  private readonly pg: boolean;
+  constructor(private readonly db: Db) {
+    this.pg = isPostgres(db);
+  }
 
   async installations(only?: readonly number[]): Promise<InstallationRow[]> {
     let q = this.db.selectFrom('installations').selectAll();
@@ -155,7 +164,7 @@ export class AdminQueries {
       .selectFrom('approval_chains')
       .where('approval_chains.status', '=', 'pending')
       .where('approval_chains.superseded_at', 'is', null)
-      .where((eb) => repoInScope(eb, scope));
+      .where((eb) => repoInScope(eb, scope, this.pg));
     if (opts.repo) q = q.where('approval_chains.repo', '=', opts.repo);
     const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
     let rows = q.selectAll('approval_chains');
@@ -172,7 +181,7 @@ export class AdminQueries {
       .selectFrom('approval_chains')
       .selectAll()
       .where('id', '=', id)
-      .where((eb) => repoInScope(eb, scope))
+      .where((eb) => repoInScope(eb, scope, this.pg))
       .execute();
     return (await this.withSteps(rows))[0];
   }
@@ -325,7 +334,7 @@ export class AdminQueries {
       .selectFrom('approval_chains')
       .where('approval_chains.status', '=', 'pending')
       .where('approval_chains.superseded_at', 'is', null)
-      .where((eb) => repoInScope(eb, scope))
+      .where((eb) => repoInScope(eb, scope, this.pg))
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirst();
     // The waiting steps of the pending chains in scope (chain first: the steps by chain id).
@@ -339,7 +348,7 @@ export class AdminQueries {
           .select('approval_chains.id')
           .where('approval_chains.status', '=', 'pending')
           .where('approval_chains.superseded_at', 'is', null)
-          .where((e) => repoInScope(e, scope)),
+          .where((e) => repoInScope(e, scope, this.pg)),
       )
       .executeTakeFirst();
     let finished = this.db
@@ -354,7 +363,7 @@ export class AdminQueries {
     // is handled) to the first revision that concluded, dispatched.
     let checks = this.db
       .selectFrom('actions')
-      .select(['idempotency_key', 'revision', 'created_at', 'dispatched_at', sql<string | null>`json_extract(payload, '$.status')`.as('check_status')])
+      .select(['idempotency_key', 'revision', 'created_at', 'dispatched_at', jsonTextField(this.db, 'payload', 'status').as('check_status')])
       .where('kind', '=', 'check_run.upsert')
       .where('created_at', '>=', since)
       .where('idempotency_key', 'like', '%:PuddleJumper / contracts');

@@ -3,6 +3,9 @@
 // file only stores rows as they are given and reads them back in chain (id) order.
 import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from './database.js';
+import { ADVISORY, ADVISORY_APP, isPostgres, isUniqueViolation } from './dialect.js';
 import type { AuditEventsTable } from './tables/governance.js';
 
 /** One stored row, column for column (subject and details as their stored JSON text). */
@@ -48,28 +51,32 @@ export interface AuditEventStore {
   page(afterId: number, limit: number, filter?: AuditFilter): Promise<AuditRow[]>;
   /** One row by id. */
   row(id: number): Promise<AuditRow | undefined>;
+  /**
+   * Runs `append` holding the database's append lock, with a store bound to that lock's
+   * transaction: appends of every replica take turns, so the tail an append reads is the
+   * tail it extends and no insert loses the race. Postgres only (pg_advisory_xact_lock);
+   * absent on SQLite, where the unique id and prev_hash make a lost race a retry.
+   */
+  exclusive?<T>(append: (store: AuditEventStore) => Promise<T>): Promise<T>;
 }
 
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
-}
+export { isUniqueViolation } from './dialect.js';
 
 /** One store per Db, so the appends of one process through one database share its queue. */
 const stores = new WeakMap<Db, AuditEventStore>();
 
-/** The audit rows of a Kysely database (SQLite today; the SQL is portable to Postgres). */
+/** The audit rows of a Kysely database, SQLite or Postgres. */
 export function sqlAuditEvents(db: Db): AuditEventStore {
   let store = stores.get(db);
   if (!store) {
-    store = new SqlAuditEvents(db);
+    store = isPostgres(db) ? new PostgresAuditEvents(db) : new SqlAuditEvents(db);
     stores.set(db, store);
   }
   return store;
 }
 
 class SqlAuditEvents implements AuditEventStore {
-  constructor(private readonly db: Db) {}
+  constructor(protected readonly db: Db | Transaction<Database>) {}
 
   async tail(): Promise<AuditTail | undefined> {
     const last = await this.db
@@ -120,6 +127,37 @@ class SqlAuditEvents implements AuditEventStore {
   async row(id: number): Promise<AuditRow | undefined> {
     const row = await this.db.selectFrom('audit_events').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toRow(row) : undefined;
+  }
+}
+
+class PostgresAuditEvents extends SqlAuditEvents {
+  constructor(private readonly pool: Db) {
+    super(pool);
+  }
+
+  /**
+   * One transaction: the append lock (a transaction-level advisory lock, released by the
+   * commit), then the caller's tail read and insert.
+   */
+  exclusive<T>(append: (store: AuditEventStore) => Promise<T>): Promise<T> {
+    return this.pool.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${ADVISORY_APP}, ${ADVISORY.auditAppend})`.execute(trx);
+      return append(new LockedAuditEvents(trx));
+    });
+  }
+}
+
+/**
+ * The store inside the append lock's transaction. An insert runs under a savepoint: a
+ * conflict (only possible against a writer that does not take the lock) rolls back to it,
+ * so the transaction stays usable and the caller reads the tail again.
+ */
+class LockedAuditEvents extends SqlAuditEvents {
+  override async insert(rows: AuditRow[]): Promise<'inserted' | 'conflict'> {
+    await sql`savepoint audit_insert`.execute(this.db);
+    const outcome = await super.insert(rows);
+    await sql.raw(outcome === 'conflict' ? 'rollback to savepoint audit_insert' : 'release savepoint audit_insert').execute(this.db);
+    return outcome;
   }
 }
 

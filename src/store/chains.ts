@@ -6,6 +6,7 @@
 // make one transition.
 import type { Selectable, Transaction } from 'kysely';
 import type { Database, Db } from './database.js';
+import { isUniqueViolation } from './dialect.js';
 import type { ApprovalChainsTable, ApprovalStepsTable } from './tables/approvals.js';
 import type { ApprovalOptions, Severity } from '../packs/schema.js';
 import type { Chain, DecisionSource, Step, TierDef } from '../approvals/chain.js';
@@ -281,7 +282,7 @@ async function insertChain(
     return { stored: (await loadChainById(db, id))!, created: true };
   } catch (err) {
     const existing = await loadChainByKey(db, chain.key);
-    if (existing && /UNIQUE/i.test(String(err))) return { stored: existing, created: false };
+    if (existing && isUniqueViolation(err)) return { stored: existing, created: false };
     throw err;
   }
 }

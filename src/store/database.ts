@@ -6,8 +6,10 @@ import type { ApprovalInputTables } from './tables/approval-inputs.js';
 import type { EvaluationTables, FoundationTables } from './tables/foundation.js';
 import type { GovernanceTables } from './tables/governance.js';
 import type { DriftTables } from './tables/drift.js';
+import type { PackCacheTables } from './tables/pack-cache.js';
+import type { AdminTestRunTables } from './tables/admin-test-runs.js';
 
 export interface Database
-  extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables, ApprovalInputTables, DriftTables {}
+  extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables, ApprovalInputTables, DriftTables, PackCacheTables, AdminTestRunTables {}
 
 export type Db = Kysely<Database>;

@@ -2,6 +2,7 @@
 // PR was last evaluated at: what an approval re-publishes, and which PRs a commit's
 // checks combine (a commit can be the head of several open PRs).
 import type { Db } from './database.js';
+import { ADVISORY_PR_HEAD_SPACE, lockKeyForTransaction } from './dialect.js';
 import type { ContractsEvaluation } from '../contracts/evaluate.js';
 import type { GateMode } from '../contracts/gate.js';
 
@@ -93,6 +94,8 @@ export function sqlEvaluationRepository(db: Db): EvaluationRepository {
     },
     async moveHead(installationId, repo, prNumber, headSha, now) {
       return db.transaction().execute(async (trx) => {
+        // Two deliveries of one PR moving its head at once: the second sees the first's head.
+        await lockKeyForTransaction(trx, ADVISORY_PR_HEAD_SPACE, `${repo}#${prNumber}`);
         const before = await trx.selectFrom('pull_request_heads').select(['head_sha', 'open']).where('repo', '=', repo).where('pr_number', '=', prNumber).executeTakeFirst();
         const row = { repo, pr_number: prNumber, installation_id: installationId, head_sha: headSha, open: 1, updated_at: now.toISOString() };
         await trx
@@ -108,10 +111,16 @@ export function sqlEvaluationRepository(db: Db): EvaluationRepository {
       return row ? { headSha: row.head_sha, open: row.open === 1 } : undefined;
     },
     async close(repo, prNumber, now) {
-      const row = await db.selectFrom('pull_request_heads').select(['head_sha']).where('repo', '=', repo).where('pr_number', '=', prNumber).where('open', '=', 1).executeTakeFirst();
-      if (!row) return undefined;
-      await db.updateTable('pull_request_heads').set({ open: 0, updated_at: now.toISOString() }).where('repo', '=', repo).where('pr_number', '=', prNumber).execute();
-      return row.head_sha;
+      // One statement: a head moved by another delivery meanwhile is the one closed and returned.
+      const row = await db
+        .updateTable('pull_request_heads')
+        .set({ open: 0, updated_at: now.toISOString() })
+        .where('repo', '=', repo)
+        .where('pr_number', '=', prNumber)
+        .where('open', '=', 1)
+        .returning('head_sha')
+        .executeTakeFirst();
+      return row?.head_sha;
     },
   };
 }

@@ -1,6 +1,7 @@
 // The installations table, kept current from installation and
 // installation_repositories events.
 import type { Db } from './database.js';
+import { isPostgres } from './dialect.js';
 import type { InstallationsTable } from './tables/foundation.js';
 
 export interface InstallationFacts {
@@ -44,7 +45,13 @@ export async function changeInstallationRepositories(
   now: Date,
 ): Promise<void> {
   await db.transaction().execute(async (tx) => {
-    const row = await tx.selectFrom('installations').select('repositories').where('id', '=', id).executeTakeFirst();
+    // Postgres: the row stays locked until the update, so two changes at once both count.
+    const row = await tx
+      .selectFrom('installations')
+      .select('repositories')
+      .where('id', '=', id)
+      .$if(isPostgres(db), (q) => q.forUpdate())
+      .executeTakeFirst();
     const current = new Set<string>(row ? (JSON.parse(row.repositories) as string[]) : []);
     change.added.forEach((r) => current.add(r));
     change.removed.forEach((r) => current.delete(r));

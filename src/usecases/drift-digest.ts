@@ -7,6 +7,7 @@ import { score } from '../drift/materiality.js';
 import type { ValidPack } from '../packs/types.js';
 import { buildDigestIssue, DIGEST_MARKER, newlyTicked, type DigestDoc, type DigestEntry } from '../report/digest-issue.js';
 import { driftOrigin, type DriftDeps } from './drift-deps.js';
+import { findSecondaryMentions } from './drift-mentions.js';
 
 export function digestMarker(repo: string, packId: string): string {
   return `<!-- ${DIGEST_MARKER} repo=${repo} pack=${packId} -->`;
@@ -27,7 +28,13 @@ export async function publishDigest(deps: DriftDeps, pack: ValidPack, repo: stri
     else if (s.band === 'below') d.below.push(entry);
     else d.entries.push(entry);
   }
-  const issue = buildDigestIssue({ repo, packId: pack.pack.id, docs: [...docs.values()] as DigestDoc[] });
+  const withMentions: DigestDoc[] = [];
+  for (const d of docs.values()) {
+    const open = [...d.entries, ...d.below].map((e) => e.item);
+    const { mentions, unreadable } = await findSecondaryMentions(deps, pack, d.docTarget.repo, open);
+    withMentions.push({ ...d, ...(mentions.size ? { mentions } : {}), ...(unreadable.length ? { unreadable } : {}) });
+  }
+  const issue = buildDigestIssue({ repo, packId: pack.pack.id, docs: withMentions });
   await deps.outbox.propose({
     installationId: deps.installationId,
     kind: 'issue.upsert',

@@ -22,6 +22,7 @@ import type { ValidPack } from '../packs/types.js';
 import { buildRemediationPr, driftBranch, type RemediationEntry } from '../report/remediation-pr.js';
 import type { LedgerEntry, LedgerItem, Remediation } from '../store/drift.js';
 import { publishDigest } from './drift-digest.js';
+import { findSecondaryMentions } from './drift-mentions.js';
 import { PROPOSAL_KEY_PREFIX } from './drift-proposal.js';
 import { driftOrigin, type DriftDeps } from './drift-deps.js';
 
@@ -165,7 +166,8 @@ async function remediate(deps: DriftDeps, input: FlushInput, fresh: Scored[], ac
   const severity = maxSeverity(kept.map((s) => s.severity)) ?? 'info';
   const origin = driftOrigin(pack);
   const branch = driftBranch(docTarget);
-  const pr = buildRemediationPr({ packId: pack.pack.id, packName: pack.pack.name, docKey: key, docTarget, entries: kept });
+  const secondary = await findSecondaryMentions(deps, pack, docTarget.repo, kept.map((s) => s.item));
+  const pr = buildRemediationPr({ packId: pack.pack.id, packName: pack.pack.name, docKey: key, docTarget, entries: kept, mentions: secondary.mentions, unreadable: secondary.unreadable });
   const who = auto ? { reviewers: [], teamReviewers: [] } : reviewersFor(pack, severity, docTarget.repo!);
   await deps.outbox.propose({
     installationId: deps.installationId,

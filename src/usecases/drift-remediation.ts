@@ -13,6 +13,7 @@ import { isDigestFor } from '../report/digest-issue.js';
 import { docTargetOf, driftOrigin, type DriftDeps } from './drift-deps.js';
 import { flushDrift } from './drift-flush.js';
 import { publishDigest, tickedInDigest } from './drift-digest.js';
+import { findSecondaryMentions } from './drift-mentions.js';
 
 export interface RemediationEvent {
   repo: string;
@@ -41,6 +42,8 @@ export async function onRemediationPushed(deps: DriftDeps, e: RemediationEvent):
   const held = await deps.store.items(deps.installationId, rem.packId, rem.docKey, ['remediation']);
   if (!target || held.length === 0) return true;
   const docTarget = held[0]!.item.docTarget;
+  // The body keeps listing the secondary docs' mentions (a person now finishes the work).
+  const secondary = await findSecondaryMentions(deps, pack, docTarget.repo, held.map((h) => h.item));
   const pr = buildRemediationPr({
     packId: pack.pack.id,
     packName: pack.pack.name,
@@ -48,6 +51,8 @@ export async function onRemediationPushed(deps: DriftDeps, e: RemediationEvent):
     docTarget,
     entries: held.map((h) => ({ ...score(h.item, docTarget.class, pack.pack.trackB!.materiality), severity: h.severity, sources: h.sources })),
     stoppedAt: now.toISOString(),
+    mentions: secondary.mentions,
+    unreadable: secondary.unreadable,
   });
   await deps.outbox.propose({
     installationId: deps.installationId,

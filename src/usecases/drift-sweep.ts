@@ -1,6 +1,7 @@
 // The background sweep: accumulation windows whose time is up are flushed. Each due window
 // is ticked with the time passed in (accumulation.ts), flushed through the same use case
-// as an urgent item, and saved by compare-and-set; a window whose pack is gone, invalid or
+// as an urgent item, and saved by compare-and-set (claimed by one first, as every replica
+// sweeps); a window whose pack is gone, invalid or
 // no longer has Track B is closed and audited. Windows survive restarts: they live in the
 // store, so the first sweep after a restart flushes whatever fell due meanwhile.
 import { emptyWindow, tick } from '../drift/accumulation.js';
@@ -17,10 +18,20 @@ export interface SweepDeps {
   log?: { error(obj: unknown, msg?: string): void };
 }
 
+/** How long a sweep holds a window it is flushing before another replica may take it. */
+export const SWEEP_LEASE_MS = 5 * 60_000;
+
 /** Flushes due windows; returns how many flushed. One window's failure does not stop the others. */
 export async function sweepDriftWindows(deps: SweepDeps, limit = 20): Promise<number> {
   let flushed = 0;
-  for (const w of await deps.store.dueWindows(deps.now(), limit)) {
+  for (const due of await deps.store.dueWindows(deps.now(), limit)) {
+    // Every replica sweeps: the window is claimed first, by compare-and-set on its version,
+    // with its stored due time pushed a lease ahead, so no other replica's sweep sees it due
+    // while this one flushes; the flush works on the state as it was, and the save after it
+    // writes the real due time. A sweep that fails or dies leaves it due when the lease ends.
+    const leased = { ...due.state, dueAt: new Date(deps.now().getTime() + SWEEP_LEASE_MS).toISOString() };
+    if (!(await deps.store.saveWindow({ installationId: due.installationId, owner: due.owner, state: leased }, due.version, deps.now()))) continue;
+    const w = { ...due, version: due.version + 1 };
     try {
       const d = await deps.forInstallation(w.installationId, w.owner);
       const now = d.now();

@@ -212,7 +212,9 @@ describe('a process that dies mid-evaluation', () => {
     time += 61_000;
     nock.cleanAll();
     const gh2 = nock(API);
-    mockConfigRepo(gh2, 'Codertocat', CONFIG_SHA, { 'policy-packs/hello.yml': fixture('petstore/pack.yml') });
+    // The new process asks GitHub for the config head only: the pack listing and the pack
+    // file come from the pack cache in the database, which the first process filled.
+    gh2.get('/repos/Codertocat/.github/commits/HEAD').reply(200, CONFIG_SHA, { etag: `"${CONFIG_SHA}"`, 'content-type': 'application/vnd.github.sha' });
     gh2.get(`${REPO}/pulls/2/files`).query(true).reply(200, [{ filename: 'openapi/openapi.yaml', status: 'modified', sha: HEAD_BLOB }]);
     gh2
       .get(`${REPO}/contents/openapi%2Fopenapi.yaml`)

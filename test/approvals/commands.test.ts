@@ -76,6 +76,37 @@ describe('slash commands', () => {
     expect(parseCommand('/approve <!-- tier3 -->')).toEqual({ kind: 'approve' });
   });
 
+  // One case per state of the inline reader (approvals/commands.ts InlineReader.step*): where
+  // each hidden part ends, and that the prose after it is read again.
+  it.each([
+    ['x \\`\n/approve', 'an escaped backtick opens no code span'],
+    ['x `` a ``\n/approve', 'a code span closed by as many backticks'],
+    ['x <span>a</span>\n/approve', 'an inline element closed on its line'],
+    ['x <span><spanner></span> ok\n/approve', 'another element whose name starts the same does not nest'],
+    ['x <br> y <img src="a>b"> z\n/approve', 'void elements hide nothing after them'],
+    ['x <!-- a --> y\n/approve', 'an inline comment closed on its line'],
+    ['![alt](x.png) ok\n/approve', 'after an image'],
+    ['[a][b] ok\n/approve', 'after a reference link'],
+    ['[a](x (y) "z)") ok\n/approve', 'a destination with nested parentheses and a quoted )'],
+    ['Not yet [x]: y\n/approve', 'a definition only starts a paragraph'],
+  ])('reads the command after %j (%s)', (body) => {
+    expect(parseCommand(body)).toEqual({ kind: 'approve' });
+  });
+
+  it.each([
+    ['x `` a ` b\n/approve\n``', 'a shorter backtick run inside a code span'],
+    ['Not yet <?\n/approve\n?>', 'a processing instruction'],
+    ['Not yet <![CDATA[\n/approve\n]]>', 'CDATA'],
+    ['Not yet <!X\n/approve\n>', 'a declaration'],
+    ['Not yet <span><span></span>\n/approve\n</span>', 'a nested element of the same name'],
+    ['Not yet <span><!-- </span> -->\n/approve\n</span>', 'a closing tag inside a comment in an element'],
+    ['[a](x\\)\n/approve)', 'an escaped ) in a destination'],
+    ['[a](x ")"\n/approve)', 'a ) in a quoted title'],
+    ['![a [b]\n/approve\n] c](x.png)', 'nested brackets in alt text'],
+  ])('ignores %j (%s)', (body) => {
+    expect(parseCommand(body)).toBeUndefined();
+  });
+
   it('reads a command after a closed fence and takes the first command line', () => {
     expect(parseCommand('```\n/reject no\n```\n/approve tier1\n/reject later')).toEqual({ kind: 'approve', tier: 'tier1' });
     expect(parseCommand(null)).toBeUndefined();

@@ -202,6 +202,29 @@ describe('openapi.diff comparator', () => {
     await expect(run(new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: HEAD } }), { spec: SPEC, ignore: [{}] })).rejects.toThrow(/at least one of rule/);
   });
 
+  it('applies config.sunsetPolicy: a newly deprecated operation must give enough notice', async () => {
+    const spec = (deprecation: string) => [
+      'openapi: 3.0.3',
+      'info: { title: Pay, version: 1.0.0 }',
+      'paths:',
+      '  /payments:',
+      '    get:',
+      deprecation,
+      '      responses:',
+      "        '200': { description: ok }",
+      '',
+    ].join('\n');
+    const changes = () => new MemoryChangeSet({ base: { [SPEC]: spec('      summary: list') }, head: { [SPEC]: spec("      deprecated: true\n      x-sunset: '2026-02-01'") } });
+    const strict = await run(changes(), { spec: SPEC, sunsetPolicy: { minDaysStable: 90 } });
+    expect(strict.find((f) => f.ruleId === 'api-sunset-date-too-small')).toMatchObject({ level: 'ERR', line: 7, method: 'GET', path: '/payments' });
+    const lenient = await run(changes(), { spec: SPEC });
+    expect(lenient.map((f) => f.ruleId)).not.toContain('api-sunset-date-too-small');
+    expect(lenient.map((f) => f.ruleId)).toContain('endpoint-deprecated-with-sunset');
+    const negative = openapiDiffComparator.configSchema.safeParse({ spec: SPEC, sunsetPolicy: { minDaysStable: -1 } });
+    expect(negative.error!.issues[0]).toMatchObject({ path: ['sunsetPolicy', 'minDaysStable'], message: 'a number of days may not be negative' });
+    expect(openapiDiffComparator.configSchema.safeParse({ spec: SPEC, sunsetPolicy: { minDays: 1 } }).success).toBe(false);
+  });
+
   it('has a strict config schema', () => {
     expect(openapiDiffComparator.configSchema.safeParse({ spec: SPEC }).success).toBe(true);
     expect(openapiDiffComparator.configSchema.safeParse({ spec: SPEC, severityOveride: {} }).success).toBe(false);

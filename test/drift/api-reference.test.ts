@@ -78,6 +78,15 @@ describe('api_reference detector on an API reference', () => {
     expect(items.map((i) => [i.rule, i.subject])).toEqual([['api_reference.operation-removed', 'DELETE /pets/{id}']]);
   });
 
+  it('a rename that changes the method edits it where it is written: before the path, or in its own table cell', async () => {
+    const spec = (path: string, method: string) => `openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  ${path}:\n    ${method}:\n      operationId: deletePet\n      responses:\n        '204': { description: gone }\n`;
+    const text = '# API\n\n| Method | Path |\n| --- | --- |\n| `DELETE` | `/pets/{id}` |\n\nCall `DELETE /pets/{id}` to remove a pet.\n';
+    const c = change({ 'openapi/openapi.yaml': spec('/pets/{id}', 'delete') }, { 'openapi/openapi.yaml': spec('/pets/{id}/archive', 'post') });
+    const { items } = await detect(c, text, [{ type: 'api_reference', config: { spec: 'openapi/openapi.yaml' } }], API_DOC);
+    expect(items.map((i) => [i.rule, i.subject])).toEqual([['api_reference.operation-renamed', 'DELETE /pets/{id}']]);
+    expect(applyPatch(text, items[0]!.patch!)).toBe('# API\n\n| Method | Path |\n| --- | --- |\n| `POST` | `/pets/{id}/archive` |\n\nCall `POST /pets/{id}/archive` to remove a pet.\n');
+  });
+
   it('does nothing when the spec did not change', async () => {
     const { items } = await detect(change({ 'src/a.ts': '1' }, { 'src/a.ts': '2' }), doc, [{ type: 'api_reference' }], API_DOC);
     expect(items).toEqual([]);

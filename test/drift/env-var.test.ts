@@ -51,6 +51,19 @@ describe('env_var detector on an env table', () => {
     expect(text).toContain('| `LOG_LEVEL` | `info` | Log verbosity |\n| `PAYMENTS_A` |  | _read by `src/config.ts`; describe it_ |\n| `PAYMENTS_B` |');
   });
 
+  it('is not a rename when a file lost two variables and gained one; a row naming two variables is flagged, not removed; ignore drops a name', async () => {
+    const table = '# Svc\n\n## Config\n\n| Variable | Meaning |\n| --- | --- |\n| `SVC_A`, `SVC_B` | pair |\n| `SVC_C` | c |\n| `SVC_D` | d |\n';
+    const base = 'process.env.SVC_A;\nprocess.env.SVC_C;\nprocess.env.SVC_D;\n';
+    const c = change({ 'src/a.ts': base }, { 'src/a.ts': 'process.env.SVC_E;\n' });
+    const { items } = await detect(c, table, [{ type: 'env_var', config: { ignore: ['SVC_D'] } }]);
+    expect(items.map((i) => [i.rule, i.subject, i.patch !== null])).toEqual([
+      ['env_var.undocumented', 'SVC_E', true],
+      ['env_var.gone', 'SVC_A', false],
+      ['env_var.gone', 'SVC_C', true],
+    ]);
+    expect(items[1]!.message).toContain('its row names other variables too: not removed');
+  });
+
   it('prefers the table between env-vars markers over the first Name table', async () => {
     const text = '# Svc\n\n| Name | Owner |\n| --- | --- |\n| api | @a |\n\n<!-- puddlejumper:env-vars -->\n| Name | Meaning |\n|---|---|\n| `SVC_URL` | where |\n<!-- /puddlejumper:env-vars -->\n';
     const c = change({ 'app.py': 'import os\nu = os.environ["SVC_URL"]\n' }, { 'app.py': 'import os\nu = os.environ["SVC_URL"]\nk = os.getenv("SVC_KEY")\n' });

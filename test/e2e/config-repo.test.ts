@@ -93,11 +93,11 @@ describe('the config repo', () => {
     const gh = nock(API);
     mockTree(gh, { 'policy-packs/hello.yml': pack });
     gh.post(`${CONFIG}/check-runs`).reply(201, { id: 1 });
-    // The new head: loaded again (the tree is read again, the blob comes from the cache).
+    // The new head: loaded again — the head is asked for, the pack listing and the blob come
+    // from the pack cache in the database (the push's validation read that commit just now).
     gh.get(`${CONFIG}/commits/HEAD`).reply(200, SHA, { 'content-type': 'application/vnd.github.sha', etag: '"head-a"' });
     // Each re-evaluated PR asks again, conditionally: 304, free against the rate limit.
     gh.get(`${CONFIG}/commits/HEAD`).matchHeader('if-none-match', '"head-a"').times(2).reply(304);
-    gh.get(`${CONFIG}/git/trees/${SHA}`).query(true).reply(200, { sha: SHA, tree: [{ path: 'policy-packs', type: 'tree', sha: 'd'.repeat(40) }, { path: 'policy-packs/hello.yml', type: 'blob', sha: '1'.padEnd(40, 'f'), size: pack.length }] });
     gh.get('/installation/repositories').query(true).reply(200, { total_count: 2, repositories: [{ full_name: 'Codertocat/Hello-World' }, { full_name: 'Codertocat/other' }] });
     const pr = (n: number, created: string) => ({ number: n, created_at: created, base: { sha: 'b'.repeat(40) }, head: { sha: String(n).padEnd(40, 'e') }, user: { login: 'Codertocat', type: 'User' }, labels: [] });
     gh.get('/repos/Codertocat/Hello-World/pulls').query(true).reply(200, [pr(7, '2026-01-02T00:00:00Z'), pr(3, '2026-01-01T00:00:00Z')]);

@@ -288,6 +288,25 @@ describe('Track B end to end: a runbook in acme/docs', () => {
     expect(h.gh.repo('acme/payments-api').issues).toHaveLength(0);
   });
 
+  it('docTargeting primary_first: the remediation PR patches the primary doc and lists the secondary docs that mention each item, capped by maxDocsPerDrift; a missing one is named', async () => {
+    h.gh.packs = {
+      'policy-packs/payments.yml': PACK.replace(
+        '  noiseControls:',
+        '  docTargeting: { strategy: primary_first, maxDocsPerDrift: 2, secondaryDocs: [{ path: runbooks/oncall.md }, { path: runbooks/legacy.md }, { path: runbooks/gone.md }] }\n  noiseControls:',
+      ),
+    };
+    const docs = h.gh.repo('acme/docs');
+    const oncall = '# On call\n\nIf a pet cannot be removed, `DELETE /pets/{id}` returned 5xx:\n\n```sh\ncurl -X DELETE /pets/{id}\n```\n\nSee also `DELETE /pets/{id}`.\n';
+    docs.refs.set('main', h.gh.commit({ 'runbooks/payments.md': RUNBOOK, 'runbooks/oncall.md': oncall, 'runbooks/legacy.md': 'Old: `DELETE /pets/{id}`\n' }));
+    await merge(h, 7, { 'openapi/openapi.yaml': BASE_SPEC }, { 'openapi/openapi.yaml': HEAD_SPEC });
+    const pr = docsPr(h)[0]!;
+    expect(h.gh.onBranch('acme/docs', BRANCH, 'runbooks/payments.md')).not.toContain('DELETE /pets/{id}');
+    // Only the primary doc is changed; the other docs are listed for a person.
+    expect(h.gh.onBranch('acme/docs', BRANCH, 'runbooks/oncall.md')).toBe(oncall);
+    expect(pr.body).toContain('- Also mentioned in (not changed here; please check): `acme/docs/runbooks/oncall.md` lines 3, 6, 9; 1 more doc (over maxDocsPerDrift)');
+    expect(pr.body).toContain('Secondary docs not checked for mentions: acme/docs/runbooks/gone.md: runbooks/gone.md does not exist in acme/docs (branch main)');
+  });
+
   it('digest band: the item is listed with a checkbox; ticking it opens the remediation PR; the emptied digest is closed', async () => {
     // The doc is a README-class doc: a new variable scores 0.383 (digest band); no accumulation window.
     h.gh.packs = { 'policy-packs/readme.yml': PACK.replace('class: runbook', 'class: readme').replace('  noiseControls: { temporalAccumulation: { enabled: true, windowDays: 7 } }\n', '') };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.js';
-import { openDatabase } from '../../src/store/open.js';
+import { freshDatabaseUrl, openTestDatabase } from '../helpers/test-db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { sqlAuditEvents } from '../../src/store/audit-events.js';
 import { AuditLog, computeHash } from '../../src/governance/audit.js';
@@ -20,8 +20,8 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()));
 async function previousRelease() {
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
-  const file = join(dir, 'pj.db');
-  const db = openDatabase(file) as unknown as Kysely<any>;
+  const file = await freshDatabaseUrl();
+  const db = openTestDatabase(file) as unknown as Kysely<any>;
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error } = await migrator.migrateTo('004_evaluations');
   expect(error).toBeUndefined();
@@ -39,7 +39,7 @@ async function previousRelease() {
   await db.destroy();
   /** Opens and migrates, as the app and `pj audit` do. */
   const open = async () => {
-    const db = openDatabase(file);
+    const db = openTestDatabase(file);
     await migrateToLatest(db);
     return db;
   };

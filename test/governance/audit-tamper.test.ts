@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/open.js';
+import { freshDatabaseUrl, openTestDatabase } from '../helpers/test-db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { sqlAuditEvents, type AuditRow } from '../../src/store/audit-events.js';
 import { AuditLog, HASH_KEYED, HASH_PLAIN, rowHashInput } from '../../src/governance/audit.js';
@@ -23,18 +23,18 @@ interface Logged {
   msg?: string;
 }
 
-/** A SQLite file with `n` audit events written by the app, keyed when `key` is given. */
+/** A database (SQLite file, or Postgres in the postgres project) with `n` audit events written by the app, keyed when `key` is given. */
 export async function writtenChain(options: { key?: string; n?: number; checkpointEvery?: number } = {}) {
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
-  const file = join(dir, 'pj.db');
+  const file = await freshDatabaseUrl();
   const clock = new Clock();
   const logged: Logged[] = [];
   const log = { info: (obj: unknown, msg?: string) => logged.push({ level: 'info', obj, msg }), warn: (obj: unknown, msg?: string) => logged.push({ level: 'warn', obj, msg }) };
   /** Appends `count` events as the app would, with or without a key. */
   /** `key`: null writes without a key. */
   const append = async (count: number, key: string | null | undefined = options.key) => {
-    const db = openDatabase(file);
+    const db = openTestDatabase(file);
     await migrateToLatest(db);
     const audit = new AuditLog(sqlAuditEvents(db), { now: clock.now, log, ...(key ? { key } : {}), ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}) });
     for (let i = 0; i < count; i++) {
@@ -48,17 +48,17 @@ export async function writtenChain(options: { key?: string; n?: number; checkpoi
   const verify = async (args: string[] = [], key: string | null | undefined = options.key) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runAudit(['verify', ...args], { out: (s) => out.push(s), err: (s) => err.push(s), cwd: dir }, async () => openDatabase(file), { auditKey: key ?? undefined });
+    const code = await runAudit(['verify', ...args], { out: (s) => out.push(s), err: (s) => err.push(s), cwd: dir }, async () => openTestDatabase(file), { auditKey: key ?? undefined });
     return { code, out: out.join(''), err: err.join('') };
   };
   /** Runs raw SQL against the file, as an attacker with database access would. */
-  const tamper = async (edit: (db: ReturnType<typeof openDatabase>) => Promise<unknown>) => {
-    const db = openDatabase(file);
+  const tamper = async (edit: (db: ReturnType<typeof openTestDatabase>) => Promise<unknown>) => {
+    const db = openTestDatabase(file);
     await edit(db);
     await db.destroy();
   };
   const rows = async (): Promise<AuditRow[]> => {
-    const db = openDatabase(file);
+    const db = openTestDatabase(file);
     const all = await sqlAuditEvents(db).page(0, 10_000);
     await db.destroy();
     return all;
@@ -73,7 +73,7 @@ export async function writtenChain(options: { key?: string; n?: number; checkpoi
 }
 
 /** Rewrites rows from `fromId` on, each linked to the one before, with the hash the attacker can compute. */
-async function rehashFrom(db: ReturnType<typeof openDatabase>, fromId: number, hashOf: (row: Omit<AuditRow, 'hash'>) => string, version?: number) {
+async function rehashFrom(db: ReturnType<typeof openTestDatabase>, fromId: number, hashOf: (row: Omit<AuditRow, 'hash'>) => string, version?: number) {
   const all = await sqlAuditEvents(db).page(0, 10_000);
   let prev = all.find((r) => r.id === fromId - 1)?.hash ?? '';
   for (const row of all.filter((r) => r.id >= fromId)) {
@@ -168,7 +168,7 @@ describe('audit chain under tampering', () => {
   });
 
   it('a row edited and every row after it re-hashed: detected with the key; without it, only by --expect-head', async () => {
-    const edit = (db: ReturnType<typeof openDatabase>) => sql`update audit_events set details = ${'{"n":99}'} where id = 2`.execute(db);
+    const edit = (db: ReturnType<typeof openTestDatabase>) => sql`update audit_events set details = ${'{"n":99}'} where id = 2`.execute(db);
 
     const keyed = await writtenChain({ key: KEY });
     // Re-hashed as plain rows: a downgrade at the edited row.

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/open.js';
+import { freshDatabaseUrl, openTestDatabase } from '../helpers/test-db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { AuditLog } from '../../src/governance/audit.js';
 import { sqlAuditEvents } from '../../src/store/audit-events.js';
@@ -15,8 +14,8 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()));
 async function seeded() {
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
-  const file = join(dir, 'pj.db');
-  const db = openDatabase(file);
+  const file = await freshDatabaseUrl();
+  const db = openTestDatabase(file);
   await migrateToLatest(db);
   const clock = new Clock();
   const log = new AuditLog(sqlAuditEvents(db), { now: clock.now });
@@ -31,7 +30,7 @@ async function seeded() {
     const err: string[] = [];
     return { out, err, io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s), cwd: dir } };
   };
-  return { file, io, open: async () => openDatabase(file) };
+  return { file, io, open: async () => openTestDatabase(file) };
 }
 
 describe('audit log', () => {
@@ -49,7 +48,7 @@ describe('audit log', () => {
 
   it('an edited row makes `pj audit verify` exit 1 naming it', async () => {
     const s = await seeded();
-    const db = openDatabase(s.file);
+    const db = openTestDatabase(s.file);
     const row = await db.selectFrom('audit_events').selectAll().where('id', '=', 3).executeTakeFirstOrThrow();
     await sql`update audit_events set details = ${'{"n":99}'} where id = 3`.execute(db);
     await db.destroy();
@@ -64,7 +63,7 @@ describe('audit log', () => {
 
   it('a deleted row breaks the link of the row after it (prev_hash)', async () => {
     const s = await seeded();
-    const db = openDatabase(s.file);
+    const db = openTestDatabase(s.file);
     await sql`delete from audit_events where id = 2`.execute(db);
     await db.destroy();
     const { err, io } = s.io();
@@ -74,7 +73,7 @@ describe('audit log', () => {
 
   it('a row re-hashed to hide an edit still breaks the next link', async () => {
     const s = await seeded();
-    const db = openDatabase(s.file);
+    const db = openTestDatabase(s.file);
     await sql`update audit_events set hash = ${'f'.repeat(64)} where id = 4`.execute(db);
     await db.destroy();
     const { err, io } = s.io();
@@ -101,8 +100,8 @@ describe('audit log', () => {
   it('concurrent appends over several connections keep one linear chain', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
-    const file = join(dir, 'pj.db');
-    const dbs = Array.from({ length: 4 }, () => openDatabase(file));
+    const file = await freshDatabaseUrl();
+    const dbs = Array.from({ length: 4 }, () => openTestDatabase(file));
     await migrateToLatest(dbs[0]!);
     const logs = dbs.map((db) => new AuditLog(sqlAuditEvents(db)));
     await Promise.all(

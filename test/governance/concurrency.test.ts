@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/open.js';
+import { freshDatabaseUrl, openTestDatabase } from '../helpers/test-db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import type { Db } from '../../src/store/database.js';
 import { AuditLog } from '../../src/governance/audit.js';
@@ -18,8 +17,8 @@ afterEach(async () => {
 
 async function fileDbs(n: number): Promise<Db[]> {
   const { dir, cleanup } = tempDir();
-  const file = join(dir, 'pj.db');
-  const dbs = Array.from({ length: n }, () => openDatabase(file));
+  const file = await freshDatabaseUrl();
+  const dbs = Array.from({ length: n }, () => openTestDatabase(file));
   await migrateToLatest(dbs[0]!);
   cleanups.push(cleanup, async () => {
     for (const db of dbs) await db.destroy();

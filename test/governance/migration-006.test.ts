@@ -4,7 +4,7 @@
 import { Migrator, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.js';
-import { openDatabase } from '../../src/store/open.js';
+import { freshDatabaseUrl, openTestDatabase } from '../helpers/test-db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { sqlEvaluationRepository } from '../../src/store/evaluations.js';
 import { sqlChainRepository } from '../../src/store/chains.js';
@@ -14,7 +14,7 @@ const evaluation = (headSha: string) => JSON.stringify({ repo: 'acme/api', baseS
 
 describe('migration 006: evaluations per pull request', () => {
   it('carries the previous rows over, records each PR at its newest evaluated head, and migrates down again', async () => {
-    const db = openDatabase(':memory:') as unknown as Kysely<any>;
+    const db = openTestDatabase(await freshDatabaseUrl()) as unknown as Kysely<any>; // SQLite or Postgres (the project's)
     const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
     expect((await migrator.migrateTo('005_audit_keyed')).error).toBeUndefined();
     const row = (pr: number, head: string, at: string) => ({ installation_id: 1, repo: 'acme/api', head_sha: head, pr_number: pr, evaluation: evaluation(head), approvals_check: 1, gate: 'gate', evaluated_at: at });

@@ -1,10 +1,8 @@
-// An in-memory, fully migrated store for tests and the offline CLI.
-import { openDatabase } from '../../src/store/open.js';
-import { migrateToLatest } from '../../src/store/migrate.js';
+// A fresh, fully migrated store for tests: SQLite in memory, or — in the `postgres`
+// vitest project — a new database on the test Postgres server (test-db.ts).
+import { openFreshDatabase } from './test-db.js';
 import type { Db } from '../../src/store/database.js';
 
 export async function openMemoryDatabase(): Promise<Db> {
-  const db = openDatabase(':memory:');
-  await migrateToLatest(db);
-  return db;
+  return openFreshDatabase();
 }

@@ -124,7 +124,7 @@ describe('buildContractsCheck', () => {
       ['openapi/openapi.yaml', 50, 50, 'warning'],
       ['openapi/new.yaml', 2, 2, 'notice'],
     ]);
-    expect(check.annotations[0]!.message).toBe('GET /pets: GET /pets: response property name was removed');
+    expect(check.annotations[0]!.message).toBe('GET /pets: response property name was removed');
     expect(check.annotations[0]!.title).toBe('response-property-removed (high)');
     expect(check.title).toBe('3 breaking changes, 1 problem, 1 warning');
   });

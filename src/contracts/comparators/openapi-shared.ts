@@ -88,16 +88,22 @@ export const MaxSpecBytes = z
   .positive('maxSpecBytes must be positive')
   .max(1024 * 1024 * 1024, 'maxSpecBytes may be at most 1 GiB (1073741824)');
 
+const NoticeDays = z.number().int('a number of days is whole').min(0, 'a number of days may not be negative').max(3650, 'at most 3650 days (ten years)');
+
+/** `sunsetPolicy`: newly deprecated elements must name an x-sunset date this many days ahead (by x-stability-level). */
+export const SunsetPolicyConfig = z.strictObject({ minDaysStable: NoticeDays.optional(), minDaysBeta: NoticeDays.optional() });
+
 export const OpenApiDiffConfig = z.strictObject({
   spec: SpecList,
   severityOverrides: SeverityOverrides.optional(),
   ignore: z.array(IgnoreEntry).optional(),
   maxSpecBytes: MaxSpecBytes.optional(),
+  sunsetPolicy: SunsetPolicyConfig.optional(),
 });
 export type OpenApiDiffConfig = z.infer<typeof OpenApiDiffConfig>;
 
 /** What a diff depends on besides the two specs: its part of the comparator config. */
-export type DiffConfig = Pick<OpenApiDiffConfig, 'severityOverrides' | 'ignore' | 'maxSpecBytes'>;
+export type DiffConfig = Pick<OpenApiDiffConfig, 'severityOverrides' | 'ignore' | 'maxSpecBytes' | 'sunsetPolicy'>;
 
 export function specList(spec: string | string[]): string[] {
   return (Array.isArray(spec) ? spec : [spec]).map(normalise);
@@ -208,6 +214,7 @@ export function diffOptions(changes: ChangeSet, config: DiffConfig, now: Date): 
   };
   if (config.severityOverrides) options.severityOverrides = config.severityOverrides;
   if (config.ignore) options.ignore = config.ignore;
+  if (config.sunsetPolicy) options.sunsetPolicy = config.sunsetPolicy;
   return options;
 }
 
@@ -218,7 +225,7 @@ export function memoDiff(
   head: { path: string; content: string },
   config: DiffConfig,
 ): Promise<OpenApiDiffResult> {
-  const key = `openapi.diff\0${base.path}\0${head.path}\0${JSON.stringify(config.severityOverrides ?? {})}\0${JSON.stringify(config.ignore ?? [])}\0${config.maxSpecBytes ?? MAX_SPEC_BYTES}`;
+  const key = `openapi.diff\0${base.path}\0${head.path}\0${JSON.stringify(config.severityOverrides ?? {})}\0${JSON.stringify(config.ignore ?? [])}\0${config.maxSpecBytes ?? MAX_SPEC_BYTES}\0${JSON.stringify(config.sunsetPolicy ?? {})}`;
   const memo = ctx.memo;
   const hit = memo?.get(key) as Promise<OpenApiDiffResult> | undefined;
   if (hit) return hit;

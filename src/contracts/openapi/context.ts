@@ -4,11 +4,14 @@ import type { ChangeSink } from './changes.js';
 import type { SpecSet } from './refs.js';
 import type { SchemaComparer, SchemaChange } from './schema-compare.js';
 import type { OperationPair } from './endpoints.js';
+import type { SunsetPolicy } from './types.js';
 
 export interface DiffContext {
   readonly base: SpecSet;
   readonly head: SpecSet;
   readonly now: Date;
+  /** Minimum notice for newly deprecated elements (sunset-policy.ts). */
+  readonly sunsetPolicy: SunsetPolicy;
   readonly sink: ChangeSink;
   readonly schemas: SchemaComparer;
 }

@@ -2,8 +2,10 @@
 // docs/openapi-rules.md (a test fails when the committed file differs from renderRulesTable()).
 // Ids the schema comparer reports are derived from its kinds and prefixes, the others are
 // listed by family; a test checks that every id a fixture produces is listed here.
+import { MEDIA_TYPE_NAME_IDS } from './media-type-names.js';
+import { SUNSET_POLICY_IDS } from './sunset-policy.js';
 import { CATALOGUE_IDS, ENGINE_RULE_IDS, RULES } from './rules.js';
-import { SCHEMA_KINDS, SCHEMA_PREFIXES, SCHEMA_PROPERTY_IDS } from './schema-compare.js';
+import { RENAMED_SCHEMA_IDS, SCHEMA_KINDS, SCHEMA_PREFIXES, SCHEMA_PROPERTY_IDS } from './schema-compare.js';
 
 export type Coverage = 'implemented' | 'not applicable' | 'not yet';
 
@@ -21,6 +23,7 @@ const FAMILY_IDS: Readonly<Record<string, readonly string[]>> = {
     'request-parameter-sunset-parse', 'request-parameter-removed-before-sunset', 'request-parameter-removed-with-deprecation',
     'request-parameter-became-required', 'request-parameter-became-optional', 'request-parameter-deprecated', 'request-parameter-reactivated',
     'request-parameter-sunset-deleted', 'request-parameter-sunset-date-changed-too-small',
+    'new-required-request-default-parameter-to-existing-path', 'new-optional-request-default-parameter-to-existing-path',
   ],
   'request-bodies.ts': [
     'request-body-added-required', 'request-body-added-optional', 'request-body-removed', 'request-body-became-required',
@@ -33,13 +36,15 @@ const FAMILY_IDS: Readonly<Record<string, readonly string[]>> = {
     'response-body-media-type-schema-added', 'response-body-media-type-schema-removed', 'required-response-header-removed',
     'optional-response-header-removed', 'response-header-became-optional', 'response-header-added',
   ],
+  'media-type-names.ts': MEDIA_TYPE_NAME_IDS,
   'security.ts': [
     'api-global-security-added', 'api-global-security-removed', 'api-global-security-scope-added', 'api-global-security-scope-removed',
     'api-security-added', 'api-security-removed', 'api-security-scope-added', 'api-security-scope-removed',
     'api-security-component-added', 'api-security-component-removed', 'api-security-component-type-changed',
-    'api-security-component-oauth-scope-added', 'api-security-component-oauth-scope-removed',
+    'api-security-component-oauth-scope-added', 'api-security-component-oauth-scope-removed', 'api-security-component-oauth-scope-changed',
     'api-security-component-oauth-token-url-changed', 'api-security-component-oauth-url-changed',
   ],
+  'sunset-policy.ts': SUNSET_POLICY_IDS,
   'lifecycle.ts': ['api-version-decreased', 'api-version-not-bumped', 'api-major-version-not-bumped', 'api-schema-removed'],
 };
 
@@ -66,7 +71,7 @@ export function implementedIds(): Map<string, string> {
   for (const prefix of SCHEMA_PREFIXES) {
     for (const kind of SCHEMA_KINDS) if (RULES.has(`${prefix}-${kind}`)) found.set(`${prefix}-${kind}`, 'schema-compare.ts');
   }
-  for (const id of SCHEMA_PROPERTY_IDS) found.set(id, 'schema-compare.ts');
+  for (const id of [...SCHEMA_PROPERTY_IDS, ...RENAMED_SCHEMA_IDS]) found.set(id, 'schema-compare.ts');
   found.set(ENGINE_RULE_IDS.schemaTooDeep, 'schema-compare.ts');
   return found;
 }
@@ -98,6 +103,8 @@ export function renderRulesTable(): string {
     'Every id of the change-rule catalogue (oasdiff\'s ids, so ignore lists carry over), with its',
     'default level, and whether `pj diff` reports it. Levels can be changed per pack with',
     '`severityOverrides`. The last rows are the engine\'s own findings, for what it could not compare.',
+    'Swagger 2.0 documents are read as OpenAPI 3.0 (swagger2.ts), so the same ids apply to them.',
+    'The `*-sunset-missing` and `*-sunset-date-too-small` ids need a minimum notice (`sunsetPolicy`); none is set by default.',
     '',
     `Catalogue: ${catalogue.length} ids; implemented ${count('implemented')}, not applicable ${count('not applicable')}, not yet ${count('not yet')} ` +
       `(${share} % of the applicable ids implemented).`,

@@ -103,6 +103,20 @@ export function parametersOf(set: SpecSet, operation: Operation): Map<string, Lo
   return merged;
 }
 
+/** Keys (as in parametersOf) of the parameters an operation takes from its path item and does not override. */
+export function pathLevelParameterKeys(set: SpecSet, operation: Operation): Set<string> {
+  const keysOf = (owner: Located): string[] => {
+    const list = childOf(owner, 'parameters');
+    if (!list || !Array.isArray(list.value)) return [];
+    return list.value.flatMap((_, index) => {
+      const parameter = set.get(list, index);
+      return parameter && isObject(parameter.value) ? [parameterKey(parameter.value, operation.template)] : [];
+    });
+  };
+  const own = new Set(keysOf(operation.node));
+  return new Set(keysOf(operation.pathItem).filter((key) => !own.has(key)));
+}
+
 function parameterKey(parameter: Record<string, unknown>, template: string): string {
   const location = String(parameter['in']);
   const name = String(parameter['name']);

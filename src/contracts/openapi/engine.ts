@@ -19,12 +19,15 @@ export async function openapiDiff(base: SpecFile, head: SpecFile, options: DiffO
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const baseSet = await loadSpecSet(base, { maxBytes, ...(options.readBase ? { read: options.readBase } : {}) });
   const headSet = await loadSpecSet(head, { maxBytes, ...(options.readHead ? { read: options.readHead } : {}) });
+  const now = options.now ?? new Date();
+  const sunsetPolicy = options.sunsetPolicy ?? {};
   const context: DiffContext = {
     base: baseSet,
     head: headSet,
-    now: options.now ?? new Date(),
+    now,
+    sunsetPolicy,
     sink: new ChangeSink(),
-    schemas: new SchemaComparer(baseSet, headSet),
+    schemas: new SchemaComparer(baseSet, headSet, { now, sunsetPolicy }),
   };
   runRuleFamilies(context);
   const changes = withoutDuplicates(context.sink.changes)

@@ -2,7 +2,8 @@
 // deprecation, and their schemas through the shared schema comparer.
 import { at } from './changes.js';
 import { isDeprecated, reportSchemaChanges, sunsetOf, type DiffContext } from './context.js';
-import { parametersOf, type OperationPair } from './endpoints.js';
+import { checkNewDeprecation } from './sunset-policy.js';
+import { parametersOf, pathLevelParameterKeys, type OperationPair } from './endpoints.js';
 import { childOf, isObject, type Located } from './refs.js';
 
 export function compareParameters(context: DiffContext, pair: OperationPair): void {
@@ -13,8 +14,9 @@ export function compareParameters(context: DiffContext, pair: OperationPair): vo
     if (head) compareParameter(context, pair, base, head);
     else reportRemoved(context, pair, base);
   }
+  const pathLevel = pathLevelParameterKeys(context.head, pair.head);
   for (const [key, head] of headParameters) {
-    if (!baseParameters.has(key)) reportAdded(context, pair, head);
+    if (!baseParameters.has(key)) reportAdded(context, pair, head, pathLevel.has(key));
   }
 }
 
@@ -27,11 +29,22 @@ function isRequired(parameter: Located): boolean {
   return (parameter.value as Record<string, unknown>)['required'] === true;
 }
 
-function reportAdded(context: DiffContext, pair: OperationPair, head: Located): void {
+/**
+ * A parameter added to the path item applies to every operation of the path, including the
+ * ones clients already call: the catalogue names it apart ("default parameter").
+ */
+const ADDED_IDS = {
+  operation: { required: 'new-required-request-parameter', optional: 'new-optional-request-parameter' },
+  pathItem: { required: 'new-required-request-default-parameter-to-existing-path', optional: 'new-optional-request-default-parameter-to-existing-path' },
+} as const;
+
+function reportAdded(context: DiffContext, pair: OperationPair, head: Located, fromPathItem: boolean): void {
   const location = (head.value as Record<string, unknown>)['in'];
-  const id = location === 'path' ? 'new-request-path-parameter' : isRequired(head) ? 'new-required-request-parameter' : 'new-optional-request-parameter';
+  const requiredness = isRequired(head) ? 'required' : 'optional';
+  const id = location === 'path' ? 'new-request-path-parameter' : ADDED_IDS[fromPathItem ? 'pathItem' : 'operation'][requiredness];
   const why = isRequired(head) ? 'existing clients do not send it' : 'clients may send it';
-  context.sink.add({ id, method: pair.method, path: pair.head.template, detail: `${isRequired(head) ? 'required' : 'optional'} ${describe(head)} was added; ${why}`, head: at(head) });
+  const where = fromPathItem && location !== 'path' ? ' to the path item, so to this existing operation too' : '';
+  context.sink.add({ id, method: pair.method, path: pair.head.template, detail: `${requiredness} ${describe(head)} was added${where}; ${why}`, head: at(head) });
 }
 
 function reportRemoved(context: DiffContext, pair: OperationPair, base: Located): void {
@@ -57,7 +70,11 @@ function compareParameter(context: DiffContext, pair: OperationPair, base: Locat
   };
   if (!isRequired(base) && isRequired(head)) report('request-parameter-became-required', 'became required; existing clients may not send it', 'required');
   if (isRequired(base) && !isRequired(head)) report('request-parameter-became-optional', 'became optional', 'required');
-  if (!isDeprecated(base.value) && isDeprecated(head.value)) report('request-parameter-deprecated', 'was deprecated', 'deprecated');
+  if (!isDeprecated(base.value) && isDeprecated(head.value)) {
+    const violation = checkNewDeprecation('parameter', head.value, context.now, context.sunsetPolicy, pair.head.node.value);
+    if (violation) report(violation.id, violation.detail, violation.key);
+    else report('request-parameter-deprecated', 'was deprecated', 'deprecated');
+  }
   if (isDeprecated(base.value) && !isDeprecated(head.value)) report('request-parameter-reactivated', 'is no longer deprecated', 'deprecated');
   if (isDeprecated(base.value) && isDeprecated(head.value)) {
     const before = sunsetOf(base.value);
@@ -71,7 +88,8 @@ function compareParameter(context: DiffContext, pair: OperationPair, base: Locat
   const baseSchema = parameterSchema(base);
   const headSchema = parameterSchema(head);
   if (baseSchema && headSchema) {
-    const changes = context.schemas.compare(baseSchema, headSchema, { direction: 'request', subject: 'parameter' }, true);
+    const subject = (head.value as Record<string, unknown>)['in'] === 'header' ? 'header-parameter' : 'parameter';
+    const changes = context.schemas.compare(baseSchema, headSchema, { direction: 'request', subject }, true);
     reportSchemaChanges(context, pair, describe(head), changes);
   }
 }

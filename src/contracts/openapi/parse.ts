@@ -32,7 +32,7 @@ export interface SpecDocument {
 
 export interface ParseOptions {
   maxBytes: number;
-  /** The main spec must be OpenAPI 3.x; files reached through $ref are fragments. */
+  /** The main spec must be OpenAPI 3.x or Swagger 2.0; files reached through $ref are fragments. */
   requireOpenApi: boolean;
   /** Default SPEC_MAX_KEYS_PER_MAPPING. */
   maxKeysPerMapping?: number;
@@ -283,7 +283,8 @@ function checkIsOpenApi3(document: SpecDocument): void {
   };
   if (root === null || typeof root !== 'object' || Array.isArray(root)) fail([], 'not an OpenAPI document: the top level is not a mapping');
   const fields = root as Record<string, unknown>;
-  if (fields['swagger'] !== undefined) fail(['swagger'], 'Swagger 2.0 is not supported: convert the spec to OpenAPI 3.x');
+  // Swagger 2.0 is read through swagger2.ts (which checks the version).
+  if (fields['swagger'] !== undefined) return;
   const version = fields['openapi'];
   if (version === undefined) fail([], 'not an OpenAPI document: no `openapi` field');
   if (typeof version !== 'string' || !/^3\.[01]\./.test(version)) fail(['openapi'], `unsupported OpenAPI version ${String(version)} (3.0 and 3.1 are supported)`);

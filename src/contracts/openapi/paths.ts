@@ -4,6 +4,7 @@ import { at } from './changes.js';
 import { isDeprecated, STABILITY_LEVELS, stabilityOf, sunsetOf, type DiffContext } from './context.js';
 import { endpointGroups, endpointsOf, operationsOf, pairEndpoints, type Endpoint, type Operation, type OperationPair } from './endpoints.js';
 import { ENGINE_RULE_IDS } from './rules.js';
+import { checkNewDeprecation } from './sunset-policy.js';
 import { childOf, isObject } from './refs.js';
 
 /** Compares paths; returns the operation pairs present on both sides for the other families. */
@@ -104,7 +105,9 @@ function compareLifecycle(context: DiffContext, pair: OperationPair): void {
   const report = (id: string, detail: string, key: string, baseKey = key): void => {
     context.sink.add({ id, method: pair.method, path: pair.head.template, detail, head: at(pair.head.node, key), base: at(pair.base.node, baseKey) });
   };
-  if (!isDeprecated(base) && isDeprecated(head)) {
+  const violation = !isDeprecated(base) && isDeprecated(head) ? checkNewDeprecation('operation', head, context.now, context.sunsetPolicy) : undefined;
+  if (violation) report(violation.id, `operation ${violation.detail}`, violation.key, 'deprecated');
+  else if (!isDeprecated(base) && isDeprecated(head)) {
     if (headSunset) report('endpoint-deprecated-with-sunset', `operation was deprecated with sunset ${headSunset.toISOString().slice(0, 10)}`, 'deprecated');
     else report('endpoint-deprecated', 'operation was deprecated', 'deprecated');
   }

@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import { parseSpecDocument, type SpecDocument } from './parse.js';
 import { Pointer, fragmentSegments } from './pointer.js';
+import { convertSwagger2, isSwagger2 } from './swagger2.js';
 import { SpecParseError, type ReadFile, type SpecFile } from './types.js';
 
 /** A value in a spec together with where it lives (for positions and identity). */
@@ -143,7 +144,11 @@ export async function loadSpecSet(main: SpecFile, options: LoadOptions): Promise
       if (loaded) queue.push(loaded);
     }
   }
-  return new SpecSet(mainDoc, files);
+  if (!isSwagger2(mainDoc.root)) return new SpecSet(mainDoc, files);
+  // Swagger 2.0: converted once every file is loaded (a parameter or response may be $ref'd from another file).
+  const converted = convertSwagger2(mainDoc, (path) => files.get(path));
+  files.set(main.path, converted);
+  return new SpecSet(converted, files);
 }
 
 async function loadReferencedFile(

@@ -3,6 +3,7 @@
 import { at, type At } from './changes.js';
 import { reportSchemaChanges, type DiffContext } from './context.js';
 import type { OperationPair } from './endpoints.js';
+import { pairRenamedMediaTypes, type MediaTypeRelation } from './media-type-names.js';
 import { childOf, isObject, type Located } from './refs.js';
 
 /** 2xx, including the 2XX range form. */
@@ -48,26 +49,38 @@ function compareMediaTypes(context: DiffContext, pair: OperationPair, status: st
   const add = (id: string, detail: string, headAt: At, baseAt?: At): void => {
     context.sink.add({ id, method: pair.method, path: pair.head.template, detail, head: headAt, ...(baseAt ? { base: baseAt } : {}) });
   };
+  const renames = pairRenamedMediaTypes('response', baseTypes.filter((type) => !headTypes.includes(type)), headTypes.filter((type) => !baseTypes.includes(type)));
+  const renamedTo = new Map(renames.map((rename) => [rename.before, rename]));
   for (const mediaType of baseTypes) {
     const baseMedia = childOf(baseContent, mediaType) as Located;
-    const headMedia = childOf(headContent, mediaType);
+    const rename = renamedTo.get(mediaType);
+    const headType = rename?.after ?? mediaType;
+    const headMedia = childOf(headContent, headType);
     if (!headMedia) {
       add('response-media-type-removed', `response ${status} media type ${mediaType} was removed; clients that accept only it get nothing they can read`, at(headContent ?? head), at(baseMedia));
       continue;
     }
+    if (rename) add(rename.id, `response ${status} media type ${mediaType} became ${headType}${RENAME_REASONS[rename.relation]}`, at(headContent as Located, headType), at(baseMedia));
     const baseSchema = childOf(baseMedia, 'schema');
     const headSchema = childOf(headMedia, 'schema');
-    if (!baseSchema && headSchema) add('response-body-media-type-schema-added', `a schema was added to response ${status} ${mediaType}`, at(headSchema));
-    else if (baseSchema && !headSchema) add('response-body-media-type-schema-removed', `the schema of response ${status} ${mediaType} was removed`, at(headMedia), at(baseSchema));
+    if (!baseSchema && headSchema) add('response-body-media-type-schema-added', `a schema was added to response ${status} ${headType}`, at(headSchema));
+    else if (baseSchema && !headSchema) add('response-body-media-type-schema-removed', `the schema of response ${status} ${headType} was removed`, at(headMedia), at(baseSchema));
     else if (baseSchema && headSchema) {
       const changes = context.schemas.compare(baseSchema, headSchema, { direction: 'response', subject: 'body' }, true);
-      reportSchemaChanges(context, pair, `response ${status} ${mediaType}`, changes);
+      reportSchemaChanges(context, pair, `response ${status} ${headType}`, changes);
     }
   }
+  const renamedFrom = new Set(renames.map((rename) => rename.after));
   for (const mediaType of headTypes) {
-    if (!baseTypes.includes(mediaType)) add('response-media-type-added', `response ${status} media type ${mediaType} was added`, at(headContent as Located, mediaType));
+    if (!baseTypes.includes(mediaType) && !renamedFrom.has(mediaType)) add('response-media-type-added', `response ${status} media type ${mediaType} was added`, at(headContent as Located, mediaType));
   }
 }
+
+const RENAME_REASONS: Readonly<Record<MediaTypeRelation, string>> = {
+  changed: '; the same type with other parameters',
+  specialized: '; a narrower type, which clients that accept the old one still accept',
+  generalized: '; a wider type, so clients that accept only the old one may get responses they cannot read',
+};
 
 function compareHeaders(context: DiffContext, pair: OperationPair, status: string, base: Located, head: Located): void {
   const baseHeaders = childOf(base, 'headers');

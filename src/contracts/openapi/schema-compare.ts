@@ -14,12 +14,18 @@ import { essentialNode, pairBranches, memberLabel } from './branches.js';
 import { at, show, type At } from './changes.js';
 import { partsOf, SchemaView, type Branches, type Pick, type TypeInfo } from './effective.js';
 import { compareKeywords, KEYWORD_KINDS, KEYWORD_NAMES } from './keywords.js';
+import { formatRelation } from './formats.js';
 import { ENGINE_RULE_IDS, RULES } from './rules.js';
 import { STABILITY_LEVELS, stabilityOf, sunsetOf } from './context.js';
 import { isObject, type Located, type SpecSet } from './refs.js';
+import { checkNewDeprecation } from './sunset-policy.js';
+import type { SunsetPolicy } from './types.js';
 
 export type Direction = 'request' | 'response';
-export type Subject = 'body' | 'parameter' | 'header';
+
+export interface Lifecycle { readonly now: Date; readonly sunsetPolicy: SunsetPolicy }
+/** `header` is a response header; `header-parameter` a request header parameter. */
+export type Subject = 'body' | 'parameter' | 'header-parameter' | 'header';
 
 export interface SchemaScope { readonly direction: Direction; readonly subject: Subject }
 
@@ -36,29 +42,52 @@ const NO_CHANGES: readonly SchemaChange[] = Object.freeze([]);
 /** Nesting beyond this is not compared: reported as `schema-too-deep`, never skipped in silence. */
 export const MAX_DEPTH = 100;
 
-/** Rule-id prefix: the catalogue names root schemas and nested properties differently. */
-function idPrefix(scope: SchemaScope, isRoot: boolean): string {
+/**
+ * Rule-id prefixes, the first tried first: the catalogue names root schemas and nested
+ * properties differently, and has a few ids of its own for properties of header parameters.
+ */
+function idPrefixes(scope: SchemaScope, isRoot: boolean): readonly string[] {
   if (scope.direction === 'response') {
-    if (scope.subject === 'header') return isRoot ? 'response-header' : 'response-header-property';
-    return isRoot ? 'response-body' : 'response-property';
+    if (scope.subject === 'header') return [isRoot ? 'response-header' : 'response-header-property'];
+    return [isRoot ? 'response-body' : 'response-property'];
   }
-  if (scope.subject === 'body') return isRoot ? 'request-body' : 'request-property';
-  return isRoot ? 'request-parameter' : 'request-parameter-property';
+  if (scope.subject === 'body') return [isRoot ? 'request-body' : 'request-property'];
+  if (scope.subject === 'header-parameter' && !isRoot) return ['request-header-property', 'request-parameter-property'];
+  return [isRoot ? 'request-parameter' : 'request-parameter-property'];
 }
+
+/**
+ * Where the catalogue names a change differently from prefix-kind: the composed id, and the
+ * catalogue's. (A response body's own enum is the "mediatype" enum.)
+ */
+const CATALOGUE_NAMES: Readonly<Record<string, string>> = {
+  'response-body-enum-value-removed': 'response-mediatype-enum-value-removed',
+};
+
+/** The property ids of request header parameters (object-valued headers). */
+const HEADER_PROPERTY_IDS = { addedRequired: 'new-required-request-header-property', becameRequired: 'request-header-property-became-required' } as const;
+
+export const RENAMED_SCHEMA_IDS: readonly string[] = Object.values(CATALOGUE_NAMES);
 
 /** Accumulates the changes of one schema pair under its rule-id prefix. */
 class Findings {
   readonly list: SchemaChange[] = [];
+  readonly prefix: string;
 
-  constructor(readonly prefix: string) {}
+  constructor(readonly prefixes: readonly string[]) {
+    this.prefix = prefixes[0]!;
+  }
 
-  /** Emits the first of `kinds` whose id the catalogue knows. */
+  /** Emits the first of `kinds` (then of the prefixes) whose id the catalogue knows. */
   emit(kinds: string | readonly string[], detail: string, head: At, base?: At): void {
     for (const kind of typeof kinds === 'string' ? [kinds] : kinds) {
-      const id = `${this.prefix}-${kind}`;
-      if (RULES.has(id)) {
-        this.emitId(id, detail, head, base);
-        return;
+      for (const prefix of this.prefixes) {
+        const composed = `${prefix}-${kind}`;
+        const id = CATALOGUE_NAMES[composed] ?? composed;
+        if (RULES.has(id)) {
+          this.emitId(id, detail, head, base);
+          return;
+        }
       }
     }
   }
@@ -154,13 +183,13 @@ function keywordGroups(value: Record<string, unknown>): number {
 
 /** The rule-id prefixes the comparer reports under (see idPrefix). */
 export const SCHEMA_PREFIXES: readonly string[] = [
-  'request-body', 'request-property', 'request-parameter', 'request-parameter-property',
+  'request-body', 'request-property', 'request-parameter', 'request-parameter-property', 'request-header-property',
   'response-body', 'response-property', 'response-header', 'response-header-property',
 ];
 
 /** Every kind the comparer emits (`Findings.emit`); an id exists where the catalogue has prefix-kind. */
 export const SCHEMA_KINDS: readonly string[] = [
-  'type-changed', 'type-generalized', 'type-specialized', 'list-of-types-narrowed', 'list-of-types-widened',
+  'type-changed', 'type-generalized', 'type-specialized', 'type-compatible', 'list-of-types-narrowed', 'list-of-types-widened',
   'became-nullable', 'became-not-nullable', 'became-enum', 'enum-value-removed', 'enum-value-added',
   'pattern-added', 'pattern-removed', 'pattern-changed', 'pattern-generalized', 'x-extensible-enum-value-removed',
   ...BOUNDS.flatMap(({ kind }) => ['set', 'unset', 'decreased', 'increased'].map((change) => `${kind}-${change}`)),
@@ -183,6 +212,7 @@ export const SCHEMA_PROPERTY_IDS: readonly string[] = (() => {
     ids.push(`${direction}-property-deprecated`, `${direction}-property-deprecated-with-sunset`, `${direction}-property-deprecated-sunset-invalid`, `${direction}-property-reactivated`);
   }
   ids.push('response-write-only-property-became-required', 'response-write-only-property-became-optional', ...HIDDEN_PROPERTY_RULE_IDS);
+  ids.push(...Object.values(HEADER_PROPERTY_IDS));
   return [...new Set(ids)].filter((id) => RULES.has(id));
 })();
 
@@ -214,6 +244,8 @@ export class SchemaComparer {
   constructor(
     private readonly base: SpecSet,
     private readonly head: SpecSet,
+    /** For the deprecation policy of properties: "now" and the minimum notice. */
+    private readonly lifecycle: Lifecycle = { now: new Date(0), sunsetPolicy: {} },
   ) {}
 
   /**
@@ -304,7 +336,7 @@ export class SchemaComparer {
   }
 
   private compareGuarded(baseNodes: Nodes, headNodes: Nodes, baseParts: Nodes, headParts: Nodes, scope: SchemaScope, isRoot: boolean, prepared?: readonly [SchemaView, SchemaView]): readonly SchemaChange[] {
-    const findings = new Findings(idPrefix(scope, isRoot));
+    const findings = new Findings(idPrefixes(scope, isRoot));
     if (this.depth >= MAX_DEPTH) {
       findings.emitId(
         ENGINE_RULE_IDS.schemaTooDeep,
@@ -450,7 +482,7 @@ export class SchemaComparer {
 
   private compareProperties(base: SchemaView, head: SchemaView, scope: SchemaScope, findings: Findings): void {
     if (base.properties.size === 0 && head.properties.size === 0) return;
-    const properties = new PropertyRules(scope, findings, base, head);
+    const properties = new PropertyRules(scope, findings, base, head, this.lifecycle);
     for (const [name, baseNodes] of base.properties) {
       const baseProperty = this.propertyView(this.base, baseNodes);
       const headNodes = head.properties.get(name);
@@ -512,7 +544,12 @@ function compareType(base: SchemaView, head: SchemaView, scope: SchemaScope, fin
     findings.emit(typeChangeKinds(before.types, after.types, scope.direction), detail, typeAt, base.typeAt());
   } else if (b['format'] !== h['format'] && formatChangeMatters(b['format'], h['format'], scope.direction)) {
     const detail = `format changed from ${b['format'] === undefined ? 'none' : show(b['format'])} to ${h['format'] === undefined ? 'none' : show(h['format'])}`;
-    findings.emit('type-changed', detail, h['format'] !== undefined ? head.at('format') : typeAt, base.at('format'));
+    const relation = b['format'] !== undefined && h['format'] !== undefined ? formatRelation(b['format'], h['format']) : 'unrelated';
+    const compatible = relation === (scope.direction === 'request' ? 'wider' : 'narrower');
+    // Parameters have no "compatible" id: a widened request is generalized, a narrowed response specialized.
+    const kinds = compatible ? ['type-compatible', scope.direction === 'request' ? 'type-generalized' : 'type-specialized'] : ['type-changed'];
+    const why = compatible ? `; every value of the old format is a value of the new one${scope.direction === 'request' ? ', so existing requests are still accepted' : ', so existing clients still read it'}` : '';
+    findings.emit(kinds, detail + why, h['format'] !== undefined ? head.at('format') : typeAt, base.at('format'));
   }
   if (!before.nullable && after.nullable) findings.emit('became-nullable', 'became nullable', typeAt, base.typeAt());
   if (before.nullable && !after.nullable) findings.emit('became-not-nullable', 'is no longer nullable', typeAt, base.typeAt());
@@ -636,10 +673,16 @@ class PropertyRules {
     private readonly findings: Findings,
     private readonly base: SchemaView,
     private readonly head: SchemaView,
+    private readonly lifecycle: Lifecycle,
   ) {}
 
   private get applies(): boolean {
     return this.scope.subject === 'body';
+  }
+
+  /** A request header parameter whose schema is an object: the catalogue has two ids for its properties. */
+  private get isHeaderParameter(): boolean {
+    return this.scope.subject === 'header-parameter';
   }
 
   /** True when the property is hidden in this direction on both sides. */
@@ -664,6 +707,10 @@ class PropertyRules {
   }
 
   added(name: string, headProperty: SchemaView): void {
+    if (this.isHeaderParameter && this.head.required.has(name)) {
+      const head = this.head.propertyAt(name) ?? at(this.head.node);
+      this.findings.emitId(HEADER_PROPERTY_IDS.addedRequired, `required property ${name} was added to the header value; existing clients do not send it`, head);
+    }
     if (!this.applies) return;
     const required = this.head.required.has(name);
     const schema = headProperty.value;
@@ -679,6 +726,10 @@ class PropertyRules {
   }
 
   changed(name: string, baseProperty: SchemaView, headProperty: SchemaView): void {
+    if (this.isHeaderParameter && !this.base.required.has(name) && this.head.required.has(name)) {
+      const head = this.head.required.get(name) ?? this.head.propertyAt(name) ?? at(this.head.node);
+      this.findings.emitId(HEADER_PROPERTY_IDS.becameRequired, `property ${name} of the header value became required; existing clients may not send it`, head, this.base.propertyAt(name) ?? at(this.base.node));
+    }
     if (!this.applies) return;
     this.compareRequiredness(name, headProperty);
     this.compareVisibility(name, baseProperty, headProperty);
@@ -695,7 +746,10 @@ class PropertyRules {
       if (sunset === null) {
         this.findings.emitId(`${direction}-property-deprecated-sunset-invalid`, `property ${name}: its x-sunset date cannot be parsed`, headProperty.at('x-sunset'), baseProperty.at('deprecated'));
       }
-      if (!was) {
+      const violation = was ? undefined : checkNewDeprecation(`${direction}-property`, headProperty.value, this.lifecycle.now, this.lifecycle.sunsetPolicy);
+      if (violation) {
+        this.findings.emitId(violation.id, `property ${name} ${violation.detail}`, headProperty.at(violation.key), baseProperty.at('deprecated'));
+      } else if (!was) {
         const id = sunset ? `${direction}-property-deprecated-with-sunset` : `${direction}-property-deprecated`;
         const detail = sunset ? `property ${name} was deprecated with sunset ${sunset.toISOString().slice(0, 10)}` : `property ${name} was deprecated`;
         this.findings.emitId(id, detail, headProperty.at('deprecated'), baseProperty.at('deprecated'));

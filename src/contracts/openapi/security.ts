@@ -1,7 +1,7 @@
 // Security requirements (global and per operation), their scopes, and security scheme
 // components. The catalogue rates these INFO by default; teams that treat a new
 // requirement as breaking raise it with severityOverrides.
-import { at, type At } from './changes.js';
+import { at, show, type At } from './changes.js';
 import type { DiffContext } from './context.js';
 import type { OperationPair } from './endpoints.js';
 import { childOf, isObject, type Located } from './refs.js';
@@ -106,6 +106,12 @@ function compareOAuthFlows(name: string, base: Located, head: Located, add: (id:
     const baseScopes = isObject(baseFlow.value['scopes']) ? Object.keys(baseFlow.value['scopes']) : [];
     const headScopes = isObject(headFlow.value['scopes']) ? Object.keys(headFlow.value['scopes']) : [];
     for (const scope of baseScopes) if (!headScopes.includes(scope)) add('api-security-component-oauth-scope-removed', `OAuth scope ${scope} of ${name} was removed`, at(headFlow, 'scopes'), at(baseFlow, 'scopes', scope));
+    for (const scope of baseScopes) {
+      if (!headScopes.includes(scope)) continue;
+      const before = (baseFlow.value['scopes'] as Record<string, unknown>)[scope];
+      const after = (headFlow.value['scopes'] as Record<string, unknown>)[scope];
+      if (before !== after) add('api-security-component-oauth-scope-changed', `OAuth scope ${scope} of ${name} changed its description from ${show(before)} to ${show(after)}`, at(headFlow, 'scopes', scope), at(baseFlow, 'scopes', scope));
+    }
     for (const scope of headScopes) if (!baseScopes.includes(scope)) add('api-security-component-oauth-scope-added', `OAuth scope ${scope} of ${name} was added`, at(headFlow, 'scopes', scope));
   }
 }

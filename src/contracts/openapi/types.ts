@@ -29,6 +29,14 @@ export interface OpenApiChange {
   baseSource?: SourcePos;
 }
 
+/** A minimum deprecation period (sunset-policy.ts), by x-stability-level. */
+export interface SunsetPolicy {
+  /** Days of notice a stable (or unlabelled) element needs between deprecation and sunset. Default 0: none. */
+  readonly minDaysStable?: number;
+  /** Days of notice a beta element needs. Default 0: none. */
+  readonly minDaysBeta?: number;
+}
+
 export interface IgnoreEntry { rule?: string; method?: string; path?: string }
 
 export interface DiffOptions {
@@ -41,6 +49,8 @@ export interface DiffOptions {
   maxBytes?: number;
   /** "Now" for sunset dates; the engine never reads the clock itself. Default new Date(). */
   now?: Date;
+  /** Newly deprecated elements must give an x-sunset date this far ahead. Default: no minimum. */
+  sunsetPolicy?: SunsetPolicy;
 }
 
 export interface OpenApiDiffResult {

@@ -64,6 +64,29 @@ function resolvePlain(value: string): unknown {
   return value;
 }
 
+type Chomp = 'clip' | 'strip' | 'keep';
+
+/**
+ * A folded block scalar's lines (no trailing empty ones) joined: breaks between two text lines
+ * fold to a space (n+1 breaks to n newlines); breaks next to a more-indented line (one starting
+ * with a space) are kept as they are.
+ */
+function foldBlockLines(body: readonly string[]): string {
+  let content = '';
+  let previousSpaced: boolean | undefined;
+  let pendingEmpty = 0;
+  for (const line of body) {
+    if (line === '') { pendingEmpty++; continue; }
+    const spaced = line.charCodeAt(0) === 32 /* space */;
+    if (previousSpaced === undefined) content = '\n'.repeat(pendingEmpty) + line;
+    else if (!previousSpaced && !spaced) content += (pendingEmpty > 0 ? '\n'.repeat(pendingEmpty) : ' ') + line;
+    else content += '\n'.repeat(pendingEmpty + 1) + line;
+    previousSpaced = spaced;
+    pendingEmpty = 0;
+  }
+  return content;
+}
+
 const SPACE = 32, NEWLINE = 10, HASH = 35, COLON = 58, DASH = 45, QUOTE = 34, APOSTROPHE = 39;
 const OPEN_BRACKET = 91, CLOSE_BRACKET = 93, OPEN_BRACE = 123, CLOSE_BRACE = 125, COMMA = 44;
 /** Characters that may not start a plain scalar here (YAML c-indicator), except `-` before a non-space. */
@@ -400,9 +423,29 @@ class Reader {
 
   /** `|` or `>` with optional chomping (no explicit indentation), content below. */
   private blockScalar(indent: number): string {
+    const { folded, chomp } = this.blockScalarHeader();
+    const lines = this.blockScalarLines(indent);
+    // pos is at the start of the first line after the block (or at the end): the caller skips blank lines from there.
+    // Trailing empty lines are chomping's business.
+    let last = lines.length;
+    while (last > 0 && lines[last - 1] === '') last--;
+    const body = lines.slice(0, last);
+    if (body.length === 0) {
+      if (chomp === 'keep') throw GIVE_UP;
+      return '';
+    }
+    const content = folded ? foldBlockLines(body) : body.join('\n');
+    // A clipped scalar ends with one line break, even at the end of a file without one (as the yaml package reads it).
+    if (chomp === 'strip') return content;
+    if (chomp === 'clip') return content + '\n';
+    throw GIVE_UP; // keep: trailing lines and the end of file interact; leave it to the library
+  }
+
+  /** The header from pos (at `|` or `>`) to past its newline: literal or folded, and the chomping indicator. */
+  private blockScalarHeader(): { folded: boolean; chomp: Chomp } {
     const folded = this.text.charCodeAt(this.pos) === 62;
     this.pos++;
-    let chomp: 'clip' | 'strip' | 'keep' = 'clip';
+    let chomp: Chomp = 'clip';
     const c = this.text.charCodeAt(this.pos);
     if (c === DASH) { chomp = 'strip'; this.pos++; }
     else if (c === 43 /* + */) { chomp = 'keep'; this.pos++; }
@@ -411,13 +454,18 @@ class Reader {
     if (!this.atLineEnd()) throw GIVE_UP;
     if (this.pos >= this.text.length) throw GIVE_UP;
     this.pos++; // past the newline of the header
-    // Content lines: detect the indentation from the first non-empty line.
+    return { folded, chomp };
+  }
+
+  /**
+   * The content lines of a block scalar from pos, with its indentation (detected from the first
+   * non-empty line) removed; empty lines as ''. Ends before the first line indented less.
+   */
+  private blockScalarLines(indent: number): string[] {
     const lines: string[] = [];
     let contentIndent = -1;
     let maxLeadingEmpty = 0;
-    let endedWithNewline = true;
-    for (;;) {
-      if (this.pos >= this.text.length) break;
+    while (this.pos < this.text.length) {
       const lineEndAt = this.text.indexOf('\n', this.pos);
       const lineEnd = lineEndAt === -1 ? this.text.length : lineEndAt;
       let at = this.pos;
@@ -427,52 +475,17 @@ class Reader {
         // an empty (or spaces-only) line
         if (contentIndent === -1) maxLeadingEmpty = Math.max(maxLeadingEmpty, spaces);
         lines.push(contentIndent === -1 || spaces <= contentIndent ? '' : this.text.slice(this.pos + contentIndent, lineEnd));
-        endedWithNewline = lineEndAt !== -1;
-        this.pos = lineEndAt === -1 ? this.text.length : lineEnd + 1;
-        continue;
+      } else {
+        if (contentIndent === -1) {
+          if (spaces <= indent) break;
+          if (maxLeadingEmpty > spaces) throw GIVE_UP;
+          contentIndent = spaces;
+        } else if (spaces < contentIndent) break;
+        lines.push(this.text.slice(this.pos + contentIndent, lineEnd));
       }
-      if (contentIndent === -1) {
-        if (spaces <= indent) break;
-        if (maxLeadingEmpty > spaces) throw GIVE_UP;
-        contentIndent = spaces;
-      } else if (spaces < contentIndent) break;
-      lines.push(this.text.slice(this.pos + contentIndent, lineEnd));
-      endedWithNewline = lineEndAt !== -1;
       this.pos = lineEndAt === -1 ? this.text.length : lineEnd + 1;
     }
-    // pos is at the start of the first line after the block (or at the end): the caller skips blank lines from there.
-    // Trailing empty lines are chomping's business.
-    let last = lines.length;
-    while (last > 0 && lines[last - 1] === '') last--;
-    const trailing = lines.length - last;
-    const body = lines.slice(0, last);
-    if (body.length === 0) {
-      if (chomp === 'keep') throw GIVE_UP;
-      return '';
-    }
-    let content: string;
-    if (folded) {
-      // Breaks between two text lines fold to a space (n+1 breaks to n newlines); breaks next
-      // to a more-indented line (one starting with a space) are kept as they are.
-      content = '';
-      let previousSpaced: boolean | undefined;
-      let pendingEmpty = 0;
-      for (const line of body) {
-        if (line === '') { pendingEmpty++; continue; }
-        const spaced = line.charCodeAt(0) === SPACE;
-        if (previousSpaced === undefined) content = '\n'.repeat(pendingEmpty) + line;
-        else if (!previousSpaced && !spaced) content += (pendingEmpty > 0 ? '\n'.repeat(pendingEmpty) : ' ') + line;
-        else content += '\n'.repeat(pendingEmpty + 1) + line;
-        previousSpaced = spaced;
-        pendingEmpty = 0;
-      }
-    } else {
-      content = body.join('\n');
-    }
-    if (chomp === 'strip') return content;
-    if (!endedWithNewline && trailing === 0) return content;
-    if (chomp === 'clip') return content + '\n';
-    throw GIVE_UP; // keep: trailing lines and the end of file interact; leave it to the library
+    return lines;
   }
 
   // ---- quoted scalars ----------------------------------------------------------------------

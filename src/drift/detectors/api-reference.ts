@@ -18,7 +18,7 @@ import { DEFAULT_MAX_BYTES } from '../../contracts/openapi/parse.js';
 import { isObject, loadSpecSet, type SpecSet } from '../../contracts/openapi/refs.js';
 import { SpecParseError } from '../../contracts/openapi/types.js';
 import type { DriftItem, Evidence, TextEdit } from '../item.js';
-import type { Marker, Range } from '../markdown.js';
+import type { Marker, Range, TableRow } from '../markdown.js';
 import type { ApiReferenceConfig } from '../types.js';
 import { item, problem, scope, type Detector, type DetectorInput } from './detector.js';
 
@@ -194,86 +194,100 @@ interface Mention extends Range {
 
 const PATH_TOKEN = /(?:\b(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE)\s+)?(\/[A-Za-z0-9_.~{}\/-]*[A-Za-z0-9_~}\/-])/gi;
 
+/**
+ * Operations the PR removed (no operation with their method and path shape at head), where
+ * the doc names them in `range` outside the generated sections: renamed ones (the same
+ * operationId at head) are edited, removed ones are removed from a table or flagged.
+ */
 function mentions(input: DetectorInput<ApiReferenceConfig>, spec: string, range: Range, outside: Range[], base: Op[], head: Op[]): DriftItem[] {
   const headKeys = new Set(head.map(opKey));
-  const headShapes = new Set(head.map((o) => o.shape));
   const removed = base.filter((o) => !headKeys.has(opKey(o)));
   if (removed.length === 0) return [];
+  const rows = input.doc.tables(range).flatMap((t) => t.rows);
+  const found = findMentions(input, range, outside, rows, removed, new Set(head.map((o) => o.shape)));
+  const items: DriftItem[] = [];
+  for (const [op, list] of found) {
+    const successor = op.operationId ? head.find((h) => h.operationId === op.operationId) : undefined;
+    items.push(successor ? renamedItem(input, spec, op, list, successor) : removedItem(input, spec, op, list, rows));
+  }
+  return items;
+}
+
+/** Each removed operation -> where the doc mentions it: paragraphs (tables and inline code included) and fenced blocks, not the generated sections. */
+function findMentions(input: DetectorInput<ApiReferenceConfig>, range: Range, outside: Range[], rows: readonly TableRow[], removed: Op[], headShapes: Set<string>): Map<Op, Mention[]> {
   const byShape = new Map<string, Op[]>();
   for (const o of removed) byShape.set(o.shape, [...(byShape.get(o.shape) ?? []), o]);
-
-  // Paragraphs (tables and inline code included) and fenced blocks; not the generated sections.
   const nodes = [...input.doc.prose(range), ...input.doc.code(range).filter((c) => c.kind === 'fenced')].filter((n) => !outside.some((o) => n.start >= o.start && n.start < o.end));
   const found = new Map<Op, Mention[]>();
-  const tables = input.doc.tables(range);
-  const rows = tables.flatMap((t) => t.rows);
   for (const node of nodes) {
     for (const m of node.raw.matchAll(PATH_TOKEN)) {
       const template = m[2]!.replace(/\/$/, '') || '/';
-      const shape = pathShape(template);
-      const ops = byShape.get(shape);
+      const ops = byShape.get(pathShape(template));
       if (!ops) continue;
-      // `| DELETE | /pets/{id} |`: a table row may give the method in a cell of its own.
-      const at = node.start + m.index;
-      const row = m[1] ? undefined : rows.find((r) => at >= r.start && at < r.end);
-      const methodCell = row?.cells.find((c) => METHOD_ORDER.includes(c.text.replace(/`/g, '').toUpperCase()));
-      const rowMethod = methodCell?.text.replace(/`/g, '').toUpperCase();
-      const method = m[1]?.toUpperCase() ?? rowMethod;
-      const methodStart = m[1] ? at : methodCell ? methodCell.start + methodCell.text.indexOf(methodCell.text.replace(/`/g, '')) : undefined;
-      const start = node.start + m.index + m[0].length - m[2]!.length;
-      const mention: Mention = { start, end: start + template.length, shape, ...(method ? { method } : {}), ...(methodStart !== undefined ? { methodStart } : {}) };
+      const mention = mentionAt(node.start + m.index, m, template, rows);
       for (const op of ops) {
         // `DELETE /pets/{id}` is about DELETE only; a bare path is stale only when no method is left on it.
-        if (method ? method !== op.method : headShapes.has(shape)) continue;
+        if (mention.method ? mention.method !== op.method : headShapes.has(mention.shape)) continue;
         found.set(op, [...(found.get(op) ?? []), mention]);
       }
     }
   }
-  const items: DriftItem[] = [];
-  for (const [op, list] of found) {
-    const successor = op.operationId ? head.find((h) => h.operationId === op.operationId) : undefined;
-    const evidence: Evidence[] = [{ file: spec, line: op.line, side: 'base' }, { file: input.doc.path, line: input.doc.lineOf(list[0]!.start), side: 'doc' }];
-    const subject = `${op.method} ${op.template}`;
-    if (successor) {
-      const edits: TextEdit[] = [];
-      for (const m of list) {
-        if (m.method && m.methodStart !== undefined && successor.method !== op.method) edits.push({ start: m.methodStart, end: m.methodStart + m.method.length, replacement: successor.method });
-        edits.push({ start: m.start, end: m.end, replacement: successor.template });
-      }
-      items.push(
-        item('api_reference', input, {
-          rule: 'api_reference.operation-renamed',
-          message: `The doc names \`${subject}\`, which is now \`${successor.method} ${successor.template}\` (operationId \`${op.operationId}\`).`,
-          subject,
-          identity: { op: opKey(op), to: opKey(successor) },
-          changeClass: 'breaking',
-          confidence: 0.9,
-          evidence,
-          edits,
-        }),
-      );
-      continue;
-    }
-    // Safe edit: every mention sits in a table row that names no other operation.
-    const rows = list.map((m) => tables.flatMap((t) => t.rows).find((r) => m.start >= r.start && m.start < r.end));
-    const safe = rows.every((r) => r && [...input.doc.text.slice(r.start, r.end).matchAll(PATH_TOKEN)].length === 1);
-    const uniqueRows = [...new Set(rows)];
-    items.push(
-      item('api_reference', input, {
-        rule: 'api_reference.operation-removed',
-        message: safe
-          ? `The doc documents \`${subject}\`, which this change removed from ${spec}: its table row is removed.`
-          : `The doc names \`${subject}\`, which this change removed from ${spec}; no safe edit: the text needs a person.`,
-        subject,
-        identity: { op: opKey(op) },
-        changeClass: 'breaking',
-        confidence: safe ? 0.9 : 0.95,
-        evidence,
-        at: list[0]!.start,
-        resolution: { kind: 'absent', text: input.doc.text.slice(list[0]!.methodStart ?? list[0]!.start, list[0]!.end) },
-        ...(safe ? { edits: uniqueRows.map((r) => ({ start: r!.start, end: r!.end, replacement: '' })) } : {}),
-      }),
-    );
+  return found;
+}
+
+/** A path token found at `at` in the doc, with its method: written before it, or in a cell of its own in the same table row (`| DELETE | /pets/{id} |`). */
+function mentionAt(at: number, m: RegExpExecArray | RegExpMatchArray, template: string, rows: readonly TableRow[]): Mention {
+  const row = m[1] ? undefined : rows.find((r) => at >= r.start && at < r.end);
+  const methodCell = row?.cells.find((c) => METHOD_ORDER.includes(c.text.replace(/`/g, '').toUpperCase()));
+  const rowMethod = methodCell?.text.replace(/`/g, '').toUpperCase();
+  const method = m[1]?.toUpperCase() ?? rowMethod;
+  const methodStart = m[1] ? at : methodCell ? methodCell.start + methodCell.text.indexOf(methodCell.text.replace(/`/g, '')) : undefined;
+  const start = at + m[0].length - m[2]!.length;
+  return { start, end: start + template.length, shape: pathShape(template), ...(method ? { method } : {}), ...(methodStart !== undefined ? { methodStart } : {}) };
+}
+
+function mentionEvidence(input: DetectorInput<ApiReferenceConfig>, spec: string, op: Op, list: Mention[]): Evidence[] {
+  return [{ file: spec, line: op.line, side: 'base' }, { file: input.doc.path, line: input.doc.lineOf(list[0]!.start), side: 'doc' }];
+}
+
+/** Every mention rewritten to the successor's path (and method, where it is written and changed). */
+function renamedItem(input: DetectorInput<ApiReferenceConfig>, spec: string, op: Op, list: Mention[], successor: Op): DriftItem {
+  const edits: TextEdit[] = [];
+  for (const m of list) {
+    if (m.method && m.methodStart !== undefined && successor.method !== op.method) edits.push({ start: m.methodStart, end: m.methodStart + m.method.length, replacement: successor.method });
+    edits.push({ start: m.start, end: m.end, replacement: successor.template });
   }
-  return items;
+  const subject = `${op.method} ${op.template}`;
+  return item('api_reference', input, {
+    rule: 'api_reference.operation-renamed',
+    message: `The doc names \`${subject}\`, which is now \`${successor.method} ${successor.template}\` (operationId \`${op.operationId}\`).`,
+    subject,
+    identity: { op: opKey(op), to: opKey(successor) },
+    changeClass: 'breaking',
+    confidence: 0.9,
+    evidence: mentionEvidence(input, spec, op, list),
+    edits,
+  });
+}
+
+/** Safe edit: every mention sits in a table row that names no other operation, and those rows go; else flagged for a person. */
+function removedItem(input: DetectorInput<ApiReferenceConfig>, spec: string, op: Op, list: Mention[], tableRows: readonly TableRow[]): DriftItem {
+  const rows = list.map((m) => tableRows.find((r) => m.start >= r.start && m.start < r.end));
+  const safe = rows.every((r) => r && [...input.doc.text.slice(r.start, r.end).matchAll(PATH_TOKEN)].length === 1);
+  const uniqueRows = [...new Set(rows)];
+  const subject = `${op.method} ${op.template}`;
+  return item('api_reference', input, {
+    rule: 'api_reference.operation-removed',
+    message: safe
+      ? `The doc documents \`${subject}\`, which this change removed from ${spec}: its table row is removed.`
+      : `The doc names \`${subject}\`, which this change removed from ${spec}; no safe edit: the text needs a person.`,
+    subject,
+    identity: { op: opKey(op) },
+    changeClass: 'breaking',
+    confidence: safe ? 0.9 : 0.95,
+    evidence: mentionEvidence(input, spec, op, list),
+    at: list[0]!.start,
+    resolution: { kind: 'absent', text: input.doc.text.slice(list[0]!.methodStart ?? list[0]!.start, list[0]!.end) },
+    ...(safe ? { edits: uniqueRows.map((r) => ({ start: r!.start, end: r!.end, replacement: '' })) } : {}),
+  });
 }

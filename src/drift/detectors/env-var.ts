@@ -69,106 +69,134 @@ export const detectEnvVar: Detector<EnvVarConfig> = async (input) => {
   const where = scope('env_var', input, input.sectionTarget ? [input.sectionTarget] : []);
   if ('problem' in where) return [where.problem];
   const { base, head, perFile } = await readsOfChange(input);
-  const wanted = (name: string) =>
-    (input.config.prefixes === undefined || input.config.prefixes.length === 0 || input.config.prefixes.some((p) => name.startsWith(p))) && !(input.config.ignore ?? []).includes(name);
+  const wanted = wantedBy(input.config);
   const added = [...head.keys()].filter((n) => !base.has(n) && wanted(n)).sort();
   const gone = [...base.keys()].filter((n) => !head.has(n) && wanted(n)).sort();
   if (added.length === 0 && gone.length === 0) return [];
 
   const table = findEnvTable(input, where.range);
-  if (!table) {
-    return added.map((name) =>
-      item('env_var', input, {
-        rule: 'env_var.no-table',
-        message: `The code now reads \`${name}\`, and ${input.doc.path} has no env table to document it in (a table with a Variable or Name column, or one between <!-- puddlejumper:env-vars --> markers).`,
-        subject: name,
-        changeClass: 'additive',
-        confidence: 0.6,
-        resolution: { kind: 'present', text: name },
-        evidence: [head.get(name)!],
-      }),
-    );
-  }
+  if (!table) return added.map((name) => noTableItem(input, name, head.get(name)!));
   const column = nameColumn(table);
-  const documented = new Map<string, TableRow>();
-  for (const row of table.rows) {
-    const cell = row.cells[column];
-    if (!cell) continue;
-    for (const name of namesInCell(cell.text)) if (!documented.has(name)) documented.set(name, row);
-  }
+  const documented = documentedNames(table, column);
+  const renamedFrom = renames(perFile, wanted, added, gone);
+  const env: EnvTable = { table, column, documented };
 
   const items: DriftItem[] = [];
-  const renamedFrom = new Map<string, string>();
-  for (const [, { goneHere, addedHere }] of perFile) {
-    const g = goneHere.filter(wanted);
-    const a = addedHere.filter(wanted);
-    if (g.length === 1 && a.length === 1 && gone.includes(g[0]!) && added.includes(a[0]!)) renamedFrom.set(a[0]!, g[0]!);
-  }
-
-  // Every new row goes after the last row (zero-width edits at one point apply in order).
-  const insertAfter = table.rows.length > 0 ? table.rows[table.rows.length - 1]! : table.delimiter;
-  const columns = Math.max(table.header.cells.length, 1);
   for (const name of added) {
     if (documented.has(name)) continue;
     const from = renamedFrom.get(name);
     const oldRow = from !== undefined ? documented.get(from) : undefined;
-    if (from !== undefined && oldRow) {
-      const cell = oldRow.cells[column]!;
-      const at = cell.start + cell.text.indexOf(from);
-      items.push(
-        item('env_var', input, {
-          rule: 'env_var.renamed',
-          message: `\`${from}\` was renamed to \`${name}\` in the code; the env table still says \`${from}\`.`,
-          subject: from,
-          identity: { from, to: name },
-          changeClass: 'behavioral',
-          confidence: 0.85,
-          evidence: [base.get(from)!, head.get(name)!],
-          edits: [{ start: at, end: at + from.length, replacement: name }],
-        }),
-      );
-      continue;
-    }
-    const cells = Array.from({ length: columns }, (_, i) => (i === column ? `\`${name}\`` : i === columns - 1 && columns > 1 ? `_read by \`${head.get(name)!.file}\`; describe it_` : ''));
-    const row = `| ${cells.join(' | ')} |\n`;
-    const insertAt = insertAfter.end;
-    const needsBreak = input.doc.text[insertAt - 1] !== '\n';
-    items.push(
-      item('env_var', input, {
-        rule: 'env_var.undocumented',
-        message: `The code now reads \`${name}\`, which the env table does not list.`,
-        subject: name,
-        changeClass: 'additive',
-        confidence: 0.9,
-        resolution: { kind: 'present', text: name },
-        evidence: [head.get(name)!, { file: input.doc.path, line: table.line, side: 'doc' }],
-        at: insertAfter.start,
-        edits: [{ start: insertAt, end: insertAt, replacement: needsBreak ? `\n${row.slice(0, -1)}` : row }],
-      }),
-    );
+    if (from !== undefined && oldRow) items.push(renamedItem(input, env, oldRow, { from, to: name }, [base.get(from)!, head.get(name)!]));
+    else items.push(undocumentedItem(input, env, name, head.get(name)!));
   }
   for (const name of gone) {
     const row = documented.get(name);
     if (!row) continue;
     // A rename whose new name is not documented yet is one item (env_var.renamed), not two.
     if ([...renamedFrom.entries()].some(([to, from]) => from === name && !documented.has(to))) continue;
-    const only = namesInCell(row.cells[column]!.text).length === 1;
-    items.push(
-      item('env_var', input, {
-        rule: 'env_var.gone',
-        message: `The env table documents \`${name}\`, which no changed file reads any more${only ? '' : ' (its row names other variables too: not removed)'}.`,
-        subject: name,
-        changeClass: 'behavioral',
-        confidence: 0.7,
-        resolution: { kind: 'absent', text: name },
-        evidence: [base.get(name)!, { file: input.doc.path, line: row.line, side: 'doc' }],
-        at: row.start,
-        ...(only ? { edits: [{ start: row.start, end: row.end, replacement: '' }] } : {}),
-      }),
-    );
+    items.push(goneItem(input, env, row, name, base.get(name)!));
   }
   return items;
 };
+
+/** The variables the config asks about: those with one of its `prefixes` (all when none), not in `ignore`. */
+function wantedBy(config: EnvVarConfig): (name: string) => boolean {
+  return (name) => (config.prefixes === undefined || config.prefixes.length === 0 || config.prefixes.some((p) => name.startsWith(p))) && !(config.ignore ?? []).includes(name);
+}
+
+/** Documented variable -> its row (the first row that names it in the name column). */
+function documentedNames(table: Table, column: number): Map<string, TableRow> {
+  const documented = new Map<string, TableRow>();
+  for (const row of table.rows) {
+    const cell = row.cells[column];
+    if (!cell) continue;
+    for (const name of namesInCell(cell.text)) if (!documented.has(name)) documented.set(name, row);
+  }
+  return documented;
+}
+
+/** New name -> old name: a file where exactly one wanted variable went and one came, both gone and added overall. */
+function renames(perFile: Map<string, FileReads>, wanted: (name: string) => boolean, added: readonly string[], gone: readonly string[]): Map<string, string> {
+  const renamedFrom = new Map<string, string>();
+  for (const [, { goneHere, addedHere }] of perFile) {
+    const g = goneHere.filter(wanted);
+    const a = addedHere.filter(wanted);
+    if (g.length === 1 && a.length === 1 && gone.includes(g[0]!) && added.includes(a[0]!)) renamedFrom.set(a[0]!, g[0]!);
+  }
+  return renamedFrom;
+}
+
+interface EnvTable {
+  table: Table;
+  /** The column of variable names. */
+  column: number;
+  documented: Map<string, TableRow>;
+}
+
+function noTableItem(input: DetectorInput<EnvVarConfig>, name: string, read: Evidence): DriftItem {
+  return item('env_var', input, {
+    rule: 'env_var.no-table',
+    message: `The code now reads \`${name}\`, and ${input.doc.path} has no env table to document it in (a table with a Variable or Name column, or one between <!-- puddlejumper:env-vars --> markers).`,
+    subject: name,
+    changeClass: 'additive',
+    confidence: 0.6,
+    resolution: { kind: 'present', text: name },
+    evidence: [read],
+  });
+}
+
+/** The old name in its row replaced by the new one. */
+function renamedItem(input: DetectorInput<EnvVarConfig>, { column }: EnvTable, oldRow: TableRow, { from, to }: { from: string; to: string }, evidence: Evidence[]): DriftItem {
+  const cell = oldRow.cells[column]!;
+  const at = cell.start + cell.text.indexOf(from);
+  return item('env_var', input, {
+    rule: 'env_var.renamed',
+    message: `\`${from}\` was renamed to \`${to}\` in the code; the env table still says \`${from}\`.`,
+    subject: from,
+    identity: { from, to },
+    changeClass: 'behavioral',
+    confidence: 0.85,
+    evidence,
+    edits: [{ start: at, end: at + from.length, replacement: to }],
+  });
+}
+
+/** A new row after the table's last row (zero-width edits at one point apply in order). */
+function undocumentedItem(input: DetectorInput<EnvVarConfig>, { table, column }: EnvTable, name: string, read: Evidence): DriftItem {
+  const insertAfter = table.rows.length > 0 ? table.rows[table.rows.length - 1]! : table.delimiter;
+  const columns = Math.max(table.header.cells.length, 1);
+  const cells = Array.from({ length: columns }, (_, i) => (i === column ? `\`${name}\`` : i === columns - 1 && columns > 1 ? `_read by \`${read.file}\`; describe it_` : ''));
+  const row = `| ${cells.join(' | ')} |\n`;
+  const insertAt = insertAfter.end;
+  const needsBreak = input.doc.text[insertAt - 1] !== '\n';
+  return item('env_var', input, {
+    rule: 'env_var.undocumented',
+    message: `The code now reads \`${name}\`, which the env table does not list.`,
+    subject: name,
+    changeClass: 'additive',
+    confidence: 0.9,
+    resolution: { kind: 'present', text: name },
+    evidence: [read, { file: input.doc.path, line: table.line, side: 'doc' }],
+    at: insertAfter.start,
+    edits: [{ start: insertAt, end: insertAt, replacement: needsBreak ? `\n${row.slice(0, -1)}` : row }],
+  });
+}
+
+/** The row removed when it names only this variable; flagged otherwise. */
+function goneItem(input: DetectorInput<EnvVarConfig>, { column }: EnvTable, row: TableRow, name: string, read: Evidence): DriftItem {
+  const only = namesInCell(row.cells[column]!.text).length === 1;
+  return item('env_var', input, {
+    rule: 'env_var.gone',
+    message: `The env table documents \`${name}\`, which no changed file reads any more${only ? '' : ' (its row names other variables too: not removed)'}.`,
+    subject: name,
+    changeClass: 'behavioral',
+    confidence: 0.7,
+    resolution: { kind: 'absent', text: name },
+    evidence: [read, { file: input.doc.path, line: row.line, side: 'doc' }],
+    at: row.start,
+    ...(only ? { edits: [{ start: row.start, end: row.end, replacement: '' }] } : {}),
+  });
+}
 
 interface FileReads {
   goneHere: string[];
@@ -199,7 +227,6 @@ async function readsOfChange(input: DetectorInput<EnvVarConfig>): Promise<{ base
   }
   return { base, head, perFile };
 }
-
 
 function findEnvTable(input: DetectorInput<EnvVarConfig>, range: { start: number; end: number }): Table | undefined {
   const marker = input.doc.markers.find((m) => (m.name === 'env-vars' || m.name === 'env_vars' || m.name === 'env') && m.close);

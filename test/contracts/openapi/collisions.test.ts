@@ -33,7 +33,7 @@ describe('every operation of a real document is compared', () => {
     const base = await loadSpecSet({ path: 'api.github.com.json', content }, { maxBytes: 64 * 1024 * 1024 });
     const head = await loadSpecSet({ path: 'api.github.com.json', content }, { maxBytes: 64 * 1024 * 1024 });
     const sink = new ChangeSink();
-    const pairs = comparePaths({ base, head, now: NOW, sink, schemas: new SchemaComparer(base, head) });
+    const pairs = comparePaths({ base, head, now: NOW, sunsetPolicy: {}, sink, schemas: new SchemaComparer(base, head) });
     expect(inDocument).toBeGreaterThan(1000);
     expect(pairs).toHaveLength(inDocument);
     expect(new Set(pairs.map((pair) => `${pair.method} ${pair.head.template}`)).size).toBe(inDocument);

@@ -18,6 +18,13 @@ describe('pj diff', () => {
     expect(out).toMatch(/6 change\(s\): 3 ERR, 0 WARN, 3 INFO$/);
   });
 
+  it('reads Swagger 2.0 and points at the 2.0 file\'s lines', async () => {
+    const { code, out, err } = await run('swagger2/base.yaml', 'swagger2/head.yaml');
+    expect([code, err]).toEqual([1, '']);
+    expect(out).toContain('swagger2/head.yaml:215:5: ERR request-parameter-max-decreased: GET /pet/findByStatus: query parameter limit: maximum decreased from 100 to 50');
+    expect((await run('swagger2/base.yaml', 'swagger2/base.yaml')).out).toBe('No API changes.');
+  });
+
   it('prints JSON records with id, level, method, path, message and source', async () => {
     const { code, out } = await run('paths/base.yaml', 'paths/head.yaml', '--format', 'json');
     expect(code).toBe(1);

@@ -32,10 +32,10 @@ describe('parsing', () => {
     expect(error.message).toMatch(/^big\.yaml:1:1: spec is 2\.0 MB, over the 2 MB limit$/);
   });
 
-  it('refuses a document that is not OpenAPI 3.x', async () => {
+  it('refuses a document that is not OpenAPI 3.x or Swagger 2.0', async () => {
     expect((await parseErrorOf({ path: 'x.yaml', content: 'name: not a spec\n' })).message).toContain('not an OpenAPI document');
-    const swagger = await parseErrorOf({ path: 'x.yaml', content: 'swagger: "2.0"\ninfo: {}\n' });
-    expect(swagger.message).toBe('x.yaml:1:1: Swagger 2.0 is not supported: convert the spec to OpenAPI 3.x');
+    const swagger = await parseErrorOf({ path: 'x.yaml', content: 'info: {}\nswagger: "1.2"\n' });
+    expect(swagger.message).toBe('x.yaml:2:1: unsupported Swagger version 1.2 (2.0, 3.0 and 3.1 are supported)');
     expect((await parseErrorOf({ path: 'x.yaml', content: '# c\nopenapi: 4.0.0\n' })).line).toBe(2);
   });
 });

@@ -17,6 +17,14 @@ describe('security', () => {
     expectChange(changes, 'api-security-component-oauth-token-url-changed', undefined, undefined, 26);
   });
 
+  it('reports an OAuth scope whose description changed, as INFO at the scope', async () => {
+    const { changes } = await diffFixture('security');
+    const change = expectChange(changes, 'api-security-component-oauth-scope-changed', undefined, undefined, 28);
+    expect(change.level).toBe('INFO');
+    expect(change.baseSource?.line).toBe(27);
+    expect(change.message).toContain('"read pets" to "read pets and their owners"');
+  });
+
   it('lets severityOverrides raise a catalogue INFO rule', async () => {
     const { changes } = await diffFixture('security', { severityOverrides: { 'api-security-scope-added': 'ERR' } });
     expect(changes.find((change) => change.id === 'api-security-scope-added')?.level).toBe('ERR');

@@ -149,4 +149,23 @@ describe('fast YAML reader', () => {
     );
     expect(accepted).toBeGreaterThan(600);
   });
+  it('agrees on hand-built block scalars: literal and folded, each chomping, empty, spaced and more-indented lines', () => {
+    const line = fc.constantFrom('word', 'two words', '', ' ', '    ', '  more indented', '   deeper', 'x: y', '# not a comment', '- item');
+    const block = fc.record({
+      header: fc.constantFrom('|', '|-', '|+', '>', '>-', '>+'),
+      indent: fc.constantFrom(2, 4),
+      lines: fc.array(line, { minLength: 0, maxLength: 8 }),
+      after: fc.constantFrom('', '\n', '\nnext: 1\n', '\n\nnext: 1\n', '\n  \nnext: 1\n'),
+    });
+    let accepted = 0;
+    fc.assert(
+      fc.property(block, ({ header, indent, lines, after }) => {
+        const pad = ' '.repeat(indent);
+        const text = `a: ${header}\n${lines.map((l) => (l.trim() === '' ? l : pad + l)).join('\n')}${after}`;
+        if (agrees(text)) accepted++;
+      }),
+      { numRuns: 3000, seed: 20261202 },
+    );
+    expect(accepted).toBeGreaterThan(1000);
+  });
 });
