@@ -1,10 +1,11 @@
 // Benchmark: control-plane page render time at the server with 10,000 approval chains,
-// 50,000 outbox actions and 100,000 audit events in a WAL SQLite file (migrations applied,
+// 50,000 outbox actions, 100,000 audit events and Track B's state (2,000 open windows of 5
+// items, 20,000 ledger items, 1,000 remediations) in a WAL SQLite file (migrations applied,
 // migration 012's indexes included). Each page is requested over HTTP with a signed session
 // for one installation (the scoped queries a person runs) and timed inside the handler.
 //
 //   npx tsc -p .    # emits dist/
-//   node bench/admin.mjs [--chains 10000] [--audit 100000] [--actions 50000] [--rounds 20]
+//   node bench/admin.mjs [--chains 10000] [--audit 100000] [--actions 50000] [--windows 2000] [--rounds 20]
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -21,10 +22,12 @@ const CHAINS = Number(arg('chains', '10000'));
 const AUDIT = Number(arg('audit', '100000'));
 const ACTIONS = Number(arg('actions', '50000'));
 const ROUNDS = Number(arg('rounds', '20'));
+const WINDOWS = Number(arg('windows', '2000'));
 
 const { openDatabase } = await import(dist('src/store/open.js'));
 const { migrateToLatest } = await import(dist('src/store/migrate.js'));
 const { AdminQueries } = await import(dist('src/store/admin.js'));
+const { AdminDriftQueries } = await import(dist('src/store/admin-drift.js'));
 const { controlPlaneHandler } = await import(dist('src/admin/handler.js'));
 const { sign, newSession } = await import(dist('src/admin/session.js'));
 const { loadSettings } = await import(dist('src/config.js'));
@@ -84,11 +87,35 @@ for (let start = 0; start < AUDIT; start += 1000) {
 }
 console.log(`seeded ${AUDIT} audit events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
+t0 = performance.now();
+// Track B: open windows (5 pending items each, with a patch), the ledger (digest, remediation,
+// resolved, ...), remediations (one in four open).
+const LEDGER = ['digest', 'remediation', 'resolved', 'merged', 'dropped', 'ignored', 'pending', 'digest', 'resolved', 'merged'];
+const driftItem = (i, k) => ({ type: 'instruction', rule: 'instruction.script-renamed', message: `npm run deploy-${k} was renamed`, subject: `deploy-${k}`, docTarget: { system: 'github', repo: 'docs/docs', path: `runbooks/r${i}.md`, class: 'runbook' }, section: 'Ops > Deploy', docLine: 10 + k, evidence: [{ file: 'package.json', line: 4, side: 'head' }], fingerprint: `fp-${i}-${k}`, changeClass: 'behavioral', confidence: 0.9, patch: { docHash: 'h', edits: [{ start: 1, end: 2, replacement: 'x' }], diff: `--- a\n+++ b\n@@ -10 +10 @@\n-npm run deploy-${k}\n+npm run release-${k}\n` } });
+for (let start = 0; start < WINDOWS; start += 100) {
+  const windows = [];
+  const items = [];
+  const remediations = [];
+  for (let i = start; i < Math.min(WINDOWS, start + 100); i++) {
+    const inst = (i % ORGS.length) + 1;
+    const docKey = `github:docs/docs:runbooks/r${i}.md`;
+    const pending = [0, 1, 2, 3, 4].map((k) => ({ item: driftItem(i, k), severity: 'high', sources: [{ repo: `${ORGS[inst - 1]}/repo-${i % 50}`, number: i, sha: 'a'.repeat(40) }], addedAt: iso(i * 60_000) }));
+    windows.push({ installation_id: inst, pack_id: `pack-${i % 20}`, doc_key: docKey, owner: ORGS[inst - 1], state: JSON.stringify({ packId: `pack-${i % 20}`, docKey, openedAt: iso(i * 60_000), dueAt: iso(i * 60_000 - 7 * 86400_000), items: pending }), due_at: iso(i * 60_000 - 7 * 86400_000), version: 1, updated_at: iso(0) });
+    for (let k = 0; k < 10; k++) items.push({ installation_id: inst, pack_id: `pack-${i % 20}`, doc_key: docKey, fingerprint: `fp-${i}-${k}`, status: LEDGER[k], source_repo: `${ORGS[inst - 1]}/repo-${i % 50}`, entry: JSON.stringify({ item: driftItem(i, k), severity: 'medium', sources: [] }), branch: LEDGER[k] === 'remediation' ? `puddlejumper/drift/r${i}` : null, created_at: iso(i * 60_000), updated_at: iso(i * 60_000) });
+    if (i % 2 === 0) remediations.push({ installation_id: inst, pack_id: `pack-${i % 20}`, doc_key: docKey, system: 'github', repo: 'docs/docs', branch: `puddlejumper/drift/r${i}`, status: i % 8 === 0 ? 'open' : 'merged', pr_number: i, reason: null, opened_at: iso(i * 60_000), updated_at: iso(i * 60_000) });
+  }
+  await db.insertInto('drift_windows').values(windows).execute();
+  await db.insertInto('drift_items').values(items).execute();
+  if (remediations.length) await db.insertInto('drift_remediations').values(remediations).execute();
+}
+console.log(`seeded ${WINDOWS} drift windows, ${WINDOWS * 10} ledger items, ${WINDOWS / 2} remediations in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
 const settings = loadSettings({ GITHUB_CLIENT_ID: 'id', GITHUB_CLIENT_SECRET: 'secret', PJ_SESSION_SECRET: 's'.repeat(40), PJ_ADMIN_TOKEN: 't'.repeat(40), PJ_API_RATE_LIMIT_IP: '1000000', PJ_API_RATE_LIMIT_INSTALLATION: '1000000' });
 const refusal = async () => ({ ok: false, reason: 'not in the benchmark' });
 const handler = controlPlaneHandler({
   settings: settings.admin,
   queries: new AdminQueries(db),
+  drift: new AdminDriftQueries(db),
   now: () => now,
   decide: refusal,
   retryAction: refusal,
@@ -131,6 +158,10 @@ const PAGES = [
   '/admin/audit?since=2026-02-28&until=2026-03-01',
   '/admin/audit?before=50000',
   '/admin/packs',
+  '/admin/drift',
+  '/admin/drift?remediations=all',
+  '/admin/drift?page=5',
+  '/api/v1/drift',
   '/api/v1/chains',
   '/api/v1/audit?limit=100',
 ];

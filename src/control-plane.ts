@@ -6,6 +6,7 @@ import type { Settings } from './config.js';
 import type { Db } from './store/database.js';
 import type { Wiring } from './routes.js';
 import { AdminQueries } from './store/admin.js';
+import { AdminDriftQueries } from './store/admin-drift.js';
 import { controlPlaneHandler, type Handler } from './admin/handler.js';
 import type { AdminDeps, AdminLog, PackStatus, StoredTestRun, TestRunResults, TestRunView } from './admin/deps.js';
 import { sqlTestRunStore, type TestRunStore } from './store/admin-test-runs.js';
@@ -31,6 +32,7 @@ export function controlPlaneDeps(o: ControlPlaneOptions): AdminDeps {
   return {
     settings: settings.admin,
     queries: new AdminQueries(o.db),
+    drift: new AdminDriftQueries(o.db),
     now,
     // In the database: the result page works on whichever replica the redirect reaches.
     testRunResults: testRunResultsIn(sqlTestRunStore(o.db)),
@@ -80,6 +82,8 @@ export function controlPlaneDeps(o: ControlPlaneOptions): AdminDeps {
           packs: () => (sha ? wiring.packs.loadAt(octokit, account, sha) : wiring.packs.load(octokit, input.installationId, account)),
           pulls: async () => (input.pr !== undefined ? [await fetchPullRequest(octokit, input.installationId, input.repo, input.pr)] : listRecentPullRequests(octokit, input.installationId, input.repo, input.last ?? 10)),
           changes: (pr) => new GitHubChangeSet(octokit, pr),
+          // Track B's own doc reads (github, Confluence): what its check and its flush read.
+          docs: wiring.drift.deps({ installationId: input.installationId, octokit, owner: account }).docs,
           now,
         },
         input.pack,

@@ -120,6 +120,9 @@ interface GaugeSource {
   actionsByStatus(): Promise<Record<string, number>>;
   pendingSteps(): Promise<number>;
   oldestActiveStepSince(): Promise<string | undefined>;
+  driftItemsByStatus(): Promise<Record<string, number>>;
+  driftWindowsOpen(): Promise<number>;
+  driftRemediationsByStatus(): Promise<Record<string, number>>;
 }
 let gaugeSource: { store: GaugeSource; now: () => Date } | undefined;
 
@@ -160,6 +163,44 @@ export const oldestActiveStep = new Gauge({
     if (since === undefined && !gaugeSource) return;
     const now = gaugeSource?.now() ?? new Date();
     this.set(since ? Math.max(0, (now.getTime() - Date.parse(since)) / 1000) : 0);
+  },
+});
+
+// Track B (the ledger's statuses: store/drift.ts LEDGER_STATUSES; remediations: RemediationStatus).
+const DRIFT_ITEM_STATUSES_SHOWN = ['pending', 'remediation', 'digest', 'ignored', 'dropped', 'resolved', 'merged', 'stopped'] as const;
+const DRIFT_REMEDIATION_STATUSES_SHOWN = ['open', 'stopped', 'closed', 'merged', 'resolved'] as const;
+
+export const driftItems = new Gauge({
+  name: 'pj_drift_items',
+  help: 'Track B drift items in the ledger by status (pending in a window, in a remediation, in the digest, ...), read from the store at scrape time',
+  labelNames: ['status'] as const,
+  registers: [registry],
+  async collect() {
+    const counts = await read((s) => s.driftItemsByStatus());
+    if (!counts) return;
+    for (const status of DRIFT_ITEM_STATUSES_SHOWN) this.set({ status }, counts[status] ?? 0);
+  },
+});
+
+export const driftWindowsOpen = new Gauge({
+  name: 'pj_drift_windows_open',
+  help: 'Track B accumulation windows that are open (waiting to flush), read from the store at scrape time',
+  registers: [registry],
+  async collect() {
+    const n = await read((s) => s.driftWindowsOpen());
+    if (n !== undefined) this.set(n);
+  },
+});
+
+export const driftRemediations = new Gauge({
+  name: 'pj_drift_remediations',
+  help: 'Track B remediation PRs (and Confluence proposals) by status, read from the store at scrape time',
+  labelNames: ['status'] as const,
+  registers: [registry],
+  async collect() {
+    const counts = await read((s) => s.driftRemediationsByStatus());
+    if (!counts) return;
+    for (const status of DRIFT_REMEDIATION_STATUSES_SHOWN) this.set({ status }, counts[status] ?? 0);
   },
 });
 

@@ -53,6 +53,10 @@ panel('Step decision time (p50, p95)', [
   ['histogram_quantile(0.95, sum by (le) (rate(approval_chain_step_time_seconds_bucket[1h])))', 'p95'],
 ], { w: 8, x: 16, unit: 's' });
 panel('Step decisions', [['sum by (decision) (increase(approval_chain_step_decided_total[1h]))', '{{decision}}']], { w: 24 });
+row('Track B (documentation drift)');
+panel('Track B items by status', [['sum by (status) (pj_drift_items)', '{{status}}']], { w: 12 });
+panel('Open accumulation windows', [['pj_drift_windows_open', 'open windows']], { w: 4, x: 12, type: 'stat' });
+panel('Remediation PRs by status', [['sum by (status) (pj_drift_remediations)', '{{status}}']], { w: 8, x: 16 });
 row('GitHub and evidence');
 panel('GitHub rate limit remaining', [['min by (installation) (pj_github_rate_limit_remaining)', 'installation {{installation}}']], { w: 16 });
 panel('Audit chain head', [['pj_audit_head_sequence', 'head']], { w: 8, x: 16, type: 'stat' });
@@ -62,7 +66,7 @@ const dashboard = {
   __requires: [{ type: 'datasource', id: 'prometheus', name: 'Prometheus', version: '1.0.0' }],
   uid: 'puddlejumper',
   title: 'PuddleJumper',
-  description: 'Webhooks, the action outbox, approval chains and the GitHub rate limit of PuddleJumper.',
+  description: 'Webhooks, the action outbox, approval chains, Track B drift and the GitHub rate limit of PuddleJumper.',
   tags: ['puddlejumper'],
   timezone: 'browser',
   editable: true,

@@ -3,6 +3,7 @@
 // imports a use case itself.
 import type { AdminSettings } from '../config.js';
 import type { AdminQueries } from '../store/admin.js';
+import type { AdminDriftQueries } from '../store/admin-drift.js';
 import type { Fetch } from './oauth.js';
 
 export interface DecideInput {
@@ -44,6 +45,12 @@ export interface TestRunView {
     wouldBlock: boolean;
     chain: Array<Array<{ tierId: string; name: string; users: string[]; teams: string[] }>>;
     mode?: string;
+    /** Track B packs: what merging the PR would raise against the pack's doc. */
+    drift?: {
+      doc: string;
+      items: Array<{ rule: string; message: string; subject: string; changeClass: string; severity: string; band: string; score: number; section: string; docLine?: number; patch?: string }>;
+      error?: string;
+    };
     error?: string;
   }>;
 }
@@ -81,6 +88,8 @@ export interface AdminLog {
 export interface AdminDeps {
   settings: AdminSettings;
   queries: AdminQueries;
+  /** Track B's windows, remediations and digest. */
+  drift: AdminDriftQueries;
   now: () => Date;
   /** Approve or reject a step through the approval use case (same eligibility, compare-and-set, audit). */
   decide(installationId: number, input: DecideInput): Promise<OperationResult>;

@@ -12,12 +12,14 @@ import { RateLimiter, type RateDecision } from './rate-limit.js';
 import { SESSION_COOKIE, SESSION_TTL_MS, STATE_COOKIE, cookie, newSession, parseCookies, readSession, sameToken, sign, unsign, type Session } from './session.js';
 import { ADMIN_CSS } from './style.js';
 import * as views from './views.js';
+import { driftPage, type DriftQueryView } from './drift-views.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 const FLASH_COOKIE = 'pj_flash';
 const PAGE = 50;
 const AUDIT_PAGE = 100;
+const DRIFT_PAGE = 25;
 const TEST_RUN_TTL_MS = 3600_000;
 const DASHBOARD_WINDOW_MS = 7 * 86400_000;
 
@@ -152,6 +154,10 @@ export function controlPlaneHandler(deps: AdminDeps): Handler {
       );
       return sendHtml(res, 200, views.packsPage(session, web, sections));
     }
+    if (path === '/admin/drift') {
+      const view = driftView(q);
+      return sendHtml(res, 200, driftPage(session, web, view, await driftData(scope, view), now));
+    }
     if (path === '/admin/test-run') {
       return sendHtml(res, 200, views.testRunFormPage(session, session.installations, { ...(session.installations[0] ? { installation: session.installations[0].id } : {}), last: 10 }));
     }
@@ -257,6 +263,12 @@ export function controlPlaneHandler(deps: AdminDeps): Handler {
       before = rows.at(-1)!.id;
     }
     res.end();
+  }
+
+  async function driftData(scope: Scope, view: DriftQueryView) {
+    const q = { ...(view.pack ? { packId: view.pack } : {}), ...(view.remediations === 'all' ? { allRemediations: true } : {}), offset: (view.page - 1) * DRIFT_PAGE, limit: DRIFT_PAGE };
+    const [windows, remediations, digests] = await Promise.all([deps.drift.windows(scope, q), deps.drift.remediations(scope, q), deps.drift.digests(scope, q)]);
+    return { windows: windows.items, more: windows.more, remediations, digests };
   }
 
   // ---- JSON API --------------------------------------------------------------------------
@@ -418,6 +430,11 @@ export function controlPlaneHandler(deps: AdminDeps): Handler {
       }
       return send(200, { installations: out });
     }
+    if (path === '/api/v1/drift') {
+      const view = driftView(q);
+      const d = await driftData(scope, view);
+      return send(200, { page: view.page, windows: d.windows, next: d.more ? href(url.pathname, q, { page: view.page + 1 }) : null, remediations: d.remediations, digests: d.digests });
+    }
     if (path === '/api/v1/evaluations') {
       const list = scope === 'all' ? (await deps.queries.installations()).map((i) => ({ id: i.id, login: i.accountLogin })) : scope;
       const limit = positiveInt(q.get('limit'), 20, 200);
@@ -454,6 +471,10 @@ export function controlPlaneHandler(deps: AdminDeps): Handler {
 function opt(name: 'status' | 'kind' | 'repo', q: URLSearchParams): Partial<Record<typeof name, string>> {
   const v = q.get(name);
   return v ? { [name]: v } : {};
+}
+
+function driftView(q: URLSearchParams): DriftQueryView {
+  return { page: positiveInt(q.get('page'), 1), ...(q.get('pack') ? { pack: q.get('pack')! } : {}), ...(q.get('remediations') === 'all' ? { remediations: 'all' as const } : {}) };
 }
 
 function auditView(q: URLSearchParams): views.AuditQueryView {

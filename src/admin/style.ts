@@ -50,6 +50,11 @@ td pre { min-width:300px; max-width:560px; margin:0; }
 .a-failed, .a-denied { color:var(--bad); border-color:var(--bad); }
 .a-proposed, .a-approved, .a-dispatching { color:var(--warn); border-color:var(--warn); }
 .a-cancelled, .a-superseded { color:var(--muted); }
+.r-open { color:var(--warn); border-color:var(--warn); }
+.r-merged, .r-resolved { color:var(--ok); border-color:var(--ok); }
+.r-stopped, .r-closed { color:var(--muted); }
+section.window, section.digest { margin:8px 0 18px; }
+details summary { cursor:pointer; color:var(--accent); }
 pre { background:var(--bg); padding:8px; border-radius:6px; overflow:auto; max-height:240px; white-space:pre-wrap; word-break:break-all; }
 .center { max-width:560px; margin:60px auto; border:1px solid var(--line); border-radius:8px; padding:24px; }
 a { color:var(--accent); }

@@ -5,7 +5,7 @@ import type { AuditVerification, PackStatus, TestRunView } from './deps.js';
 import { age, href, html, shortSha, type Html } from './html.js';
 import type { Session } from './session.js';
 
-export type Nav = 'dashboard' | 'approvals' | 'dispatches' | 'audit' | 'packs' | 'test-run' | 'none';
+export type Nav = 'dashboard' | 'approvals' | 'dispatches' | 'audit' | 'packs' | 'drift' | 'test-run' | 'none';
 
 export interface Flash {
   ok: boolean;
@@ -18,6 +18,7 @@ const NAV: Array<[Exclude<Nav, 'none'>, string, string]> = [
   ['dispatches', 'Dispatches', '/admin/dispatches'],
   ['audit', 'Audit', '/admin/audit'],
   ['packs', 'Packs', '/admin/packs'],
+  ['drift', 'Drift', '/admin/drift'],
   ['test-run', 'Pack test run', '/admin/test-run'],
 ];
 
@@ -326,8 +327,18 @@ ${error ? html`<p class="flash bad">${error}</p>` : ''}
   );
 }
 
+function driftCell(d: TestRunView['prs'][number]['drift']): Html {
+  if (!d) return html`<span class="muted">—</span>`;
+  if (d.error) return html`<span class="muted">${d.doc}: ${d.error}</span>`;
+  if (d.items.length === 0) return html`<span class="muted">nothing in ${d.doc}</span>`;
+  return html`<div class="muted">${d.doc}</div><ul class="steps">${d.items.slice(0, 30).map(
+    (i) => html`<li data-drift="${i.rule}">${sevBadge(i.severity)} <span class="badge">${i.band}</span> <code>${i.rule}</code> ${i.message}${i.docLine !== undefined ? html` <span class="muted">line ${i.docLine}</span>` : ''}${i.patch ? html`<details><summary>patch</summary><pre>${i.patch}</pre></details>` : ''}</li>`,
+  )}</ul>`;
+}
+
 export function testRunResultPage(session: Session, web: string, repo: string, run: TestRunView, expires: string): string {
   const p = run.pack;
+  const drift = run.prs.some((r) => r.drift !== undefined);
   return layout(
     'Pack test run',
     session,
@@ -335,14 +346,14 @@ export function testRunResultPage(session: Session, web: string, repo: string, r
     html`<h1>Test run of ${p.id} on ${repo}</h1>
 <p class="muted">Pack <code>${p.file}</code>${p.versionHash ? html` · version <code>${p.versionHash.slice(0, 12)}</code>` : ''}${p.status ? ` · status ${p.status}` : ''}${p.testMode ? ' · in test mode (run as if enforcing)' : ''} · config <code>${run.configSha ?? 'local'}</code> · this result expires ${expires}</p>
 ${p.valid ? '' : html`<p class="flash bad">The pack is invalid: ${p.errors.join('; ')}</p>`}
-<table><thead><tr><th>PR</th><th>Title</th><th>Applies</th><th>Findings</th><th>Would block</th><th>Chain it would require</th></tr></thead><tbody>
-${run.prs.length === 0 ? html`<tr><td colspan="6" class="muted">No pull request.</td></tr>` : ''}
+<table><thead><tr><th>PR</th><th>Title</th><th>Applies</th><th>Findings</th><th>Would block</th><th>Chain it would require</th>${drift ? html`<th>Drift it would raise</th>` : ''}</tr></thead><tbody>
+${run.prs.length === 0 ? html`<tr><td colspan="7" class="muted">No pull request.</td></tr>` : ''}
 ${run.prs.map(
   (r) => html`<tr data-pr="${r.number}"><td><a href="${prUrl(web, repo, r.number)}">#${r.number}</a> <span class="muted">${r.state ?? ''}</span><div class="mono muted">${shortSha(r.headSha)}</div></td><td>${r.title ?? ''}</td>
 <td>${r.error ? html`<span class="badge bad">error</span><div>${r.error}</div>` : r.applies ? 'yes' : html`<span class="muted">no (scope or paths)</span>`}</td>
 <td>${r.findings.length === 0 ? html`<span class="muted">none</span>` : html`<ul class="steps">${r.findings.slice(0, 30).map((f) => html`<li>${sevBadge(f.severity)} <code>${f.ruleId}</code> ${f.message}${f.file ? html` <span class="muted">${f.file}${f.line ? `:${f.line}` : ''}</span>` : ''}</li>`)}</ul>`}</td>
 <td>${r.wouldBlock ? html`<span class="badge bad">would block</span>` : html`<span class="badge ok">would pass</span>`}${r.highestSeverity ? html` ${sevBadge(r.highestSeverity)}` : ''}</td>
-<td>${r.chain.length === 0 ? html`<span class="muted">none</span>` : html`<ol class="steps">${r.chain.map((g) => html`<li>${g.map((t, i) => html`${i > 0 ? ' and ' : ''}${t.name} (${[...t.users.map((u) => `@${u}`), ...t.teams.map((x) => `@${x}`)].join(', ') || 'nobody listed'})`)}</li>`)}</ol>`}</td></tr>`,
+<td>${r.chain.length === 0 ? html`<span class="muted">none</span>` : html`<ol class="steps">${r.chain.map((g) => html`<li>${g.map((t, i) => html`${i > 0 ? ' and ' : ''}${t.name} (${[...t.users.map((u) => `@${u}`), ...t.teams.map((x) => `@${x}`)].join(', ') || 'nobody listed'})`)}</li>`)}</ol>`}</td>${drift ? html`<td>${driftCell(r.drift)}</td>` : ''}</tr>`,
 )}</tbody></table>
 <p><a href="/admin/test-run">Another test run</a></p>`,
   );

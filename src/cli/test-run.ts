@@ -12,7 +12,11 @@ import { fetchPullRequest, listRecentPullRequests, resolveRef, type TitledPullRe
 import { loadPackSet } from '../packs/load-set.js';
 import type { PackSet } from '../packs/types.js';
 import { defaultKnownTypes } from '../usecases/known-types.js';
-import { runPackTest, TestRunError, type TestRunResult } from '../usecases/test-run.js';
+import { runPackTest, TestRunError, type TestRunDocs, type TestRunResult } from '../usecases/test-run.js';
+import { GitHubDocs } from '../github/docs.js';
+import { ConfluenceClient } from '../governance/dispatchers/confluence.js';
+import { projectStorage } from '../drift/storage-format.js';
+import type { OctokitLike } from '../github/octokit.js';
 
 export const TEST_RUN_USAGE = `Usage: pj test-run --pack PATH|ID --repo OWNER/NAME [--last N | --pr N] [--ref CONFIG_REF] [--format text|json]
 
@@ -102,6 +106,7 @@ export async function runTestRun(argv: string[], io: TestRunIo): Promise<number>
         packs,
         pulls: async () => (pr !== undefined ? [await fetchPullRequest(octokit, installationId, repo, pr)] : listRecentPullRequests(octokit, installationId, repo, last)),
         changes: (p) => new GitHubChangeSet(octokit, p),
+        docs: docReader(octokit, io.env ?? process.env),
         now: () => new Date(),
       },
       which,
@@ -132,6 +137,31 @@ function render(repo: string, r: TestRunResult): string {
     lines.push(`${head}: ${p.wouldBlock ? 'WOULD BLOCK' : 'would pass'}${p.highestSeverity ? ` (highest ${p.highestSeverity})` : ''}, ${p.findings.length} finding${p.findings.length === 1 ? '' : 's'}`);
     for (const f of p.findings.slice(0, 20)) lines.push(`  ${f.severity.padEnd(8)} ${f.ruleId}: ${f.message}${f.file ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : ''}`);
     if (p.chain.length > 0) lines.push(`  chain: ${p.chain.map((g, i) => `${i + 1}. ${g.map((t) => `${t.name} (${[...t.users.map((u) => `@${u}`), ...t.teams.map((x) => `@${x}`)].join(', ')})`).join(' + ')}`).join(' → ')}`);
+    if (p.drift) {
+      const d = p.drift;
+      lines.push(`  drift in ${d.doc}: ${d.error ?? `${d.items.length} item${d.items.length === 1 ? '' : 's'}`}`);
+      for (const i of d.items.slice(0, 20)) {
+        lines.push(`    ${i.severity.padEnd(8)} ${i.band.padEnd(6)} ${i.rule}: ${i.message}${i.docLine !== undefined ? ` (line ${i.docLine})` : ''}`);
+        if (i.patch) for (const l of i.patch.trimEnd().split('\n')) lines.push(`      ${l}`);
+      }
+    }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A Track B pack's primary doc, read as the app reads it (github with the App's token, Confluence with its credentials). */
+function docReader(octokit: OctokitLike, env: Record<string, string | undefined>): TestRunDocs {
+  const github = new GitHubDocs();
+  const confluence = new ConfluenceClient({ env });
+  return {
+    async read(target) {
+      if (target.system === 'github') return target.repo && target.path ? github.read(octokit, target.repo, target.path) : { unavailable: 'the primary doc names no repo or path' };
+      if (target.system === 'confluence') {
+        if (!target.id) return { unavailable: 'the Confluence primary doc names no page id' };
+        const page = await confluence.read(target.id);
+        return 'unavailable' in page ? page : { text: projectStorage(page.text).text };
+      }
+      return { unavailable: `doc system "${target.system}" is not supported (github, confluence)` };
+    },
+  };
 }

@@ -10,6 +10,12 @@ export interface StoreGauges {
   pendingSteps(): Promise<number>;
   /** When the longest-waiting active step of a current pending chain became active; undefined: none. */
   oldestActiveStepSince(): Promise<string | undefined>;
+  /** Track B: ledger items by status (pending, remediation, digest, …). */
+  driftItemsByStatus(): Promise<Record<string, number>>;
+  /** Track B: accumulation windows that are open (they have a due time). */
+  driftWindowsOpen(): Promise<number>;
+  /** Track B: remediation PRs (and Confluence proposals) by status. */
+  driftRemediationsByStatus(): Promise<Record<string, number>>;
 }
 
 export function sqlStoreGauges(db: Db): StoreGauges {
@@ -29,6 +35,18 @@ export function sqlStoreGauges(db: Db): StoreGauges {
         .where('approval_steps.status', '=', 'active')
         .executeTakeFirst();
       return row?.since ?? undefined;
+    },
+    async driftItemsByStatus() {
+      const rows = await db.selectFrom('drift_items').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    },
+    async driftWindowsOpen() {
+      const row = await db.selectFrom('drift_windows').select((eb) => eb.fn.countAll<number>().as('n')).where('due_at', 'is not', null).executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+    async driftRemediationsByStatus() {
+      const rows = await db.selectFrom('drift_remediations').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     },
   };
 }

@@ -10,6 +10,8 @@ import nock from 'nock';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API, mockConfigRepo } from '../helpers/app.js';
+import { sqlDriftStore } from '../../src/store/drift.js';
+import type { DriftItem } from '../../src/drift/item.js';
 import { XSS, startHarness, type Harness } from './harness.js';
 
 const OUT = 'test-output/admin';
@@ -198,6 +200,28 @@ describe('the control plane in Chromium', () => {
     expect(row).toContain('would block');
     expect(row).toContain('Team Lead (@alice)');
     await shot('11-test-run-result');
+  }, 60_000);
+
+  it('shows the drift windows, remediation PRs and the digest', async () => {
+    const now = new Date();
+    const store = sqlDriftStore(h.db);
+    const patch = '--- runbooks/payments.md\n+++ runbooks/payments.md\n@@ -3 +3 @@\n-npm run deploy:legacy\n+npm run deploy\n';
+    const item = { type: 'instruction', rule: 'instruction.script-renamed', message: 'The runbook runs npm run deploy:legacy, which the change renamed', subject: 'deploy:legacy', docTarget: { system: 'github', repo: 'Codertocat/docs', path: 'runbooks/payments.md', class: 'runbook' }, section: 'Operations > Deploy', docLine: 3, evidence: [], fingerprint: 'fp-browser', changeClass: 'behavioral', confidence: 0.9, patch: { docHash: 'h', edits: [], diff: patch } } satisfies DriftItem;
+    await store.saveWindow({ installationId: 1, owner: 'Codertocat', state: { packId: 'payments', docKey: 'github:Codertocat/docs:runbooks/payments.md', openedAt: now.toISOString(), dueAt: new Date(now.getTime() + 7 * 86400_000).toISOString(), items: [{ item, severity: 'medium', sources: [{ repo: 'Codertocat/Hello-World', number: 12, sha: '1'.repeat(40) }], addedAt: now.toISOString() }] } }, 0, now);
+    const r = await store.openRemediation({ installationId: 1, packId: 'payments', docKey: 'github:Codertocat/docs:README.md', system: 'github', repo: 'Codertocat/docs', branch: 'puddlejumper/drift/readme', openedAt: now.toISOString() }, now);
+    await store.updateRemediation(r.id, { prNumber: 41 }, now);
+    await store.putItems(1, 'payments', 'github:Codertocat/docs:README.md', [{ entry: { item: { ...item, fingerprint: 'fp-digest', changeClass: 'cosmetic', message: 'A cosmetic rename waits in the digest', patch: null }, severity: 'low', sources: [] }, status: 'digest', sourceRepo: 'Codertocat/Hello-World' }], now);
+    await page.goto(`${h.url}/admin`);
+    await page.click('nav a:has-text("Drift")');
+    await page.waitForURL(`${h.url}/admin/drift`);
+    expect(await page.textContent('#windows')).toContain('1 open, 1 item waiting');
+    const win = page.locator('section.window');
+    expect(await win.textContent()).toMatch(/flushes in (7 d|6 d 23 h)/);
+    await win.locator('summary:has-text("diff")').click();
+    expect(await win.locator('pre').textContent()).toContain('+npm run deploy');
+    expect(await page.textContent('tr[data-remediation]')).toContain('Codertocat/docs#41');
+    expect(await page.textContent('section.digest')).toContain('A cosmetic rename waits in the digest');
+    await shot('14-drift');
   }, 60_000);
 
   it("a user of another installation never sees this one's data", async () => {

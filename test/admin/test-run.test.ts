@@ -119,6 +119,44 @@ describe('pack test runs', () => {
     ]);
     expect(await counts(h)).toEqual(before);
   });
+
+  it('a Track B pack: the drift it would raise, reading the doc with the App (a missing doc says so)', async () => {
+    h = await startHarness();
+    const before = await counts(h);
+    const DRIFT_PACK = `id: payments-docs
+name: Payments docs
+status: draft
+scope: { type: repo, ref: Codertocat/Hello-World }
+trackB:
+  primaryDoc: { system: github, repo: Codertocat/docs, path: runbooks/payments.md, class: runbook }
+  driftTypes:
+    - { type: instruction }
+`;
+    const gh = nock(API);
+    gh.post('/app/installations/1/access_tokens').reply(201, { token: 'inst-token', expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    gh.get('/repos/Codertocat/.github/commits/draft-pack').reply(200, CONFIG_SHA, { 'content-type': 'application/vnd.github.sha' });
+    gh.get(`/repos/Codertocat/.github/git/trees/${CONFIG_SHA}`)
+      .query({ recursive: '1' })
+      .reply(200, { sha: CONFIG_SHA, truncated: false, tree: [{ path: 'policy-packs/payments-docs.yml', type: 'blob', sha: 'd'.repeat(40), size: DRIFT_PACK.length }] });
+    gh.get(`/repos/Codertocat/.github/git/blobs/${'d'.repeat(40)}`).reply(200, { content: Buffer.from(DRIFT_PACK).toString('base64'), encoding: 'base64' });
+    gh.get('/repos/Codertocat/Hello-World/pulls').query(true).reply(200, [pr(7, 'a change')]);
+    gh.get('/repos/Codertocat/Hello-World/pulls/7/files').query(true).reply(200, [{ filename: 'src/app.ts', status: 'modified', sha: 'e'.repeat(40) }]);
+    gh.get('/repos/Codertocat/docs').reply(404, { message: 'Not Found' });
+    const calls = recordCalls(gh);
+    const res = await fetch(`${h.url}/api/v1/test-runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ pack: 'payments-docs', repo: 'Codertocat/Hello-World', ref: 'draft-pack', last: 1 }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { prs: Array<{ number: number; applies: boolean; wouldBlock: boolean; drift: { doc: string; items: Array<{ rule: string; message: string }> } }> };
+    expect(body.prs[0]).toMatchObject({ number: 7, applies: true, wouldBlock: false, drift: { doc: 'Codertocat/docs:runbooks/payments.md' } });
+    expect(body.prs[0]!.drift.items.map((i) => i.rule)).toEqual(['problem.doc-missing']);
+    expect(body.prs[0]!.drift.items[0]!.message).toContain('Codertocat/docs is not readable by the app (HTTP 404)');
+    expect(calls).toContain('GET /repos/Codertocat/docs');
+    expect(calls.filter((c) => !c.startsWith('GET ') && !c.endsWith('/access_tokens'))).toEqual([]);
+    expect(await counts(h)).toEqual(before);
+  });
 });
 
 describe('pj test-run', () => {

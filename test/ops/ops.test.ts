@@ -63,7 +63,7 @@ describe('ops/grafana/puddlejumper.json', () => {
       }
     }
     const titles = dashboard.panels.map((p) => p.title).join('\n');
-    for (const want of [/webhooks by event/i, /handler latency/i, /check-run dispatch latency/i, /outbox actions by status/i, /dispatches by dispatcher/i, /retries/i, /steps pending/i, /decision time/i, /rate limit/i]) expect(titles).toMatch(want);
+    for (const want of [/webhooks by event/i, /handler latency/i, /check-run dispatch latency/i, /outbox actions by status/i, /dispatches by dispatcher/i, /retries/i, /steps pending/i, /decision time/i, /rate limit/i, /Track B items/i, /accumulation windows/i, /remediation PRs/i]) expect(titles).toMatch(want);
   });
 });
 
@@ -92,5 +92,21 @@ describe('gauges read from the store at scrape time', () => {
     expect((await value('approval_chain_step_pending'))[0]!.value).toBe(2);
     expect((await value('approval_chain_oldest_active_step_seconds'))[0]!.value).toBeGreaterThanOrEqual(3600);
     expect((await value('pj_outbox_actions')).find((v) => v.labels.status === 'approved')?.value).toBe(0);
+  });
+
+  it('the Track B gauges report the stored drift state right after start-up', async () => {
+    const t = await createTestApp();
+    const { sqlDriftStore } = await import('../../src/store/drift.js');
+    const store = sqlDriftStore(t.db);
+    const now = new Date();
+    const item = { type: 'instruction', rule: 'instruction.script-renamed', message: 'm', subject: 's', docTarget: { system: 'github', repo: 'acme/docs', path: 'a.md' }, section: '', evidence: [], fingerprint: 'f1', changeClass: 'behavioral', confidence: 1, patch: null } as const;
+    await store.saveWindow({ installationId: 1, owner: 'acme', state: { packId: 'p', docKey: 'github:acme/docs:a.md', openedAt: now.toISOString(), dueAt: new Date(now.getTime() + 86400_000).toISOString(), items: [] } }, 0, now);
+    await store.putItems(1, 'p', 'github:acme/docs:a.md', [{ entry: { item: { ...item, evidence: [] }, severity: 'medium', sources: [] }, status: 'pending', sourceRepo: 'acme/api' }, { entry: { item: { ...item, evidence: [], fingerprint: 'f2' }, severity: 'low', sources: [] }, status: 'digest', sourceRepo: 'acme/api' }], now);
+    await store.openRemediation({ installationId: 1, packId: 'p', docKey: 'github:acme/docs:a.md', system: 'github', repo: 'acme/docs', branch: 'puddlejumper/drift/a', openedAt: now.toISOString() }, now);
+    const value = async (name: string) => (await registry.getSingleMetric(name)!.get()).values;
+    const byStatus = (values: Array<{ labels: Record<string, unknown>; value: number }>) => Object.fromEntries(values.map((v) => [v.labels.status, v.value]));
+    expect(byStatus(await value('pj_drift_items'))).toMatchObject({ pending: 1, digest: 1, remediation: 0 });
+    expect((await value('pj_drift_windows_open'))[0]!.value).toBe(1);
+    expect(byStatus(await value('pj_drift_remediations'))).toMatchObject({ open: 1, merged: 0 });
   });
 });
