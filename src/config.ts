@@ -93,7 +93,7 @@ export interface Settings {
   auditCheckpointEvery: number;
   /** The control plane's settings (src/admin/). */
   admin: AdminSettings;
-  /** How long one untrusted document (a PR's spec, a config-repo PR's packs) may take to parse and compare off the event loop. */
+  /** How long one untrusted document (a PR's spec, a config-repo PR's packs, a doc Track B reads) may take to parse and compare off the event loop. */
   parseDeadlineMs: number;
   /** The raw environment, for the dispatchers' credentials (Slack token, webhook secrets). */
   env: Record<string, string | undefined>;

@@ -44,6 +44,11 @@ export interface DriftWiringDeps {
   env: Record<string, string | undefined>;
   fetch?: ConfluenceFetch;
   log: { error(obj: unknown, msg?: string): void };
+  /**
+   * Parses a doc off the event loop within the deadline before anything here parses it
+   * (src/sandbox: Untrusted.vetDoc); a doc that takes longer is read as unavailable, with why.
+   */
+  vetDoc?: (path: string, text: string) => Promise<string | undefined>;
 }
 
 export interface InstallationScope {
@@ -68,11 +73,16 @@ export function wireDrift(o: DriftWiringDeps) {
       read(target: DocTarget) {
         const key = docKey(target);
         let r = reads.get(key);
-        if (!r) reads.set(key, (r = readDoc(target)));
+        if (!r) reads.set(key, (r = readDoc(target).then((doc) => vetted(target, doc))));
         return r;
       },
       readAt: (target, ref) => (target.system === 'github' && target.repo && target.path ? githubDocs.read(scope.octokit, target.repo, target.path, ref) : Promise.resolve({ unavailable: 'only a github doc has earlier commits' })),
     };
+    async function vetted(target: DocTarget, doc: Awaited<ReturnType<DocTargets['read']>>): ReturnType<DocTargets['read']> {
+      if ('unavailable' in doc || !o.vetDoc) return doc;
+      const refused = await o.vetDoc(target.path ?? target.id ?? docKey(target), doc.text);
+      return refused === undefined ? doc : { unavailable: refused };
+    }
     async function readDoc(target: DocTarget): ReturnType<DocTargets['read']> {
         if (target.system === 'github') {
           if (!target.repo || !target.path) return { unavailable: 'the primary doc names no repo or path' };

@@ -11,6 +11,9 @@ import { TooComplexError } from '../contracts/comparators/types.js';
 import { SpecParseError } from '../contracts/openapi/index.js';
 import type { FromWorker, ToWorker, TaskRequest } from './protocol.js';
 
+/** What a task that ran out of time was doing, for its message. */
+const VERBS: Record<TaskRequest['kind'], string> = { diff: 'compare', fileSet: 'compare', packs: 'validate', markdown: 'parse' };
+
 export interface PoolOptions {
   /** How many documents are parsed at once. */
   size: number;
@@ -184,7 +187,7 @@ export class ParsePool {
     if (!task) return;
     this.options.onDeadline?.(task.request.kind);
     this.replace(slot);
-    task.reject(new TooComplexError(task.current, this.options.deadlineMs, task.request.kind === 'packs' ? 'validate' : 'compare'));
+    task.reject(new TooComplexError(task.current, this.options.deadlineMs, VERBS[task.request.kind]));
     this.pump();
   }
 

@@ -25,7 +25,9 @@ export function fromWire(file: WireFile): SpecFile {
 export type TaskRequest =
   | { kind: 'diff'; base: WireFile; head: WireFile; options: WorkerDiffOptions }
   | { kind: 'fileSet'; main: WireFile; maxBytes: number; canRead: boolean }
-  | { kind: 'packs'; files: PackFile[]; sha?: string };
+  | { kind: 'packs'; files: PackFile[]; sha?: string }
+  /** A doc Track B reads: parsed once here to prove it parses within the deadline. */
+  | { kind: 'markdown'; doc: WireFile };
 
 export type ToWorker =
   | { type: 'task'; id: number; request: TaskRequest }

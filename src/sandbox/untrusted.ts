@@ -16,6 +16,8 @@ export interface Untrusted {
   openapi: OpenApiEngine;
   /** Validates the packs of a config-repo commit (a PR's head may be anyone's). */
   packs(files: PackFile[], sha?: string): Promise<PackSet>;
+  /** A doc Track B is about to read: undefined when it parses within the deadline, else why it will not be read. */
+  vetDoc(path: string, text: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,16 @@ export function untrustedDocuments(options: { deadlineMs: number; size?: number;
       } catch (error) {
         if (!(error instanceof TooComplexError)) throw error;
         return tooComplexSet(files, error, sha);
+      }
+    },
+    async vetDoc(path, text) {
+      const doc = toWire({ path, content: text });
+      try {
+        await pool.run({ kind: 'markdown', doc }, { file: path }, buffers(doc));
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof TooComplexError)) throw error;
+        return `${error.message} (PJ_PARSE_DEADLINE_MS), so it was not read`;
       }
     },
     close: () => pool.close(),

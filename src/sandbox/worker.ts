@@ -8,6 +8,7 @@ import { comparatorConfigSchemas } from '../contracts/registry.js';
 import { driftTypeConfigSchemas } from '../drift/types.js';
 import { isServiceCatalog, isYamlFile, loadPackSet } from '../packs/load-set.js';
 import { parseYamlFile } from '../packs/parse.js';
+import { parseDoc } from '../drift/markdown.js';
 import { fromWire, type FromWorker, type TaskRequest, type ToWorker, type WorkerError } from './protocol.js';
 
 const port = parentPort!;
@@ -47,6 +48,11 @@ async function run(request: TaskRequest): Promise<unknown> {
       }
       send({ type: 'progress', file: request.files.map((f) => f.path).join(', ') });
       return loadPackSet(request.files, { comparators: comparatorConfigSchemas, driftTypes: driftTypeConfigSchemas }, request.sha);
+    }
+    case 'markdown': {
+      const doc = fromWire(request.doc);
+      parseDoc(doc.path, doc.content);
+      return null;
     }
   }
 }

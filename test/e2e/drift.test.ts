@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { Probot } from 'probot';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { puddleJumperApp } from '../../src/app.js';
 import { loadSettings } from '../../src/config.js';
 import { wire, type RouteDeps, type Wiring } from '../../src/routes.js';
@@ -16,6 +16,7 @@ import type { Db } from '../../src/store/database.js';
 import { openMemoryDatabase } from '../helpers/memory-db.js';
 import { TestOctokit } from '../helpers/server.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
+import { untrustedDocuments, type Untrusted } from '../../src/sandbox/untrusted.js';
 
 const fixture = (p: string) => readFileSync(new URL(`../../fixtures/drift/${p}`, import.meta.url), 'utf8');
 const RUNBOOK = `${fixture('docs-repo/runbooks/payments.md')}
@@ -56,7 +57,7 @@ interface Harness {
   receive(name: string, payload: Record<string, unknown>, id?: string): Promise<void>;
 }
 
-async function harness(env: Record<string, string> = {}, notifyEndpoints?: RouteDeps['notifyEndpoints']): Promise<Harness> {
+async function harness(env: Record<string, string> = {}, notifyEndpoints?: RouteDeps['notifyEndpoints'], untrusted?: RouteDeps['untrusted']): Promise<Harness> {
   contentCache.clear();
   const db = await openMemoryDatabase();
   const clock = { now: new Date('2026-03-02T10:00:00.000Z') };
@@ -67,7 +68,7 @@ async function harness(env: Record<string, string> = {}, notifyEndpoints?: Route
     puddleJumperApp({
       db,
       now,
-      routes: (app) => (services = wire({ app, db, settings: loadSettings(env), appSlug: async () => 'puddlejumper', now, ...(notifyEndpoints ? { notifyEndpoints } : {}) })).routes,
+      routes: (app) => (services = wire({ app, db, settings: loadSettings(env), appSlug: async () => 'puddlejumper', now, ...(notifyEndpoints ? { notifyEndpoints } : {}), ...(untrusted ? { untrusted } : {}) })).routes,
       dispatch: (id) => services!.dispatch(id),
       // The work runs before probot.receive resolves, so the test asserts right after it.
       work: 'inline',
@@ -391,5 +392,42 @@ describe('Track B notifications', () => {
       await h.db.destroy();
       await slack.close();
     }
+  });
+});
+
+describe('Track B and a doc too complex to parse', () => {
+  // Parsed off the event loop first, within PJ_PARSE_DEADLINE_MS (here 1 s): a doc past it is
+  // never parsed by the app's own thread (this one takes about 10 s there); the drift check
+  // says why, and nothing is patched.
+  let sandbox: Untrusted;
+  let h: Harness;
+  beforeAll(() => {
+    sandbox = untrustedDocuments({ deadlineMs: 1000, size: 1 });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+  beforeEach(async () => {
+    h = await harness({}, undefined, sandbox);
+  });
+  afterEach(async () => {
+    await h.db.destroy();
+  });
+
+  it('a hostile runbook is named in the neutral drift check and nothing is proposed; an ordinary one is read as before', async () => {
+    h.gh.repo('acme/docs').refs.set('main', h.gh.commit({ 'runbooks/payments.md': `${RUNBOOK}\n${'[a]('.repeat(36_000)}\n` }));
+    const { baseSha, headSha } = h.gh.sourcePull('acme/payments-api', 21, { 'package.json': PKG('deploy:prod') }, { 'package.json': PKG('release:prod') });
+    await h.receive('pull_request', pullRequestEvent('opened', 'acme/payments-api', { number: 21, baseSha, headSha, files: 1 }));
+    const [check] = h.gh.checkRuns.filter((c) => c.name === 'PuddleJumper / drift');
+    expect(check!.conclusion).toBe('neutral');
+    expect(check!.summary).toContain('runbooks/payments.md: too complex to parse within 1 s (PJ_PARSE_DEADLINE_MS), so it was not read: nothing was checked for drift');
+    expect(check!.summary).not.toContain('release:prod');
+    expect(docsPr(h)).toHaveLength(0);
+
+    h.gh.repo('acme/docs').refs.set('main', h.gh.commit({ 'runbooks/payments.md': RUNBOOK }));
+    const next = h.gh.sourcePull('acme/payments-api', 22, { 'package.json': PKG('deploy:prod') }, { 'package.json': PKG('release:prod') });
+    await h.receive('pull_request', pullRequestEvent('opened', 'acme/payments-api', { number: 22, baseSha: next.baseSha, headSha: next.headSha, files: 1 }));
+    const checks = h.gh.checkRuns.filter((c) => c.name === 'PuddleJumper / drift');
+    expect(checks.at(-1)!.summary).toContain('+3. Deploy to production with `npm run release:prod` and watch the dashboards.');
   });
 });
