@@ -2,37 +2,16 @@
 // the pack files a config-repo commit lists, and their text by blob. github/pack-source.ts
 // reads it before asking GitHub and fills it after; a commit's listing and a blob's text
 // never change, so rows are only inserted (a concurrent insert of the same row is a no-op).
+import type { ConfigCommit, PackListing, SharedPackCache } from '../github/pack-source.js';
 import type { Db } from './database.js';
-
-/** Which config-repo commit, and which folder of it. */
-export interface ConfigCommit {
-  owner: string;
-  repo: string;
-  sha: string;
-  packsDir: string;
-}
-
-/** The pack files of a commit's packs folder, as the tree listed them. */
-export interface PackListing {
-  truncated: boolean;
-  folderExists: boolean;
-  entries: Array<{ path: string; sha: string; size?: number }>;
-}
-
-export interface PackCacheStore {
-  listing(at: ConfigCommit): Promise<PackListing | undefined>;
-  putListing(at: ConfigCommit, listing: PackListing, now: Date): Promise<void>;
-  /** The cached text of the blobs of `owner` it has, by blob sha. */
-  blobs(owner: string, shas: readonly string[]): Promise<Map<string, string>>;
-  putBlobs(owner: string, blobs: ReadonlyArray<{ sha: string; text: string }>, now: Date): Promise<void>;
-}
 
 /** Rows per statement: well under both databases' bound-parameter limits. */
 const BATCH = 200;
 
 const key = (at: ConfigCommit) => ({ owner: at.owner.toLowerCase(), repo: at.repo.toLowerCase(), commit_sha: at.sha, packs_dir: at.packsDir });
 
-export function sqlPackCache(db: Db): PackCacheStore {
+/** The pack source's port (github/pack-source.ts SharedPackCache), over the database. */
+export function sqlPackCache(db: Db): SharedPackCache {
   return {
     async listing(at) {
       const k = key(at);
