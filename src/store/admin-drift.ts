@@ -6,7 +6,7 @@ import { sql, type SqlBool } from 'kysely';
 import type { Db } from './database.js';
 import type { Scope } from './admin.js';
 import type { WindowState } from '../drift/accumulation.js';
-import type { LedgerEntry, RemediationStatus } from './drift.js';
+import type { LedgerEntry, Remediation, RemediationStatus } from './drift.js';
 
 /** One item as the Drift page shows it (a window's pending item or a digest entry). */
 export interface DriftItemView {
@@ -33,18 +33,7 @@ export interface DriftWindowView {
   items: DriftItemView[];
 }
 
-export interface DriftRemediationView {
-  id: number;
-  installationId: number;
-  packId: string;
-  docKey: string;
-  system: string;
-  repo: string;
-  branch: string;
-  status: RemediationStatus;
-  prNumber: number | null;
-  reason: string | null;
-  openedAt: string;
+export interface DriftRemediationView extends Remediation {
   updatedAt: string;
   /** Items of the ledger that went into it. */
   items: number;
