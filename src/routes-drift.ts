@@ -112,14 +112,14 @@ export function wireDrift(o: DriftWiringDeps) {
     /** closed (merged change, or our remediation PR) and synchronize on our branches. */
     async pullRequest(payload: unknown, scope: InstallationScope): Promise<void> {
       const e = readPullRequestSignal(payload);
-      const ours = e.headRef?.startsWith(DRIFT_BRANCH_PREFIX) === true;
+      const ours = e.pr.headRef?.startsWith(DRIFT_BRANCH_PREFIX) === true;
       const d = deps(scope);
       if (ours && e.action === 'closed') {
-        await onRemediationClosed(d, { repo: e.pr.repo, branch: e.headRef!, number: e.pr.number, sender: e.sender, merged: e.merged });
+        await onRemediationClosed(d, { repo: e.pr.repo, branch: e.pr.headRef!, number: e.pr.number, sender: e.sender, merged: e.merged });
         return;
       }
       if (ours && e.action === 'synchronize') {
-        await onRemediationPushed(d, { repo: e.pr.repo, branch: e.headRef!, number: e.pr.number, sender: e.sender });
+        await onRemediationPushed(d, { repo: e.pr.repo, branch: e.pr.headRef!, number: e.pr.number, sender: e.sender });
         return;
       }
       if (e.action === 'closed' && e.merged && !ours) {

@@ -37,7 +37,6 @@ export interface PullRequestSignal {
   merged: boolean;
   /** The merge commit on the base branch (the signal's identity), else the head sha. */
   mergeSha: string;
-  headRef: string | undefined;
   body: string;
   sender: { login: string; type: string };
 }
@@ -49,7 +48,6 @@ export function readPullRequestSignal(payload: unknown): PullRequestSignal {
     pr: pullRequestFacts(p.installation.id, p.repository.full_name, p.pull_request),
     merged: p.pull_request.merged === true,
     mergeSha: p.pull_request.merge_commit_sha ?? p.pull_request.head.sha,
-    headRef: p.pull_request.head.ref,
     body: p.pull_request.body ?? '',
     sender: { login: p.sender.login, type: p.sender.type },
   };
