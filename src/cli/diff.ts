@@ -119,7 +119,7 @@ async function confinedReader(cwd: string, specPath: string): Promise<ReadFile> 
     if (!isInside(root, real)) {
       throw new ReadRefused(real === target ? outside(target, root) : `${target} leads (through a symlink) to ${real}, outside the spec's repository ${root}`);
     }
-    return readFile(real, 'utf8').catch(() => undefined);
+    return readFile(real).then((bytes) => bytes.toString('utf8'), () => undefined);
   };
 }
 
@@ -148,7 +148,9 @@ async function readSpec(path: string, cwd: string, maxBytes: number): Promise<Sp
   const inside = relative(cwd, absolute);
   const specPath = inside.startsWith('..') || isAbsolute(inside) ? absolute : inside.split(sep).join('/');
   try {
-    return { path: specPath, content: await readFile(absolute, 'utf8') };
+    // Bytes first, then one decode: readFile(path, 'utf8') decodes chunk by chunk into a
+    // rope that the parser must flatten again (about 0.1 s per 13 MB spec).
+    return { path: specPath, content: (await readFile(absolute)).toString('utf8') };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new Error(`cannot read ${path}: ${code}`);
