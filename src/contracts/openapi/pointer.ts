@@ -16,8 +16,11 @@ export class Pointer {
     return keys.reverse();
   }
 
+  /** Pointers are immutable and the same one (a $ref target) is keyed again and again. */
+  private text: string | undefined;
+
   toString(): string {
-    return '#/' + this.segments().map((key) => key.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+    return (this.text ??= '#/' + this.segments().map((key) => key.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'));
   }
 }
 
