@@ -1,9 +1,10 @@
 // Turns spec text (JSON or YAML) into plain values plus a position finder.
 // Every failure is a SpecParseError with file:line:column, because the gate fails closed
 // and the developer needs to know where to look.
-import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
+import type { Alias, Document, Node as YamlNode } from 'yaml';
 import { FastYamlOffsetLocator, JsonOffsetLocator, LineIndex, YamlOffsetLocator, type OffsetLocator } from './positions.js';
 import { FastYamlDuplicate, FastYamlLimit, parseFastYaml } from './yaml-fast.js';
+import { yamlPackage } from './yaml-lib.js';
 import { SpecParseError, type SourcePos } from './types.js';
 
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
@@ -163,6 +164,7 @@ function parseYaml(file: string, content: string, limits: ShapeLimits): SpecDocu
 }
 
 function parseYamlWithLibrary(file: string, content: string, limits: ShapeLimits): SpecDocument {
+  const { LineCounter, parseDocument } = yamlPackage();
   const lineCounter = new LineCounter();
   // Merge keys (`<<: *common`) are YAML 1.1 but common in specs: honour them (packs stay strict).
   // The library's own unique-key check is quadratic in the keys of a mapping (a 60,000-key
@@ -201,6 +203,7 @@ function parseYamlWithLibrary(file: string, content: string, limits: ShapeLimits
  * toJS bounds their expansion). The first problem in document order is returned.
  */
 function checkYamlShape(document: Document, limits: ShapeLimits): { offset: number; reason: string } | undefined {
+  const { isMap, isScalar, isSeq } = yamlPackage();
   let nodes = 0;
   const pending: unknown[] = [document.contents];
   while (pending.length > 0) {
@@ -245,6 +248,7 @@ function rangeStart(node: unknown): number {
  * times the aliases nested inside it is largest (an approximation of the library's count).
  */
 function mostExpandedAlias(document: Document): Alias | undefined {
+  const { visit } = yamlPackage();
   const uses = new Map<string, { first: Alias; count: number; weight: number }>();
   visit(document, {
     Alias(_key, alias) {
@@ -264,6 +268,7 @@ function mostExpandedAlias(document: Document): Alias | undefined {
 }
 
 function nestedAliases(node: unknown, depth = 0): number {
+  const { isAlias, isCollection, isPair } = yamlPackage();
   if (depth > 64) return 0;
   if (isAlias(node)) return 1;
   if (isPair(node)) return nestedAliases(node.key, depth + 1) + nestedAliases(node.value, depth + 1);

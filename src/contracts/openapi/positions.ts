@@ -5,7 +5,8 @@
 // container remembers where its members start. A diff reports few changes, so we never
 // pay for a full position index of a 13 MB document.
 // YAML keeps the yaml package's Document nodes, whose ranges give positions directly.
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
+import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
+import { yamlPackage } from './yaml-lib.js';
 
 /** Finds the character offset of the deepest element that exists on the pointer path. */
 export interface OffsetLocator {
@@ -199,6 +200,7 @@ export class YamlOffsetLocator implements OffsetLocator {
   private pairsOf(map: YAMLMap): Map<string, Pair> {
     let index = this.indexed.get(map);
     if (!index) {
+      const { isScalar } = yamlPackage();
       index = new Map();
       for (const pair of map.items) {
         // The first of duplicate keys: the parser refuses duplicates, so this only matters for merge keys.
@@ -213,6 +215,7 @@ export class YamlOffsetLocator implements OffsetLocator {
   }
 
   private step(node: YamlNode | null | undefined, key: string, depth = 0): { offset: number; node: YamlNode | null } | undefined {
+    const { isMap, isScalar, isSeq } = yamlPackage();
     if (isMap(node)) {
       const pair = this.pairsOf(node).get(key);
       if (pair) return { offset: (pair.key as YamlNode | null)?.range?.[0] ?? 0, node: (pair.value as YamlNode | null) ?? null };
@@ -237,7 +240,7 @@ export class YamlOffsetLocator implements OffsetLocator {
   }
 
   private unalias(node: unknown): YamlNode | null | undefined {
-    if (isAlias(node)) return node.resolve(this.document) as YamlNode | undefined;
+    if (yamlPackage().isAlias(node)) return node.resolve(this.document) as YamlNode | undefined;
     return node as YamlNode | null | undefined;
   }
 }
