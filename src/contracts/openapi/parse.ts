@@ -115,15 +115,24 @@ function checkJsonShape(document: SpecDocument, limits: ShapeLimits): void {
   fail(document, problem.pointer, limitError(problem.kind, limits));
 }
 
+const NO_POINTER: string[] = [];
+
 function shapeProblem(root: unknown, limits: ShapeLimits, locate: boolean): { kind: 'keys' | 'nodes'; pointer: string[] } | undefined {
   let nodes = 1;
   const pending: unknown[] = [root];
   const pointers: string[][] = [[]];
   while (pending.length > 0) {
     const value = pending.pop() as object;
-    const pointer = locate ? pointers.pop()! : [];
+    const pointer = locate ? pointers.pop()! : NO_POINTER;
     if (value === null || typeof value !== 'object') continue;
     const isArray = Array.isArray(value);
+    if (isArray && !locate) {
+      // Counting only: an array's members are its indices (for-in would make a string of each).
+      nodes += value.length;
+      if (nodes > limits.maxNodes) return { kind: 'nodes', pointer: [] };
+      for (const child of value as unknown[]) if (child !== null && typeof child === 'object') pending.push(child);
+      continue;
+    }
     let keys = 0;
     for (const key in value) {
       nodes++;

@@ -335,6 +335,7 @@ export class SchemaComparer {
    * the inner ones: walking the partials newest first settles most in one pass.
    */
   private promotePartials(): void {
+    if (this.partial.size === 0) return;
     const pending = [...this.partial].reverse();
     for (let promoted = true; promoted && pending.length > 0; ) {
       promoted = false;
