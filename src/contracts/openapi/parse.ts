@@ -3,6 +3,7 @@
 // and the developer needs to know where to look.
 import type { Alias, Document, Node as YamlNode } from 'yaml';
 import { FastYamlOffsetLocator, JsonOffsetLocator, LineIndex, YamlOffsetLocator, type OffsetLocator } from './positions.js';
+import { compactJsonText, type Escapes } from './compact-json.js';
 import { FastYamlDuplicate, FastYamlLimit, parseFastYaml } from './yaml-fast.js';
 import { yamlPackage } from './yaml-lib.js';
 import { SpecParseError, type SourcePos } from './types.js';
@@ -43,12 +44,52 @@ export interface ParseOptions {
 
 interface ShapeLimits { maxKeysPerMapping: number; maxNodes: number }
 
-export function parseSpecDocument(file: string, content: string, options: ParseOptions): SpecDocument {
-  checkSize(file, content, options.maxBytes);
-  const limits: ShapeLimits = {
+/**
+ * A spec given as bytes: JSON is decoded to compact text and parsed; whatever that does not
+ * take (not JSON, not valid UTF-8, too big) is decoded as UTF-8 and read as text. Returns the
+ * text that was read as well (for the $ref pre-check).
+ */
+export function parseSpecBytes(file: string, bytes: Uint8Array, options: ParseOptions): { document: SpecDocument; text: string } {
+  const compact = bytes.length <= options.maxBytes && looksLikeJsonBytes(bytes) ? compactJsonText(bytes) : undefined;
+  if (compact) {
+    let root: unknown = NOT_PARSED;
+    try {
+      root = JSON.parse(compact.text);
+    } catch {
+      // not JSON after all: read as text below, which says where it fails
+    }
+    if (root !== NOT_PARSED) {
+      const document = makeDocument(file, root, compact.text, new JsonOffsetLocator(compact.text), compact.escapes);
+      checkJsonShape(document, shapeLimits(options));
+      if (options.requireOpenApi) checkIsOpenApi3(document);
+      return { document, text: compact.text };
+    }
+  }
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return { document: parseSpecDocument(file, text, options), text };
+}
+
+const NOT_PARSED = Symbol('not parsed');
+
+/** The first byte after ASCII white space opens an object or array. */
+function looksLikeJsonBytes(bytes: Uint8Array): boolean {
+  for (const byte of bytes) {
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+    return byte === 0x7b || byte === 0x5b;
+  }
+  return false;
+}
+
+function shapeLimits(options: ParseOptions): ShapeLimits {
+  return {
     maxKeysPerMapping: options.maxKeysPerMapping ?? SPEC_MAX_KEYS_PER_MAPPING,
     maxNodes: options.maxNodes ?? SPEC_MAX_NODES,
   };
+}
+
+export function parseSpecDocument(file: string, content: string, options: ParseOptions): SpecDocument {
+  checkSize(file, content, options.maxBytes);
+  const limits = shapeLimits(options);
   const parsed = looksLikeJson(content) ? parseJson(file, content, limits) : parseYaml(file, content, limits);
   if (options.requireOpenApi) checkIsOpenApi3(parsed);
   return parsed;
@@ -78,8 +119,8 @@ function looksLikeJson(content: string): boolean {
   return first === '{' || first === '[';
 }
 
-function makeDocument(file: string, root: unknown, text: string, locator: OffsetLocator): SpecDocument {
-  const lines = new LineIndex(text);
+function makeDocument(file: string, root: unknown, text: string, locator: OffsetLocator, escapes?: Escapes): SpecDocument {
+  const lines = new LineIndex(text, escapes);
   return {
     file,
     root,

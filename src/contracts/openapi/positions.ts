@@ -6,6 +6,7 @@
 // pay for a full position index of a 13 MB document.
 // YAML keeps the yaml package's Document nodes, whose ranges give positions directly.
 import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
+import type { Escapes } from './compact-json.js';
 import { yamlPackage } from './yaml-lib.js';
 
 /** Finds the character offset of the deepest element that exists on the pointer path. */
@@ -17,7 +18,11 @@ export interface OffsetLocator {
 export class LineIndex {
   private lineStarts: Uint32Array | undefined;
 
-  constructor(private readonly text: string) {}
+  /** `escapes`: the text is compact JSON (compact-json.ts); columns count the characters as written. */
+  constructor(
+    private readonly text: string,
+    private readonly escapes?: Escapes,
+  ) {}
 
   position(offset: number): { line: number; column: number } {
     const starts = this.starts();
@@ -28,7 +33,9 @@ export class LineIndex {
       if ((starts[middle] ?? 0) <= offset) low = middle;
       else high = middle - 1;
     }
-    return { line: low + 1, column: offset - (starts[low] ?? 0) + 1 };
+    const lineStart = starts[low] ?? 0;
+    const shift = this.escapes ? extraBefore(this.escapes, offset) - extraBefore(this.escapes, lineStart) : 0;
+    return { line: low + 1, column: offset - lineStart - shift + 1 };
   }
 
   /**
@@ -46,6 +53,18 @@ export class LineIndex {
     this.lineStarts = starts;
     return starts;
   }
+}
+
+/** How many characters the escapes that start before `offset` added. */
+function extraBefore(escapes: Escapes, offset: number): number {
+  let low = 0;
+  let high = escapes.starts.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (escapes.starts[middle]! < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low === 0 ? 0 : escapes.extra[low - 1]!;
 }
 
 interface MemberOffsets { keyStart: number; valueStart: number }
