@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { describe, expect, it } from 'vitest';
-import { requestFile } from '../src/github/file-body.js';
+import { requestLarge } from '../src/github/large-body.js';
 import { decodeUtf8, encodeUtf8 } from '../src/text-slices.js';
 
 const API = 'https://api.github.com';
@@ -65,14 +65,14 @@ describe('encodeUtf8 / decodeUtf8, a slice at a time', () => {
   });
 });
 
-describe('requestFile', () => {
+describe('requestLarge', () => {
   const octokit = () => new ProbotOctokit({ auth: { token: 't' }, retry: { enabled: false }, throttle: { enabled: false } });
 
   it('reads a raw blob of megabytes as text, turning the event loop while it reads', async () => {
     const body = `openapi: 3.1.0\n# ${'ü'.repeat(3 << 20)}\n`;
     nock(API).get(`/repos/acme/api/git/blobs/${'a'.repeat(40)}`).reply(200, body, { 'content-type': 'application/vnd.github.raw+json; charset=utf-8' });
     const { value, turns } = await turnsDuring(() =>
-      requestFile(octokit(), 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: 'acme', repo: 'api', file_sha: 'a'.repeat(40), headers: { accept: 'application/vnd.github.raw+json' } }),
+      requestLarge(octokit(), 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: 'acme', repo: 'api', file_sha: 'a'.repeat(40), headers: { accept: 'application/vnd.github.raw+json' } }),
     );
     expect(value.status).toBe(200);
     expect(value.data === body).toBe(true);
@@ -81,17 +81,17 @@ describe('requestFile', () => {
 
   it("parses the contents API's JSON, as Octokit would", async () => {
     nock(API).get('/repos/acme/docs/contents/README.md').query({ ref: 'main' }).reply(200, { type: 'file', encoding: 'base64', content: Buffer.from('# Hi\n').toString('base64'), sha: 's1' });
-    const res = await requestFile(octokit(), 'GET /repos/{owner}/{repo}/contents/{path}', { owner: 'acme', repo: 'docs', path: 'README.md', ref: 'main' });
+    const res = await requestLarge(octokit(), 'GET /repos/{owner}/{repo}/contents/{path}', { owner: 'acme', repo: 'docs', path: 'README.md', ref: 'main' });
     expect(res.data).toMatchObject({ type: 'file', sha: 's1' });
   });
 
   it('throws the status of a failed read, with its message', async () => {
     nock(API).get(`/repos/acme/api/git/blobs/${'b'.repeat(40)}`).reply(404, { message: 'Not Found' });
-    await expect(requestFile(octokit(), 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: 'acme', repo: 'api', file_sha: 'b'.repeat(40) })).rejects.toMatchObject({ status: 404, message: expect.stringContaining('Not Found') });
+    await expect(requestLarge(octokit(), 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: 'acme', repo: 'api', file_sha: 'b'.repeat(40) })).rejects.toMatchObject({ status: 404, message: expect.stringContaining('Not Found') });
   });
 
   it('hands back the body of an Octokit stand-in that already parsed it', async () => {
     const stand = { request: async () => ({ status: 200, data: { content: 'eA==', encoding: 'base64' } }) };
-    expect((await requestFile(stand, 'GET /x', {})).data).toEqual({ content: 'eA==', encoding: 'base64' });
+    expect((await requestLarge(stand, 'GET /x', {})).data).toEqual({ content: 'eA==', encoding: 'base64' });
   });
 });

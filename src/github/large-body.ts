@@ -1,5 +1,5 @@
-// Reading a file's content from GitHub (raw, or the contents API's JSON) without stalling
-// the event loop on a large one.
+// Reading a body from GitHub that may be megabytes — a file (raw, or the contents API's
+// JSON), a PR's file list with its patches, a compare — without stalling the event loop.
 //
 // Octokit reads a success body whole and parses JSON with `json-with-bigint`, a regular
 // expression over the text: a 1 MB pack fetched as base64 JSON held the event loop for
@@ -12,8 +12,8 @@ import type { OctokitLike } from './octokit.js';
 
 type Response = Awaited<ReturnType<OctokitLike['request']>>;
 
-/** `octokit.request(route, params)` for a file-sized body: the same `{ status, data, headers }`. */
-export async function requestFile(octokit: OctokitLike, route: string, params: Record<string, unknown>): Promise<Response> {
+/** `octokit.request(route, params)` for a body that may be large: the same `{ status, data, headers }`. */
+export async function requestLarge(octokit: OctokitLike, route: string, params: Record<string, unknown>): Promise<Response> {
   const request = { ...(isRecord(params.request) ? params.request : {}), parseSuccessResponseBody: false };
   const res = await octokit.request(route, { ...params, request });
   // An Octokit stand-in (tests, scripts) may hand back a parsed body: take it as it is.
