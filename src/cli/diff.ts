@@ -106,8 +106,10 @@ async function diffFiles(command: DiffCommand, cwd: string): Promise<OpenApiChan
  */
 async function confinedReader(cwd: string, specPath: string): Promise<ReadFile> {
   const specDir = dirname(resolve(cwd, specPath));
-  const root = await repositoryRoot(specDir);
+  // Asked of git only when the spec reads another file: most specs do not (a spawn saved per side).
+  let rootOnce: Promise<string> | undefined;
   return async (path) => {
+    const root = await (rootOnce ??= repositoryRoot(specDir));
     const target = resolve(cwd, path);
     let real: string;
     try {
