@@ -82,8 +82,10 @@ export function controlPlaneDeps(o: ControlPlaneOptions): AdminDeps {
           packs: () => (sha ? wiring.packs.loadAt(octokit, account, sha) : wiring.packs.load(octokit, input.installationId, account)),
           pulls: async () => (input.pr !== undefined ? [await fetchPullRequest(octokit, input.installationId, input.repo, input.pr)] : listRecentPullRequests(octokit, input.installationId, input.repo, input.last ?? 10)),
           changes: (pr) => new GitHubChangeSet(octokit, pr),
-          // Track B's own doc reads (github, Confluence): what its check and its flush read.
+          // Track B's own doc reads (github, Confluence): what its check and its flush read,
+          // each doc parsed in a worker within PJ_PARSE_DEADLINE_MS; the PRs' specs likewise.
           docs: wiring.drift.deps({ installationId: input.installationId, octokit, owner: account }).docs,
+          ...(wiring.openapi ? { openapi: wiring.openapi } : {}),
           now,
         },
         input.pack,

@@ -8,7 +8,7 @@ import type { DriftType, TrackB } from '../packs/schema.js';
 import { DETECTORS } from './detectors/index.js';
 import { problem } from './detectors/detector.js';
 import type { DocTarget, DriftItem } from './item.js';
-import { isDocProblem, parseDoc, MAX_DOC_BYTES } from './markdown.js';
+import { isDocProblem, parseDoc, MAX_DOC_BYTES, type DocProblem, type MarkdownDoc } from './markdown.js';
 import { compilePatterns, dedupe, isIgnoredByPattern, withoutIgnoredPaths } from './noise.js';
 import { DRIFT_TYPES, driftTypeConfigSchemas, type DriftTypeName } from './types.js';
 
@@ -19,6 +19,11 @@ export interface DriftRunInput {
   docText: string | undefined;
   /** Why the doc could not be read, when `docText` is undefined (default: it does not exist). */
   docUnavailable?: string;
+  /**
+   * The doc already parsed from `docText` (the app parses an untrusted doc in a worker, off
+   * its event loop, within a deadline: src/sandbox); without it the doc is parsed here.
+   */
+  parsed?: MarkdownDoc | DocProblem;
   driftTypes: readonly DriftType[];
   noiseControls?: Partial<NonNullable<TrackB['noiseControls']>>;
   maxDocBytes?: number;
@@ -52,7 +57,7 @@ export async function runDrift(input: DriftRunInput): Promise<DriftRunResult> {
     items.push(problem(first, { docTarget }, 'problem.doc-missing', `${why}: nothing was checked for drift`));
     return { items, ignored: [], filesConsidered: 0 };
   }
-  const doc = parseDoc(docName, input.docText, input.maxDocBytes ?? MAX_DOC_BYTES);
+  const doc = input.parsed ?? parseDoc(docName, input.docText, input.maxDocBytes ?? MAX_DOC_BYTES);
   if (isDocProblem(doc)) {
     items.push(problem(first, { docTarget }, doc.rule, doc.message, doc.line));
     return { items, ignored: [], filesConsidered: 0 };

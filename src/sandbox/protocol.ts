@@ -26,8 +26,8 @@ export type TaskRequest =
   | { kind: 'diff'; base: WireFile; head: WireFile; options: WorkerDiffOptions }
   | { kind: 'fileSet'; main: WireFile; maxBytes: number; canRead: boolean }
   | { kind: 'packs'; files: PackFile[]; sha?: string }
-  /** A doc Track B reads: parsed once here to prove it parses within the deadline. */
-  | { kind: 'markdown'; doc: WireFile };
+  /** A doc Track B reads: parsed here, its outline (drift/markdown.ts DocOutline) or DocProblem sent back. */
+  | { kind: 'markdown'; doc: WireFile; maxBytes?: number };
 
 export type ToWorker =
   | { type: 'task'; id: number; request: TaskRequest }

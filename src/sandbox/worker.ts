@@ -8,7 +8,7 @@ import { comparatorConfigSchemas } from '../contracts/registry.js';
 import { driftTypeConfigSchemas } from '../drift/types.js';
 import { isServiceCatalog, isYamlFile, loadPackSet } from '../packs/load-set.js';
 import { parseYamlFile } from '../packs/parse.js';
-import { parseDoc } from '../drift/markdown.js';
+import { readDocOutline } from '../drift/markdown.js';
 import { fromWire, type FromWorker, type TaskRequest, type ToWorker, type WorkerError } from './protocol.js';
 
 const port = parentPort!;
@@ -50,9 +50,9 @@ async function run(request: TaskRequest): Promise<unknown> {
       return loadPackSet(request.files, { comparators: comparatorConfigSchemas, driftTypes: driftTypeConfigSchemas }, request.sha);
     }
     case 'markdown': {
+      // The only parse of the doc: the main thread builds the doc from the outline.
       const doc = fromWire(request.doc);
-      parseDoc(doc.path, doc.content);
-      return null;
+      return readDocOutline(doc.path, doc.content, request.maxBytes);
     }
   }
 }

@@ -7,7 +7,7 @@ import { touchedPaths } from '../change/changeset.js';
 import { route } from '../drift/materiality.js';
 import { runDrift } from '../drift/run.js';
 import { buildDriftCheck, DRIFT_CHECK_NAME, type DriftCheckDoc } from '../report/drift-check.js';
-import { docTargetOf, driftOrigin, resolveTarget, trackBPacks, type DriftDeps } from './drift-deps.js';
+import { docTargetOf, driftDocInput, driftOrigin, resolveTarget, trackBPacks, type DriftDeps } from './drift-deps.js';
 import { proposeCheck } from './publish-checks.js';
 
 export async function previewDrift(deps: Pick<DriftDeps, 'packs' | 'docs' | 'outbox' | 'installationId'>, pr: PullRequest, changes: ChangeSet): Promise<boolean> {
@@ -30,8 +30,7 @@ export async function previewDrift(deps: Pick<DriftDeps, 'packs' | 'docs' | 'out
     const result = await runDrift({
       changes,
       docTarget,
-      docText: 'unavailable' in doc ? undefined : doc.text,
-      ...('unavailable' in doc ? { docUnavailable: doc.unavailable } : {}),
+      ...driftDocInput(doc),
       driftTypes: trackB.driftTypes,
       noiseControls: trackB.noiseControls,
     });
