@@ -14,6 +14,8 @@ import { defaultKnownTypes } from '../../src/usecases/known-types.js';
 import { registry } from '../../src/metrics.js';
 import { untrustedDocuments, type Untrusted } from '../../src/sandbox/untrusted.js';
 import { MemoryChangeSet, validPack } from '../change/fakes.js';
+import { isDocProblem, parseDoc, type MarkdownDoc } from '../../src/drift/markdown.js';
+import { findMentions } from '../../src/drift/mentions.js';
 
 const fixture = (p: string) => readFileSync(new URL(`../../fixtures/${p}`, import.meta.url), 'utf8');
 const BASE = fixture('prs/petstore/base.yaml');
@@ -126,5 +128,40 @@ describe('the parse pool', () => {
     } finally {
       await spinning.close();
     }
+  });
+
+  it("a doc: the worker's parse is the doc the detectors read — the same headings, markers, code, prose, tables and mentions as a parse here", async () => {
+    const text = [
+      readFileSync(new URL('../../fixtures/drift/docs-repo/runbooks/payments.md', import.meta.url), 'utf8'),
+      '## Tables\r\n',
+      '| Variable | Meaning |',
+      '| --- | --- |',
+      '| `PAYMENTS_DB_URL` | the database |',
+      '',
+      '> <!-- puddlejumper:skip -->',
+      '> `deploy:prod` inside a skip',
+      '<!-- /puddlejumper:skip -->',
+      '<!-- puddlejumper:generated source="openapi.yaml" -->',
+      '### Deep *emphasis* `code` title',
+      '<!-- puddlejumper:orphan -->',
+      '',
+    ].join('\n');
+    const here = parseDoc('runbooks/payments.md', text) as MarkdownDoc;
+    const parsed = await sandbox.markdown('runbooks/payments.md', text);
+    expect('doc' in parsed && !isDocProblem(parsed.doc)).toBe(true);
+    const there = (parsed as { doc: MarkdownDoc }).doc;
+    expect(there.headings).toEqual(here.headings);
+    expect(there.headings.map((h) => h.title)).toContain('Deep emphasis code title');
+    expect(there.markers).toEqual(here.markers);
+    expect(there.problems).toEqual(here.problems);
+    expect(there.problems.length).toBeGreaterThan(0);
+    expect(there.skips).toEqual(here.skips);
+    expect(there.code()).toEqual(here.code());
+    expect(there.prose()).toEqual(here.prose());
+    expect(there.tables()).toEqual(here.tables());
+    expect(there.tables().length).toBeGreaterThan(0);
+    for (const subject of ['deploy:prod', 'PAYMENTS_DB_URL', 'npm']) expect(findMentions(there, subject)).toEqual(findMentions(here, subject));
+    // What is not Markdown comes back as the same problem.
+    expect(await sandbox.markdown('bin.md', 'a\0b')).toEqual({ doc: parseDoc('bin.md', 'a\0b') });
   });
 });
