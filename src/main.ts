@@ -12,6 +12,7 @@ import { controlPlane } from './control-plane.js';
 import { OutboxOctokit } from './github/octokit.js';
 import { startServer } from './http/server.js';
 import { untrustedDocuments } from './sandbox/untrusted.js';
+import { registerControlPlaneInSetup } from './admin/setup-manifest.js';
 
 async function main(): Promise<void> {
   if (process.env.PJ_PLAYGROUND === '1') {
@@ -43,7 +44,9 @@ async function main(): Promise<void> {
   });
   const env = probotEnv(settings);
   if (!settings.appId || !settings.privateKey) {
-    // Setup mode: Probot's page for registering the App; no webhooks are received yet.
+    // Setup mode: Probot's page for registering the App; no webhooks are received yet. The
+    // manifest it posts carries the control plane's OAuth callback and our webhook URL.
+    await registerControlPlaneInSetup({ publicUrl: settings.admin.publicUrl, webhookPath: settings.webhookPath });
     await run(app, { env, Octokit: OutboxOctokit });
     return;
   }
