@@ -164,4 +164,27 @@ describe('the parse pool', () => {
     // What is not Markdown comes back as the same problem.
     expect(await sandbox.markdown('bin.md', 'a\0b')).toEqual({ doc: parseDoc('bin.md', 'a\0b') });
   });
+
+  it('a config commit: each pack parsed once, in the worker, named as it is reached; the one past the deadline is the one named', async () => {
+    const lines = ['id: big', 'name: Big', 'scope: { type: workspace }', 'x-big:'];
+    for (let i = 0; i < 60_000; i++) lines.push(`  k${i}: ${i}`); // about a second to parse here
+    const files = [
+      { path: 'policy-packs/z-hello.yml', text: fixture('prs/petstore/pack.yml') },
+      { path: 'policy-packs/a-big.yml', text: `${lines.join('\n')}\n` },
+      { path: 'policy-packs/services.yml', text: 'payments:\n  repos: [acme/pay]\n' },
+    ];
+    // The files as loadPackSet reaches them: the catalog, then each pack once, in path order.
+    const reached: string[] = [];
+    loadPackSet(files, defaultKnownTypes(), undefined, { onFile: (f) => reached.push(f) });
+    expect(reached).toEqual(['policy-packs/services.yml', 'policy-packs/a-big.yml', 'policy-packs/z-hello.yml']);
+    const quick = untrustedDocuments({ deadlineMs: 200, size: 1 });
+    try {
+      const set = await quick.packs(files, 'd'.repeat(40));
+      const errors = set.packs.flatMap((p) => (p.valid ? [] : p.errors));
+      expect(errors).toContainEqual({ file: 'policy-packs/a-big.yml', line: 1, column: 1, message: 'too complex to validate within 200 ms (PJ_PARSE_DEADLINE_MS): this pack was not read' });
+      expect(errors.find((e) => e.file === 'policy-packs/z-hello.yml')!.message).toBe('not validated: the packs are validated together and policy-packs/a-big.yml was too complex to validate within 200 ms');
+    } finally {
+      await quick.close();
+    }
+  });
 });
