@@ -13,7 +13,8 @@ import { scopeVerification } from './admin/verify-scope.js';
 import { sqlTestRunStore, type TestRunStore } from './store/admin-test-runs.js';
 import type { Fetch } from './admin/oauth.js';
 import { adminDecide } from './usecases/admin-decide.js';
-import { runPackTest } from './usecases/test-run.js';
+import { runPackTest, type TestRunDocs } from './usecases/test-run.js';
+import type { SpecOpsReader } from './drift/detectors/api-reference.js';
 import { GitHubChangeSet } from './github/changeset.js';
 import { fetchPullRequest, listRecentPullRequests, resolveRef } from './github/test-run-reads.js';
 import type { LoadedPack } from './packs/types.js';
@@ -91,7 +92,7 @@ export function controlPlaneDeps(o: ControlPlaneOptions): AdminDeps {
           changes: (pr) => new GitHubChangeSet(octokit, pr),
           // Track B's own doc reads (github, Confluence): what its check and its flush read,
           // each doc parsed in a worker within PJ_PARSE_DEADLINE_MS; the PRs' specs likewise.
-          docs: wiring.drift.deps({ installationId: input.installationId, octokit, owner: account }).docs,
+          ...trackB(wiring.drift.deps({ installationId: input.installationId, octokit, owner: account })),
           ...(wiring.openapi ? { openapi: wiring.openapi } : {}),
           now,
         },
@@ -99,6 +100,11 @@ export function controlPlaneDeps(o: ControlPlaneOptions): AdminDeps {
       );
     },
   };
+}
+
+/** Track B's doc reads and spec reader, as its own check uses them. */
+function trackB(d: { docs: TestRunDocs; specOps?: SpecOpsReader }): { docs: TestRunDocs; specOps?: SpecOpsReader } {
+  return { docs: d.docs, ...(d.specOps ? { specOps: d.specOps } : {}) };
 }
 
 function testRunResultsIn(store: TestRunStore): TestRunResults {

@@ -21,6 +21,7 @@ import { GitHubDocs } from './github/docs.js';
 import { readIssueEdit, readPullRequestSignal, readPushSignal } from './github/drift-payloads.js';
 import type { Octokit } from './github/octokit.js';
 import type { ParsedDoc } from './sandbox/untrusted.js';
+import type { SpecOpsReader } from './drift/detectors/api-reference.js';
 import type { PackSet } from './packs/types.js';
 import type { Db } from './store/database.js';
 import { sqlDriftStore } from './store/drift.js';
@@ -51,6 +52,8 @@ export interface DriftWiringDeps {
    * unavailable, with why. Without it (tests, tools) a doc is parsed where it is read.
    */
   parseDoc?: (path: string, text: string) => Promise<ParsedDoc>;
+  /** Reads a changed spec's operations (api_reference) off the event loop within the deadline (src/sandbox: Untrusted.specOps). */
+  specOps?: SpecOpsReader;
 }
 
 export interface InstallationScope {
@@ -102,6 +105,7 @@ export function wireDrift(o: DriftWiringDeps) {
       owner: scope.owner,
       packs: scope.packs ?? (() => o.loadPacks(scope.octokit, scope.installationId, scope.owner)),
       docs,
+      ...(o.specOps ? { specOps: o.specOps } : {}),
       store,
       outbox: o.outbox,
       audit: o.audit,

@@ -62,7 +62,7 @@ export interface RouteDeps {
   retry?: Partial<Record<string, RetryPolicy>>;
   fetch?: Fetch;
   /** Untrusted documents (PR specs, config-repo PR packs) parsed off the event loop (src/sandbox); default in-process. */
-  untrusted?: Pick<Untrusted, 'openapi' | 'packs' | 'markdown'>;
+  untrusted?: Pick<Untrusted, 'openapi' | 'packs' | 'markdown' | 'specOps'>;
   /** Notification endpoints and seams for tests (a fake Slack API, PagerDuty, DNS, a short webhook timeout). */
   notifyEndpoints?: Pick<DefaultRegistryOptions, 'slackApiBase' | 'pagerDutyEventsUrl' | 'resolve' | 'createMailTransport' | 'webhookTimeoutMs'>;
   /** How often the escalation sweep runs beside the worker (with startWorker). Default 10 minutes. */
@@ -163,7 +163,7 @@ export function wire(deps: RouteDeps): Wiring {
   const membership = new MembershipCache();
   const appSlug = deps.appSlug ?? memo(async () => ((await (await deps.app.auth()).request('GET /app')).data as { slug?: string } | undefined)?.slug ?? 'puddlejumper');
   const writeAudit = (e: Parameters<AuditLog['append']>[0]) => audit.append(e);
-  const drift = wireDrift({ db, outbox, audit: writeAudit, now, loadPacks: (o, id, owner) => packs.load(o, id, owner), getOctokit, env: settings.env, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.untrusted ? { parseDoc: (path, text) => deps.untrusted!.markdown(path, text) } : {}), log });
+  const drift = wireDrift({ db, outbox, audit: writeAudit, now, loadPacks: (o, id, owner) => packs.load(o, id, owner), getOctokit, env: settings.env, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.untrusted ? { parseDoc: (path, text) => deps.untrusted!.markdown(path, text), specOps: (spec, read) => deps.untrusted!.specOps(spec, read) } : {}), log });
   // PRs the sweep found closed (a closed PR does not reopen often; its chain is not escalated).
   const closed = new Set<string>();
   const isOpen = async (installationId: number, repo: string, prNumber: number) => {

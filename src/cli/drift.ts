@@ -57,9 +57,10 @@ export async function runDriftCli(argv: string[], io: DriftIo): Promise<number> 
     io.err(`pj drift: ${deadlineMs}\n`);
     return 2;
   }
-  // Docs are parsed in a worker with a deadline (started only when a doc is read).
+  // Docs and specs are parsed in a worker with a deadline (started only when one is read).
   let sandbox: Untrusted | undefined;
-  const parse = (path: string, text: string) => (sandbox ??= untrustedDocuments({ deadlineMs, size: 1 })).markdown(path, text);
+  const sandboxed = () => (sandbox ??= untrustedDocuments({ deadlineMs, size: 1 }));
+  const parse = (path: string, text: string) => sandboxed().markdown(path, text);
   try {
     const run = await openLocalRun('drift', values, io);
     if (run === 2) return 2;
@@ -88,7 +89,7 @@ export async function runDriftCli(argv: string[], io: DriftIo): Promise<number> 
       const docText = await readDoc(docTarget, changes, docsDir);
       const parsed = docText.text === undefined ? undefined : await parse(docTarget.path ?? docTarget.id ?? 'the doc', docText.text);
       const doc = parsed === undefined ? { docText: undefined, ...(docText.why ? { docUnavailable: docText.why } : {}) } : 'unavailable' in parsed ? { docText: undefined, docUnavailable: parsed.unavailable } : { docText: docText.text, parsed: parsed.doc };
-      const result = await runDrift({ changes, docTarget, ...doc, driftTypes: trackB.driftTypes, noiseControls: trackB.noiseControls });
+      const result = await runDrift({ changes, docTarget, ...doc, specOps: (spec, read) => sandboxed().specOps(spec, read), driftTypes: trackB.driftTypes, noiseControls: trackB.noiseControls });
       const routed = route(result.items, docTarget.class, Materiality.parse(trackB.materiality ?? {}));
       docs.push({ packId: pack.id, packName: pack.name, testMode: pack.testMode.enabled, docTarget, routed });
     }

@@ -113,6 +113,7 @@ export async function runTestRun(argv: string[], io: TestRunIo): Promise<number>
         changes: (p) => new GitHubChangeSet(octokit, p),
         docs: docReader(octokit, io.env ?? process.env, untrusted),
         openapi: untrusted.openapi,
+        specOps: untrusted.specOps,
         now: () => new Date(),
       },
       which,

@@ -7,6 +7,7 @@ import { isChange, type ChangeSet } from '../change/changeset.js';
 import type { DriftType, TrackB } from '../packs/schema.js';
 import { DETECTORS } from './detectors/index.js';
 import { problem } from './detectors/detector.js';
+import type { SpecOpsReader } from './detectors/api-reference.js';
 import type { DocTarget, DriftItem } from './item.js';
 import { isDocProblem, parseDoc, MAX_DOC_BYTES, type DocProblem, type MarkdownDoc } from './markdown.js';
 import { compilePatterns, dedupe, isIgnoredByPattern, withoutIgnoredPaths } from './noise.js';
@@ -24,6 +25,8 @@ export interface DriftRunInput {
    * its event loop, within a deadline: src/sandbox); without it the doc is parsed here.
    */
   parsed?: MarkdownDoc | DocProblem;
+  /** Reads the operations of a changed spec (api_reference) in a parse worker with a deadline; default in this thread. */
+  specOps?: SpecOpsReader;
   driftTypes: readonly DriftType[];
   noiseControls?: Partial<NonNullable<TrackB['noiseControls']>>;
   maxDocBytes?: number;
@@ -87,7 +90,7 @@ export async function runDrift(input: DriftRunInput): Promise<DriftRunResult> {
       continue;
     }
     try {
-      const found = await DETECTORS[type]({ changes: input.changes, files, doc, docTarget, ...(t.sectionTarget ? { sectionTarget: t.sectionTarget } : {}), config: parsed.data as never });
+      const found = await DETECTORS[type]({ changes: input.changes, files, doc, docTarget, ...(t.sectionTarget ? { sectionTarget: t.sectionTarget } : {}), config: parsed.data as never, ...(input.specOps ? { specOps: input.specOps } : {}) });
       items.push(...found);
     } catch (error) {
       items.push(problem(type, { doc, docTarget }, 'problem.detector-failed', `the ${type} detector failed: ${(error as Error).message}`));

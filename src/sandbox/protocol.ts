@@ -29,7 +29,9 @@ export type TaskRequest =
   | { kind: 'fileSet'; main: WireFile; maxBytes: number; canRead: boolean }
   | { kind: 'packs'; files: PackFile[]; sha?: string }
   /** A doc Track B reads: parsed here, its outline (drift/markdown.ts DocOutline) or DocProblem sent back. */
-  | { kind: 'markdown'; doc: WireFile; maxBytes?: number };
+  | { kind: 'markdown'; doc: WireFile; maxBytes?: number }
+  /** A spec Track B's api_reference reads: its operations sent back (drift/detectors/api-reference.ts Op). */
+  | { kind: 'specOps'; main: WireFile; canRead: boolean };
 
 export type ToWorker =
   | { type: 'task'; id: number; request: TaskRequest }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { formatSeconds, TooComplexError, type OpenApiEngine } from '../contracts/comparators/types.js';
 import { isServiceCatalog, isYamlFile, type PackFile } from '../packs/load-set.js';
 import type { LoadedPack, PackSet } from '../packs/types.js';
+import type { Op, SpecOpsReader } from '../drift/detectors/api-reference.js';
 import { docFromOutline, type DocOutline, type DocProblem, type MarkdownDoc } from '../drift/markdown.js';
 import { parseDeadlineExceeded } from '../metrics.js';
 import { ParsePool } from './pool.js';
@@ -23,6 +24,8 @@ export interface Untrusted {
    * why it will not be read.
    */
   markdown(path: string, text: string, maxBytes?: number): Promise<ParsedDoc>;
+  /** A spec Track B's api_reference reads, parsed in a worker within the deadline (past it: TooComplexError). */
+  specOps: SpecOpsReader;
   close(): Promise<void>;
 }
 
@@ -82,6 +85,10 @@ export function untrustedDocuments(options: { deadlineMs: number; size?: number;
         if (!(error instanceof TooComplexError)) throw error;
         return { unavailable: `${error.message} (PJ_PARSE_DEADLINE_MS), so it was not read` };
       }
+    },
+    async specOps(spec, read) {
+      const m = await toWire(spec);
+      return pool.run<Op[]>({ kind: 'specOps', main: m, canRead: true }, { file: spec.path, read: (_side, path) => read(path) }, buffers(m));
     },
     close: () => pool.close(),
   };

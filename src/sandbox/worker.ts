@@ -8,6 +8,7 @@ import { comparatorConfigSchemas } from '../contracts/registry.js';
 import { driftTypeConfigSchemas } from '../drift/types.js';
 import { loadPackSet } from '../packs/load-set.js';
 import { readDocOutline } from '../drift/markdown.js';
+import { readSpecOps } from '../drift/detectors/api-reference.js';
 import { fromWire, type FromWorker, type TaskRequest, type ToWorker, type WorkerError } from './protocol.js';
 
 const port = parentPort!;
@@ -42,6 +43,8 @@ async function run(request: TaskRequest): Promise<unknown> {
       // Each file parsed once, saying which first: a file that passes the deadline is named in the error.
       return loadPackSet(request.files, { comparators: comparatorConfigSchemas, driftTypes: driftTypeConfigSchemas }, request.sha, { onFile: (file) => send({ type: 'progress', file }) });
     }
+    case 'specOps':
+      return readSpecOps(fromWire(request.main), request.canRead ? reader('head') : async () => undefined);
     case 'markdown': {
       // The only parse of the doc: the main thread builds the doc from the outline.
       const doc = fromWire(request.doc);

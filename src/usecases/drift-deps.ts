@@ -4,6 +4,7 @@
 import type { DocTarget } from '../drift/item.js';
 import type { DocProblem, MarkdownDoc } from '../drift/markdown.js';
 import type { DriftRunInput } from '../drift/run.js';
+import type { SpecOpsReader } from '../drift/detectors/api-reference.js';
 import type { AuditEventInput } from '../governance/audit.js';
 import type { PackOrigin } from '../governance/action.js';
 import type { Pack } from '../packs/schema.js';
@@ -40,6 +41,8 @@ export interface DriftDeps {
   owner: string;
   packs(): Promise<PackSet>;
   docs: DocTargets;
+  /** Reads a changed spec's operations (api_reference) in a parse worker within the deadline, when the app has one. */
+  specOps?: SpecOpsReader;
   store: DriftStore;
   outbox: Outbox;
   audit(event: AuditEventInput): Promise<unknown>;

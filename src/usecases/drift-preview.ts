@@ -10,7 +10,7 @@ import { buildDriftCheck, DRIFT_CHECK_NAME, type DriftCheckDoc } from '../report
 import { docTargetOf, driftDocInput, driftOrigin, resolveTarget, trackBPacks, type DriftDeps } from './drift-deps.js';
 import { proposeCheck } from './publish-checks.js';
 
-export async function previewDrift(deps: Pick<DriftDeps, 'packs' | 'docs' | 'outbox' | 'installationId'>, pr: PullRequest, changes: ChangeSet): Promise<boolean> {
+export async function previewDrift(deps: Pick<DriftDeps, 'packs' | 'docs' | 'outbox' | 'installationId' | 'specOps'>, pr: PullRequest, changes: ChangeSet): Promise<boolean> {
   const set = await deps.packs();
   if (trackBPacks(set, pr.repo, undefined, 'github_pr').length === 0) return false;
   const subject = { installationId: pr.installationId, repo: pr.repo, headSha: pr.headSha, prNumber: pr.number };
@@ -31,6 +31,7 @@ export async function previewDrift(deps: Pick<DriftDeps, 'packs' | 'docs' | 'out
       changes,
       docTarget,
       ...driftDocInput(doc),
+    ...(deps.specOps ? { specOps: deps.specOps } : {}),
       driftTypes: trackB.driftTypes,
       noiseControls: trackB.noiseControls,
     });

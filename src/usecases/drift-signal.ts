@@ -78,6 +78,7 @@ async function detectForPack(deps: DriftDeps, pack: ValidPack, signal: DriftSign
     changes: signal.changes,
     docTarget,
     ...driftDocInput(doc),
+    ...(deps.specOps ? { specOps: deps.specOps } : {}),
     driftTypes: trackB.driftTypes,
     noiseControls: trackB.noiseControls,
   });

@@ -17,6 +17,7 @@ import { runDrift } from '../drift/run.js';
 import type { DocProblem, MarkdownDoc } from '../drift/markdown.js';
 import type { OpenApiEngine } from '../contracts/comparators/types.js';
 import { driftDocInput } from './drift-deps.js';
+import type { SpecOpsReader } from '../drift/detectors/api-reference.js';
 
 /** A doc read: its text and, where the reader parsed it off the event loop, that parse; or why it was not read. */
 export type TestRunDoc = { text: string; parsed?: MarkdownDoc | DocProblem } | { unavailable: string };
@@ -40,6 +41,8 @@ export interface TestRunDeps<P extends PullRequest = PullRequest> {
   docs?: TestRunDocs;
   /** The OpenAPI engine for the PRs' (untrusted) specs: the app's and the CLI's run in workers with a deadline; default in-process. */
   openapi?: OpenApiEngine;
+  /** Reads a changed spec's operations for Track B's api_reference in a worker with a deadline; default in-process. */
+  specOps?: SpecOpsReader;
   now: () => Date;
 }
 
@@ -151,6 +154,7 @@ async function tryDrift<P extends PullRequest>(deps: TestRunDeps<P>, pack: Valid
     changes,
     docTarget: target,
     ...driftDocInput(await read),
+    ...(deps.specOps ? { specOps: deps.specOps } : {}),
     driftTypes: trackB.driftTypes,
     noiseControls: trackB.noiseControls,
   });

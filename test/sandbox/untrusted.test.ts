@@ -16,6 +16,8 @@ import { untrustedDocuments, type Untrusted } from '../../src/sandbox/untrusted.
 import { MemoryChangeSet, validPack } from '../change/fakes.js';
 import { isDocProblem, parseDoc, type MarkdownDoc } from '../../src/drift/markdown.js';
 import { findMentions } from '../../src/drift/mentions.js';
+import { readSpecOps } from '../../src/drift/detectors/api-reference.js';
+import { runDrift } from '../../src/drift/run.js';
 
 const fixture = (p: string) => readFileSync(new URL(`../../fixtures/${p}`, import.meta.url), 'utf8');
 const BASE = fixture('prs/petstore/base.yaml');
@@ -186,5 +188,28 @@ describe('the parse pool', () => {
     } finally {
       await quick.close();
     }
+  });
+
+  it("Track B's api_reference: a spec's operations read in the worker equal those read here; a spec past the deadline is a problem item naming it", async () => {
+    const split = (spec: string) => spec.replace(/\$ref: '#\/components\/schemas\/Pet'/g, "$ref: 'pet.yaml#/Pet'");
+    const pet = 'Pet:\n  type: object\n  properties:\n    id: { type: integer }\n';
+    const read = async (p: string) => (p === 'openapi/pet.yaml' ? pet : undefined);
+    const spec = { path: SPEC, content: split(HEAD) };
+    const here = await readSpecOps(spec, read);
+    expect(here.length).toBeGreaterThan(0);
+    expect(await sandbox.specOps(spec, read)).toEqual(here);
+    // Through the drift run, as the app, the test runs and pj drift wire it.
+    const doc = `# API\n\n<!-- puddlejumper:api-reference spec=${SPEC} -->\n<!-- /puddlejumper:api-reference -->\n`;
+    const run = (specOps: Untrusted['specOps'], head: string) =>
+      runDrift({
+        changes: new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: head } }),
+        docTarget: { system: 'github', repo: 'acme/docs', path: 'api.md', class: 'api_reference' },
+        docText: doc,
+        specOps,
+        driftTypes: [{ type: 'api_reference', enabled: true, config: {} }],
+      });
+    expect((await run(sandbox.specOps, HEAD)).items.map((i) => i.rule)).toEqual(['api_reference.regenerated']);
+    const { items } = await run(tight.specOps, manyKeys());
+    expect(items.map((i) => `${i.rule}: ${i.message}`)).toEqual([`problem.spec-unreadable: ${SPEC} could not be read for the API reference: ${SPEC}: too complex to parse within 25 ms`]);
   });
 });
