@@ -11,6 +11,7 @@ import { contentCache, type ByteLru } from '../change/blob-cache.js';
 import { statusOf } from './status.js';
 import { splitRepo, type OctokitLike } from './octokit.js';
 import { reverseApplyPatch } from '../change/patch.js';
+import { requestLarge } from './large-body.js';
 
 /** GitHub lists at most 3000 files for a pull request. */
 export const GITHUB_FILE_LIMIT = 3000;
@@ -78,7 +79,7 @@ export class GitHubChangeSet implements ChangeSet {
     const pages = known !== undefined ? Math.max(1, Math.ceil(known / PER_PAGE)) : maxPages;
     const out: ChangedFile[] = [];
     for (let page = 1; page <= pages; page++) {
-      const res = await this.octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', {
+      const res = await requestLarge(this.octokit, 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files', {
         owner,
         repo,
         pull_number: number,
@@ -132,7 +133,7 @@ export class GitHubChangeSet implements ChangeSet {
   /** A blob by sha, raw. */
   private blob(sha: string): Promise<string | undefined> {
     return this.cached(sha, async () => {
-      const res = await this.octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
+      const res = await requestLarge(this.octokit, 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
         owner: this.owner,
         repo: this.name,
         file_sha: sha,
@@ -147,7 +148,7 @@ export class GitHubChangeSet implements ChangeSet {
     return this.cached(`${this.repo}@${ref}:${path}`, async () => {
       const params = { owner: this.owner, repo: this.name, path, ref };
       try {
-        const res = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...params, headers: { accept: RAW } });
+        const res = await requestLarge(this.octokit, 'GET /repos/{owner}/{repo}/contents/{path}', { ...params, headers: { accept: RAW } });
         return decode(res.data);
       } catch (error) {
         const status = statusOf(error);

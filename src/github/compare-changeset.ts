@@ -7,6 +7,7 @@ import type { ChangeSet, ChangedFile, FileStatus, PrAuthor } from '../change/cha
 import { contentCache, type ByteLru } from '../change/blob-cache.js';
 import { splitRepo, type OctokitLike } from './octokit.js';
 import { statusOf } from './status.js';
+import { requestLarge } from './large-body.js';
 
 const COMPARE_FILE_LIMIT = 300;
 const RAW = 'application/vnd.github.raw+json';
@@ -40,7 +41,7 @@ export class GitHubCompareChangeSet implements ChangeSet {
 
   files(): Promise<ChangedFile[]> {
     this.listing ??= (async () => {
-      const res = await this.octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', { owner: this.owner, repo: this.name, basehead: `${this.baseSha}...${this.headSha}` });
+      const res = await requestLarge(this.octokit, 'GET /repos/{owner}/{repo}/compare/{basehead}', { owner: this.owner, repo: this.name, basehead: `${this.baseSha}...${this.headSha}` });
       const files = (Compare.parse(res.data).files ?? []).map((f): ChangedFile => ({
         path: f.filename,
         status: (STATUSES.has(f.status) ? f.status : 'changed') as FileStatus,
@@ -73,7 +74,7 @@ export class GitHubCompareChangeSet implements ChangeSet {
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
     try {
-      const res = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: this.owner, repo: this.name, path, ref, headers: { accept: RAW } });
+      const res = await requestLarge(this.octokit, 'GET /repos/{owner}/{repo}/contents/{path}', { owner: this.owner, repo: this.name, path, ref, headers: { accept: RAW } });
       const text = typeof res.data === 'string' ? res.data : res.data instanceof ArrayBuffer ? Buffer.from(res.data).toString('utf8') : undefined;
       if (text === undefined) throw new Error(`${path}@${ref}: unexpected content response`);
       this.cache.set(key, text);

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { splitRepo, type OctokitLike } from './octokit.js';
 import { statusOf } from './status.js';
+import { requestLarge } from './large-body.js';
 
 export type DocRead = { text: string; version: string; base: string } | { unavailable: string };
 
@@ -41,7 +42,7 @@ export class GitHubDocs {
     }
     const { owner, repo: name } = splitRepo(repo);
     try {
-      const res = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo: name, path, ref: ref ?? base });
+      const res = await requestLarge(octokit, 'GET /repos/{owner}/{repo}/contents/{path}', { owner, repo: name, path, ref: ref ?? base });
       if (Array.isArray(res.data)) return { unavailable: `${path} in ${repo} is a directory, not a doc` };
       const c = Contents.parse(res.data);
       if (c.type !== 'file') return { unavailable: `${path} in ${repo} is a ${c.type}, not a file` };

@@ -11,6 +11,7 @@ import type { KnownTypes, PackSet, ValidPack } from '../packs/types.js';
 import { z } from 'zod';
 import type { OctokitLike } from './octokit.js';
 import { statusOf } from './status.js';
+import { requestLarge } from './large-body.js';
 
 /** Where each valid pack version is recorded (store/pack-versions.ts). */
 export interface PackVersionRecorder {
@@ -254,7 +255,7 @@ export class PackSource {
       unseen.filter((s) => !texts.has(s)),
       8,
       async (fileSha) => {
-        const blob = await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo: this.configRepo, file_sha: fileSha });
+        const blob = await requestLarge(octokit, 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo: this.configRepo, file_sha: fileSha });
         const data = BlobResponse.parse(blob.data, { reportInput: false });
         const text = data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
         this.remember(fileSha, text, texts);

@@ -1,21 +1,23 @@
 // The messages between the parse pool (pool.ts) and its workers (worker.ts).
 import type { DiffOptions, SpecFile } from '../contracts/openapi/index.js';
 import type { PackFile } from '../packs/load-set.js';
+import { encodeUtf8 } from '../text-slices.js';
 
 /** DiffOptions without the read callbacks (the worker asks for files by message). */
 export type WorkerDiffOptions = Omit<DiffOptions, 'readBase' | 'readHead'> & { canReadBase: boolean; canReadHead: boolean };
 
 /**
  * A document on its way to a worker: its text as UTF-8 bytes whose buffer is transferred, not
- * copied — posting a 20 MB string would clone it on the event loop (a third of a second).
+ * copied — posting a 20 MB string would clone it on the event loop (a third of a second) — and
+ * encoded a slice at a time, for the same reason.
  */
 export interface WireFile {
   path: string;
   bytes: Uint8Array;
 }
 
-export function toWire(file: SpecFile): WireFile {
-  return { path: file.path, bytes: Buffer.from(file.content, 'utf8') };
+export async function toWire(file: SpecFile): Promise<WireFile> {
+  return { path: file.path, bytes: await encodeUtf8(file.content) };
 }
 
 export function fromWire(file: WireFile): SpecFile {

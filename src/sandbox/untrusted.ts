@@ -38,17 +38,17 @@ export function untrustedDocuments(options: { deadlineMs: number; size?: number;
     onDeadline: (kind) => parseDeadlineExceeded.inc({ kind }),
   });
   const openapi: OpenApiEngine = {
-    diff(base, head, o) {
+    async diff(base, head, o) {
       const { readBase, readHead, ...rest } = o;
-      const [b, h] = [toWire(base), toWire(head)];
+      const [b, h] = [await toWire(base), await toWire(head)];
       return pool.run(
         { kind: 'diff', base: b, head: h, options: { ...rest, canReadBase: readBase !== undefined, canReadHead: readHead !== undefined } },
         { file: head.path, read: (side, path) => (side === 'base' ? readBase : readHead)?.(path) ?? Promise.resolve(undefined) },
         buffers(b, h),
       );
     },
-    fileSet(main, o) {
-      const m = toWire(main);
+    async fileSet(main, o) {
+      const m = await toWire(main);
       return pool.run(
         { kind: 'fileSet', main: m, maxBytes: o.maxBytes, canRead: o.read !== undefined },
         { file: main.path, read: (_side, path) => o.read?.(path) ?? Promise.resolve(undefined) },
@@ -67,7 +67,7 @@ export function untrustedDocuments(options: { deadlineMs: number; size?: number;
       }
     },
     async vetDoc(path, text) {
-      const doc = toWire({ path, content: text });
+      const doc = await toWire({ path, content: text });
       try {
         await pool.run({ kind: 'markdown', doc }, { file: path }, buffers(doc));
         return undefined;
