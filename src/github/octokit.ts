@@ -84,6 +84,9 @@ export interface SharedPacingOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** How often a write that woke too late for its slot takes a new one before it goes anyway. */
+const LATE_RETAKES = 3;
+
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** `write`/`notifications` groups for plugin-throttling whose slots come from `slots` (see above). */
@@ -93,10 +96,15 @@ export function sharedWritePacing(slots: WriteSlots, options: SharedPacingOption
   const group = (name: string, intervalMs: number): PacingGroup => ({
     key: (id) => ({
       async schedule(_options, task, ...args) {
-        const start = await slots.take(`${name}:${id}`, intervalMs, clock());
-        const wait = start - clock();
-        if (wait > 0) await sleep(wait);
-        return task(...args);
+        // A replica whose event loop woke more than one interval after its slot (a busy
+        // process) would send in a bunch with the writes of later slots: it takes a new
+        // slot instead, at most LATE_RETAKES times, then sends.
+        for (let retake = 0; ; retake++) {
+          const start = await slots.take(`${name}:${id}`, intervalMs, clock());
+          const wait = start - clock();
+          if (wait > 0) await sleep(wait);
+          if (clock() - start <= intervalMs || retake >= LATE_RETAKES) return task(...args);
+        }
       },
     }),
   });

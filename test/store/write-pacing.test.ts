@@ -90,4 +90,42 @@ describe('GitHub write slots on the shared database', () => {
     expect(slept.sort((x, y) => x - y)).toEqual([1000, 2000, 3000, 4000]);
     await done();
   });
+
+  it('a write whose replica woke more than an interval after its slot takes a new slot instead of going out in a bunch', async () => {
+    const { a, done } = await twoReplicas();
+    const slots = sqlWriteSlots(a);
+    let now = T;
+    const takes: number[] = [];
+    let slowBy: number[] = [];
+    // A take that returns `slowBy[0]` ms after it was asked (a busy database or process).
+    const recorded: WriteSlots = { take: async (key, ms, n) => slots.take(key, ms, n).then((start) => (takes.push(start - T), (now += slowBy.shift() ?? 0), start)) };
+    let lateBy: number[] = [];
+    // A sleep that wakes `lateBy[0]` ms after it should (a busy event loop).
+    const pacing = sharedWritePacing(recorded, { clock: () => now, sleep: async (ms) => void (now += ms + (lateBy.shift() ?? 0)) });
+    const send = async () => {
+      let at = -1;
+      await pacing.write.key('1').schedule({}, async () => void (at = now - T));
+      return at;
+    };
+    expect(await slots.take('write:1', 1000, T)).toBe(T); // another replica holds [T, T+1000)
+
+    lateBy = [400]; // late, but within its slot's interval: it goes
+    expect(await send()).toBe(1400);
+    expect(takes).toEqual([1000]);
+
+    takes.length = 0;
+    now = T + 10_000;
+    await slots.take('write:1', 1000, now); // [T+10 s, T+11 s) taken
+    lateBy = [1500]; // slot T+11 s, woke at T+12.5 s: the next slot is due at once, so it goes then
+    expect(await send()).toBe(12_500);
+    expect(takes).toEqual([11_000, 12_500]);
+
+    takes.length = 0;
+    now = T + 20_000;
+    await slots.take('write:1', 1000, now);
+    slowBy = [2500, 2500, 2500, 2500]; // always late: every slot is 2.5 s old when the answer comes back
+    expect(await send()).toBe(30_000); // after three new slots it goes anyway
+    expect(takes).toEqual([21_000, 22_500, 25_000, 27_500]);
+    await done();
+  });
 });
