@@ -283,10 +283,9 @@ const proxy = createServer((req, res) => {
         return res.writeHead(503).end();
       }
       const had = deliveryReplicas.get(id) ?? [];
-      if (id) {
-        if (had.length === 1) had[0] === i ? proxied.copiesOnSameReplica++ : proxied.copiesOnDifferentReplicas++;
-        deliveryReplicas.set(id, [...had, i]);
-      }
+      if (id) deliveryReplicas.set(id, [...had, i]);
+      const counted = id && had.length === 1 ? (had[0] === i ? 'copiesOnSameReplica' : 'copiesOnDifferentReplicas') : undefined;
+      if (counted) proxied[counted]++;
       proxied.byReplica[i]++;
       const out = request({ host: '127.0.0.1', port: ports[i], method: req.method, path: req.url, headers: req.headers, agent: false }, (answer) => {
         res.writeHead(answer.statusCode, answer.headers);
@@ -296,6 +295,8 @@ const proxy = createServer((req, res) => {
         if (e.code === 'ECONNREFUSED') {
           alive.delete(i);
           deliveryReplicas.set(id, had);
+          proxied.byReplica[i]--;
+          if (counted) proxied[counted]--;
           proxied.retried++;
           return forward(attempt + 1);
         }
