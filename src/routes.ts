@@ -180,7 +180,7 @@ export function wire(deps: RouteDeps): Wiring {
     every(deps.escalationIntervalMs ?? ESCALATION_INTERVAL_MS, escalate, log, 'escalation sweep');
     // Due drift windows are flushed beside the outbox worker (the flush proposes actions it dispatches).
     every(settings.workerIntervalMs, () => drift.sweep(), log, 'drift sweep');
-    // Every replica prunes (deletes only: safe at once); what one removed is never needed again.
+    // Every replica prunes (deletes only: safe at once; a row removed and wanted again is re-read from GitHub).
     every(PACK_CACHE_PRUNE_INTERVAL_MS, prunePacks, log, 'pack cache prune');
   }
 
