@@ -19,7 +19,7 @@
 // Optionally (--kill N) replica 1 is killed with SIGKILL when PR N starts; the proxy skips it
 // from then on (a refused connection is retried on the next replica, as a load balancer does).
 //
-//   npx tsc -p tsconfig.json && node bench/replicas-app.mjs [prs=200] [ms between PRs=100] [--replicas 3] [--kill N]
+//   npx tsc -p tsconfig.json && node bench/replicas-app.mjs [prs=200] [ms between PRs=100] [--replicas 3] [--kill N] [--installations K]
 //   node bench/replicas-app.mjs [prs] [ms] --single    the baseline: ONE replica on SQLite (the
 //                                                       default store), each delivery sent to it twice
 //
@@ -40,7 +40,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const valued = new Set(['--kill', '--replicas']);
+const valued = new Set(['--kill', '--replicas', '--installations']);
 const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !valued.has(all[i - 1]));
 const option = (name) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);
 const PRS = Number(positional[0] ?? 200);
@@ -49,6 +49,11 @@ const KILL_AT = option('--kill');
 const SINGLE = process.argv.includes('--single');
 const REPLICAS = SINGLE ? 1 : (option('--replicas') ?? 3);
 if (KILL_AT !== undefined && REPLICAS < 2) throw new Error('--kill needs at least two replicas');
+// PRs are spread over this many installations (PR n in installation 1 + (n - 1) mod K): GitHub
+// writes are paced per installation (1 s apart, shared by the replicas), so one installation
+// bounds a run to about one write a second.
+const INSTALLATIONS = option('--installations') ?? 1;
+const installationOf = (pr) => 1 + ((pr - 1) % INSTALLATIONS);
 const SECRET = 'bench-secret';
 const AUDIT_KEY = 'b'.repeat(64);
 const CONFIG_SHA = 'c'.repeat(40);
@@ -131,7 +136,8 @@ const github = createServer((req, res) => {
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v3/, ''));
     if (req.method !== 'GET' && !path.endsWith('/access_tokens')) {
       gh.writes++;
-      gh.writeTimes.push(performance.now());
+      const installation = /ghs_bench_(\d+)/.exec(String(req.headers.authorization ?? ''))?.[1] ?? '?';
+      gh.writeTimes.push({ at: performance.now(), installation });
     }
     const json = (status, body, headers = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -143,7 +149,7 @@ const github = createServer((req, res) => {
     };
     const body = () => JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
     let m;
-    if (req.method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) return json(201, { token: 'ghs_bench', expires_at: new Date(Date.now() + 3600e3).toISOString(), permissions: {}, repository_selection: 'all' });
+    if (req.method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) return json(201, { token: `ghs_bench_${path.split('/')[3]}`, expires_at: new Date(Date.now() + 3600e3).toISOString(), permissions: {}, repository_selection: 'all' });
     if (req.method === 'GET' && path === '/app') return json(200, { slug: 'puddlejumper', id: 1 });
     if (req.method === 'GET' && /^\/repos\/[^/]+\/\.github\/commits\/HEAD$/.test(path)) {
       if (req.headers['if-none-match'] === `"${CONFIG_SHA}"`) return res.writeHead(304).end();
@@ -366,11 +372,12 @@ function prDelivery(pr) {
   p.number = pr;
   p.pull_request.number = pr;
   p.pull_request.head.sha = headOf(pr);
+  p.installation = { ...p.installation, id: installationOf(pr) };
   return p;
 }
 function review(pr, login, id) {
   const p = structuredClone(reviewPayload);
-  p.installation = { id: 1 };
+  p.installation = { id: installationOf(pr) };
   p.pull_request = prDelivery(pr).pull_request;
   p.review = { ...p.review, id, state: 'approved', commit_id: headOf(pr), submitted_at: new Date().toISOString(), user: { ...p.review.user, login, type: 'User' } };
   p.sender = { ...p.sender, login, type: 'User' };
@@ -378,7 +385,7 @@ function review(pr, login, id) {
 }
 function approveComment(pr, login, id) {
   const p = structuredClone(commentPayload);
-  p.installation = { id: 1 };
+  p.installation = { id: installationOf(pr) };
   p.issue.number = pr;
   p.issue.pull_request = { url: `https://api.github.com/repos/${OWNER}/Hello-World/pulls/${pr}` };
   p.issue.user = { ...p.issue.user, login: OWNER };
@@ -467,13 +474,18 @@ try {
   const createdPerHead = new Map();
   for (const c of gh.created.filter((c) => c.name === CONTRACTS)) createdPerHead.set(c.head_sha, (createdPerHead.get(c.head_sha) ?? 0) + 1);
   const finalSuccess = [...Array(PRS).keys()].filter((i) => [...gh.runs.values()].some((r) => r.name === CONTRACTS && r.head_sha === headOf(i + 1) && r.status === 'completed' && r.conclusion === 'success')).length;
-  // How GitHub saw the writes of the one installation: the pacing is shared across replicas on
-  // Postgres (slots 1 s apart), so arrivals closer than that are the replicas' event-loop jitter.
-  const gaps = gh.writeTimes.slice(1).map((t, i) => t - gh.writeTimes[i]);
+  // How GitHub saw each installation's writes: the pacing is shared across replicas on
+  // Postgres (slots 1 s apart per installation), so arrivals closer than that are the
+  // replicas' event-loop jitter.
+  const gaps = [];
   let maxWritesIn10s = 0;
-  for (let i = 0, j = 0; i < gh.writeTimes.length; i++) {
-    while (gh.writeTimes[i] - gh.writeTimes[j] >= 10_000) j++;
-    maxWritesIn10s = Math.max(maxWritesIn10s, i - j + 1);
+  for (const inst of new Set(gh.writeTimes.map((w) => w.installation))) {
+    const times = gh.writeTimes.filter((w) => w.installation === inst).map((w) => w.at);
+    gaps.push(...times.slice(1).map((t, i) => t - times[i]));
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while (times[i] - times[j] >= 10_000) j++;
+      maxWritesIn10s = Math.max(maxWritesIn10s, i - j + 1);
+    }
   }
   const verify = await new Promise((resolve) => {
     const cli = spawn(process.execPath, [join(root, 'dist/src/cli.js'), 'audit', 'verify'], { cwd: root, env: { PATH: process.env.PATH, DATABASE_URL, PJ_AUDIT_KEY: AUDIT_KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -488,6 +500,7 @@ try {
     replicas: REPLICAS,
     database: SINGLE ? 'SQLite (one file, WAL)' : 'Postgres (embedded, 127.0.0.1)',
     prs: PRS,
+    installations: INSTALLATIONS,
     offeredPrsPerSecond: +(1000 / PACE_MS).toFixed(1),
     replicaKilled: KILL_AT === undefined ? 'none' : `replica 1 (SIGKILL as PR ${KILL_AT} started)`,
     deliveriesSent: answers.length,
@@ -519,7 +532,7 @@ try {
     githubWrites: gh.writes,
     githubWriteGapsUnder900ms: gaps.filter((g) => g < 900).length,
     githubWritesPerSecond: +(gh.writes / seconds).toFixed(2),
-    githubMaxWritesIn10s: maxWritesIn10s,
+    githubMaxWritesIn10sPerInstallation: maxWritesIn10s,
     teamMembershipLookups: gh.membership,
     reviewRequestCalls: gh.reviewRequests,
     prComments: gh.comments,
