@@ -13,7 +13,7 @@ import { sqlCheckRunIds } from './store/check-runs.js';
 import { ActionStore } from './store/actions.js';
 import { sqlEvaluationRepository } from './store/evaluations.js';
 import { sqlInstallationRepository } from './store/installations.js';
-import { sqlPackCache } from './store/pack-cache.js';
+import { prunePackCache, sqlPackCache, type PackCachePruned } from './store/pack-cache.js';
 import { PackVersionsRepo } from './store/pack-versions.js';
 import { AuditLog } from './governance/audit.js';
 import { exportAuditHead } from './governance/metrics.js';
@@ -84,11 +84,14 @@ export interface Wiring {
   approvalsFor(installationId: number): Promise<ApprovalDeps>;
   /** One escalation sweep at the wiring's clock (the worker runs it periodically; tests call it). */
   escalate(): Promise<SweepResult>;
+  /** One prune of the shared pack cache at the wiring's clock (the worker runs it hourly). */
+  prunePackCache(): Promise<PackCachePruned>;
   /** The OpenAPI engine of untrusted specs (workers with a deadline), when the app has one: pack test runs use it too. */
   openapi?: OpenApiEngine;
 }
 
 const ESCALATION_INTERVAL_MS = 10 * 60_000;
+const PACK_CACHE_PRUNE_INTERVAL_MS = 60 * 60_000;
 
 export function wire(deps: RouteDeps): Wiring {
   const log = deps.app.log as unknown as PipelineLog & PackSourceLog;
@@ -174,11 +177,14 @@ export function wire(deps: RouteDeps): Wiring {
     return open;
   };
   const escalate = () => sweepEscalations({ ...notify, isOpen }, now());
+  const prunePacks = () => prunePackCache(db, new Date(now().getTime() - settings.packCacheRetentionDays * 24 * 3_600_000));
   if (deps.startWorker) {
     new Worker(outbox, { intervalMs: settings.workerIntervalMs, log }).start();
     every(deps.escalationIntervalMs ?? ESCALATION_INTERVAL_MS, escalate, log, 'escalation sweep');
     // Due drift windows are flushed beside the outbox worker (the flush proposes actions it dispatches).
     every(settings.workerIntervalMs, () => drift.sweep(), log, 'drift sweep');
+    // Every replica prunes (deletes only: safe at once; a row removed and wanted again is re-read from GitHub).
+    every(PACK_CACHE_PRUNE_INTERVAL_MS, prunePacks, log, 'pack cache prune');
   }
 
   /** Everything one installation's use cases take, over the webhook's Octokit. */
@@ -346,6 +352,7 @@ export function wire(deps: RouteDeps): Wiring {
     drift,
     dispatch: (installationId) => outbox.dispatchDue(50, { installationId }),
     escalate,
+    prunePackCache: prunePacks,
     getOctokit,
     approvalsFor: async (installationId) => (await forInstallation(installationId, await getOctokit(installationId), '')).approvals,
     ...(deps.untrusted ? { openapi: deps.untrusted.openapi } : {}),
