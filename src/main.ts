@@ -14,6 +14,7 @@ import { isPostgres } from './store/dialect.js';
 import { sqlWriteSlots } from './store/write-pacing.js';
 import { startServer } from './http/server.js';
 import { untrustedDocuments } from './sandbox/untrusted.js';
+import { registerControlPlaneInSetup } from './admin/setup-manifest.js';
 
 async function main(): Promise<void> {
   if (process.env.PJ_PLAYGROUND === '1') {
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
   // process on SQLite keeps Octokit's in-memory pacing.
   const OutboxOctokit = outboxOctokit(isPostgres(db) ? sharedWritePacing(sqlWriteSlots(db)) : undefined);
   if (!settings.appId || !settings.privateKey) {
-    // Setup mode: Probot's page for registering the App; no webhooks are received yet.
+    // Setup mode: Probot's page for registering the App; no webhooks are received yet. The
+    // manifest it posts carries the control plane's OAuth callback and our webhook URL.
+    await registerControlPlaneInSetup({ publicUrl: settings.admin.publicUrl, webhookPath: settings.webhookPath });
     await run(app, { env, Octokit: OutboxOctokit });
     return;
   }

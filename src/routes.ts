@@ -42,6 +42,7 @@ import { DeliveryNotifications, notifyActionFailed, notifyActionRecovered, notif
 import { sqlNotificationQueries } from './store/notifications.js';
 import type { ChangeSet, PullRequest } from './change/changeset.js';
 import type { Untrusted } from './sandbox/untrusted.js';
+import type { OpenApiEngine } from './contracts/comparators/types.js';
 import type { PackSet } from './packs/types.js';
 import { wireDrift, type DriftWiring, type InstallationScope } from './routes-drift.js';
 import { onProposalComment, onProposalIssueDispatched, proposalDecided, type ProposalDeps } from './usecases/drift-proposal.js';
@@ -61,7 +62,7 @@ export interface RouteDeps {
   retry?: Partial<Record<string, RetryPolicy>>;
   fetch?: Fetch;
   /** Untrusted documents (PR specs, config-repo PR packs) parsed off the event loop (src/sandbox); default in-process. */
-  untrusted?: Pick<Untrusted, 'openapi' | 'packs' | 'vetDoc'>;
+  untrusted?: Pick<Untrusted, 'openapi' | 'packs' | 'markdown' | 'specOps'>;
   /** Notification endpoints and seams for tests (a fake Slack API, PagerDuty, DNS, a short webhook timeout). */
   notifyEndpoints?: Pick<DefaultRegistryOptions, 'slackApiBase' | 'pagerDutyEventsUrl' | 'resolve' | 'createMailTransport' | 'webhookTimeoutMs'>;
   /** How often the escalation sweep runs beside the worker (with startWorker). Default 10 minutes. */
@@ -85,6 +86,8 @@ export interface Wiring {
   escalate(): Promise<SweepResult>;
   /** One prune of the shared pack cache at the wiring's clock (the worker runs it hourly). */
   prunePackCache(): Promise<PackCachePruned>;
+  /** The OpenAPI engine of untrusted specs (workers with a deadline), when the app has one: pack test runs use it too. */
+  openapi?: OpenApiEngine;
 }
 
 const ESCALATION_INTERVAL_MS = 10 * 60_000;
@@ -163,7 +166,7 @@ export function wire(deps: RouteDeps): Wiring {
   const membership = new MembershipCache();
   const appSlug = deps.appSlug ?? memo(async () => ((await (await deps.app.auth()).request('GET /app')).data as { slug?: string } | undefined)?.slug ?? 'puddlejumper');
   const writeAudit = (e: Parameters<AuditLog['append']>[0]) => audit.append(e);
-  const drift = wireDrift({ db, outbox, audit: writeAudit, now, loadPacks: (o, id, owner) => packs.load(o, id, owner), getOctokit, env: settings.env, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.untrusted ? { vetDoc: (path, text) => deps.untrusted!.vetDoc(path, text) } : {}), log });
+  const drift = wireDrift({ db, outbox, audit: writeAudit, now, loadPacks: (o, id, owner) => packs.load(o, id, owner), getOctokit, env: settings.env, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.untrusted ? { parseDoc: (path, text) => deps.untrusted!.markdown(path, text), specOps: (spec, read) => deps.untrusted!.specOps(spec, read) } : {}), log });
   // PRs the sweep found closed (a closed PR does not reopen often; its chain is not escalated).
   const closed = new Set<string>();
   const isOpen = async (installationId: number, repo: string, prNumber: number) => {
@@ -352,6 +355,7 @@ export function wire(deps: RouteDeps): Wiring {
     prunePackCache: prunePacks,
     getOctokit,
     approvalsFor: async (installationId) => (await forInstallation(installationId, await getOctokit(installationId), '')).approvals,
+    ...(deps.untrusted ? { openapi: deps.untrusted.openapi } : {}),
   };
 }
 
