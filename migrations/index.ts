@@ -41,6 +41,7 @@ import * as m012 from './012_admin_indexes.js';
 import * as m013 from './013_pack_cache.js';
 import * as m014 from './014_admin_test_runs.js';
 import * as m015 from './015_drift_admin_indexes.js';
+import * as m016 from './016_github_write_pacing.js';
 
 // dialect.ts is a helper, not a migration: only the files listed here run.
 export const migrations: Record<string, Migration> = {
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '013_pack_cache': m013,
   '014_admin_test_runs': m014,
   '015_drift_admin_indexes': m015,
+  '016_github_write_pacing': m016,
 };

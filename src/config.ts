@@ -46,6 +46,7 @@ const EnvSchema = z.object({
     z.string().min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)').optional(),
   ),
   PJ_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
+  PJ_PACK_CACHE_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
   // The control plane (src/admin/): sign-in with the App's OAuth client, sessions, the JSON API.
   GITHUB_CLIENT_ID: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   GITHUB_CLIENT_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
@@ -91,6 +92,8 @@ export interface Settings {
   auditKey?: string;
   /** Log the audit chain's head every this many rows. */
   auditCheckpointEvery: number;
+  /** PJ_PACK_CACHE_RETENTION_DAYS: the shared pack cache drops listings and blobs unused this long. */
+  packCacheRetentionDays: number;
   /** The control plane's settings (src/admin/). */
   admin: AdminSettings;
   /** How long one untrusted document (a PR's spec, a config-repo PR's packs, a doc Track B reads) may take to parse and compare off the event loop. */
@@ -160,6 +163,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     requireConfig: e.PJ_REQUIRE_CONFIG === '1' || e.PJ_REQUIRE_CONFIG === 'true',
     auditKey: e.PJ_AUDIT_KEY,
     auditCheckpointEvery: e.PJ_AUDIT_CHECKPOINT_EVERY,
+    packCacheRetentionDays: e.PJ_PACK_CACHE_RETENTION_DAYS,
     admin: {
       clientId: e.GITHUB_CLIENT_ID,
       clientSecret: e.GITHUB_CLIENT_SECRET,

@@ -8,11 +8,13 @@ import type { Wiring } from './routes.js';
 import { AdminQueries } from './store/admin.js';
 import { AdminDriftQueries } from './store/admin-drift.js';
 import { controlPlaneHandler, type Handler } from './admin/handler.js';
-import type { AdminDeps, AdminLog, PackStatus, StoredTestRun, TestRunResults, TestRunView } from './admin/deps.js';
+import type { AdminDeps, AdminLog, AuditVerification, PackStatus, StoredTestRun, TestRunResults, TestRunView } from './admin/deps.js';
+import { scopeVerification } from './admin/verify-scope.js';
 import { sqlTestRunStore, type TestRunStore } from './store/admin-test-runs.js';
 import type { Fetch } from './admin/oauth.js';
 import { adminDecide } from './usecases/admin-decide.js';
-import { runPackTest } from './usecases/test-run.js';
+import { runPackTest, type TestRunDocs } from './usecases/test-run.js';
+import type { SpecOpsReader } from './drift/detectors/api-reference.js';
 import { GitHubChangeSet } from './github/changeset.js';
 import { fetchPullRequest, listRecentPullRequests, resolveRef } from './github/test-run-reads.js';
 import type { LoadedPack } from './packs/types.js';
@@ -29,9 +31,10 @@ export interface ControlPlaneOptions {
 export function controlPlaneDeps(o: ControlPlaneOptions): AdminDeps {
   const { wiring, settings } = o;
   const now = o.now ?? (() => new Date());
+  const queries = new AdminQueries(o.db);
   return {
     settings: settings.admin,
-    queries: new AdminQueries(o.db),
+    queries,
     drift: new AdminDriftQueries(o.db),
     now,
     // In the database: the result page works on whichever replica the redirect reaches.
@@ -60,10 +63,15 @@ export function controlPlaneDeps(o: ControlPlaneOptions): AdminDeps {
       const r = await wiring.outbox.cancel(id, actor, reason, installationId !== undefined ? { installationId } : {});
       return r.ok ? { ok: true, message: `Action ${id} cancelled` } : { ok: false, reason: r.reason };
     },
-    async verifyAudit() {
+    async verifyAudit(scope) {
       const r = await wiring.audit.verify();
-      if (r.ok) return { ok: true, upTo: r.head?.sequence ?? 0, count: r.count };
-      return { ok: false, upTo: Math.max(0, r.brokenAt - 1), count: r.count, brokenAt: r.brokenAt, reason: r.reason };
+      const full: AuditVerification = r.ok ? { ok: true, upTo: r.head?.sequence ?? 0, count: r.count } : { ok: false, upTo: Math.max(0, r.brokenAt - 1), count: r.count, brokenAt: r.brokenAt, reason: r.reason };
+      if (scope === 'all') return full;
+      // A viewer of some installations learns about their own rows only (admin/verify-scope.ts).
+      const ids = scope.map((i) => i.id);
+      const own = await queries.auditRowsUpTo(ids, full.upTo);
+      const breakOwner = r.ok ? undefined : await queries.auditRowInstallation(r.brokenAt);
+      return scopeVerification(full, own, typeof breakOwner === 'number' && ids.includes(breakOwner));
     },
     async packs(installationId, account): Promise<PackStatus> {
       const octokit = await wiring.getOctokit(installationId);
@@ -82,14 +90,21 @@ export function controlPlaneDeps(o: ControlPlaneOptions): AdminDeps {
           packs: () => (sha ? wiring.packs.loadAt(octokit, account, sha) : wiring.packs.load(octokit, input.installationId, account)),
           pulls: async () => (input.pr !== undefined ? [await fetchPullRequest(octokit, input.installationId, input.repo, input.pr)] : listRecentPullRequests(octokit, input.installationId, input.repo, input.last ?? 10)),
           changes: (pr) => new GitHubChangeSet(octokit, pr),
-          // Track B's own doc reads (github, Confluence): what its check and its flush read.
-          docs: wiring.drift.deps({ installationId: input.installationId, octokit, owner: account }).docs,
+          // Track B's own doc reads (github, Confluence): what its check and its flush read,
+          // each doc parsed in a worker within PJ_PARSE_DEADLINE_MS; the PRs' specs likewise.
+          ...trackB(wiring.drift.deps({ installationId: input.installationId, octokit, owner: account })),
+          ...(wiring.openapi ? { openapi: wiring.openapi } : {}),
           now,
         },
         input.pack,
       );
     },
   };
+}
+
+/** Track B's doc reads and spec reader, as its own check uses them. */
+function trackB(d: { docs: TestRunDocs; specOps?: SpecOpsReader }): { docs: TestRunDocs; specOps?: SpecOpsReader } {
+  return { docs: d.docs, ...(d.specOps ? { specOps: d.specOps } : {}) };
 }
 
 function testRunResultsIn(store: TestRunStore): TestRunResults {

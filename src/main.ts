@@ -9,9 +9,12 @@ import { migrateToLatest } from './store/migrate.js';
 import { puddleJumperApp } from './app.js';
 import { wire } from './routes.js';
 import { controlPlane } from './control-plane.js';
-import { OutboxOctokit } from './github/octokit.js';
+import { outboxOctokit, sharedWritePacing } from './github/octokit.js';
+import { isPostgres } from './store/dialect.js';
+import { sqlWriteSlots } from './store/write-pacing.js';
 import { startServer } from './http/server.js';
 import { untrustedDocuments } from './sandbox/untrusted.js';
+import { registerControlPlaneInSetup } from './admin/setup-manifest.js';
 
 async function main(): Promise<void> {
   if (process.env.PJ_PLAYGROUND === '1') {
@@ -42,8 +45,13 @@ async function main(): Promise<void> {
     resumeIntervalMs: settings.workerIntervalMs,
   });
   const env = probotEnv(settings);
+  // Replicas on one Postgres share GitHub write pacing through it (github/octokit.ts); one
+  // process on SQLite keeps Octokit's in-memory pacing.
+  const OutboxOctokit = outboxOctokit(isPostgres(db) ? sharedWritePacing(sqlWriteSlots(db)) : undefined);
   if (!settings.appId || !settings.privateKey) {
-    // Setup mode: Probot's page for registering the App; no webhooks are received yet.
+    // Setup mode: Probot's page for registering the App; no webhooks are received yet. The
+    // manifest it posts carries the control plane's OAuth callback and our webhook URL.
+    await registerControlPlaneInSetup({ publicUrl: settings.admin.publicUrl, webhookPath: settings.webhookPath });
     await run(app, { env, Octokit: OutboxOctokit });
     return;
   }

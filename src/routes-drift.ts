@@ -20,6 +20,8 @@ import { GitHubCompareChangeSet } from './github/compare-changeset.js';
 import { GitHubDocs } from './github/docs.js';
 import { readIssueEdit, readPullRequestSignal, readPushSignal } from './github/drift-payloads.js';
 import type { Octokit } from './github/octokit.js';
+import type { ParsedDoc } from './sandbox/untrusted.js';
+import type { SpecOpsReader } from './drift/detectors/api-reference.js';
 import type { PackSet } from './packs/types.js';
 import type { Db } from './store/database.js';
 import { sqlDriftStore } from './store/drift.js';
@@ -45,10 +47,13 @@ export interface DriftWiringDeps {
   fetch?: ConfluenceFetch;
   log: { error(obj: unknown, msg?: string): void };
   /**
-   * Parses a doc off the event loop within the deadline before anything here parses it
-   * (src/sandbox: Untrusted.vetDoc); a doc that takes longer is read as unavailable, with why.
+   * Parses a doc off the event loop within the deadline (src/sandbox: Untrusted.markdown):
+   * the only parse of it — the detectors read that parse; a doc that takes longer is read as
+   * unavailable, with why. Without it (tests, tools) a doc is parsed where it is read.
    */
-  vetDoc?: (path: string, text: string) => Promise<string | undefined>;
+  parseDoc?: (path: string, text: string) => Promise<ParsedDoc>;
+  /** Reads a changed spec's operations (api_reference) off the event loop within the deadline (src/sandbox: Untrusted.specOps). */
+  specOps?: SpecOpsReader;
 }
 
 export interface InstallationScope {
@@ -79,9 +84,9 @@ export function wireDrift(o: DriftWiringDeps) {
       readAt: (target, ref) => (target.system === 'github' && target.repo && target.path ? githubDocs.read(scope.octokit, target.repo, target.path, ref) : Promise.resolve({ unavailable: 'only a github doc has earlier commits' })),
     };
     async function vetted(target: DocTarget, doc: Awaited<ReturnType<DocTargets['read']>>): ReturnType<DocTargets['read']> {
-      if ('unavailable' in doc || !o.vetDoc) return doc;
-      const refused = await o.vetDoc(target.path ?? target.id ?? docKey(target), doc.text);
-      return refused === undefined ? doc : { unavailable: refused };
+      if ('unavailable' in doc || !o.parseDoc) return doc;
+      const parsed = await o.parseDoc(target.path ?? target.id ?? docKey(target), doc.text);
+      return 'unavailable' in parsed ? parsed : { ...doc, parsed: parsed.doc };
     }
     async function readDoc(target: DocTarget): ReturnType<DocTargets['read']> {
         if (target.system === 'github') {
@@ -100,6 +105,7 @@ export function wireDrift(o: DriftWiringDeps) {
       owner: scope.owner,
       packs: scope.packs ?? (() => o.loadPacks(scope.octokit, scope.installationId, scope.owner)),
       docs,
+      ...(o.specOps ? { specOps: o.specOps } : {}),
       store,
       outbox: o.outbox,
       audit: o.audit,

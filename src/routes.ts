@@ -13,7 +13,7 @@ import { sqlCheckRunIds } from './store/check-runs.js';
 import { ActionStore } from './store/actions.js';
 import { sqlEvaluationRepository } from './store/evaluations.js';
 import { sqlInstallationRepository } from './store/installations.js';
-import { sqlPackCache } from './store/pack-cache.js';
+import { prunePackCache, sqlPackCache, type PackCachePruned } from './store/pack-cache.js';
 import { PackVersionsRepo } from './store/pack-versions.js';
 import { AuditLog } from './governance/audit.js';
 import { exportAuditHead } from './governance/metrics.js';
@@ -42,6 +42,7 @@ import { DeliveryNotifications, notifyActionFailed, notifyActionRecovered, notif
 import { sqlNotificationQueries } from './store/notifications.js';
 import type { ChangeSet, PullRequest } from './change/changeset.js';
 import type { Untrusted } from './sandbox/untrusted.js';
+import type { OpenApiEngine } from './contracts/comparators/types.js';
 import type { PackSet } from './packs/types.js';
 import { wireDrift, type DriftWiring, type InstallationScope } from './routes-drift.js';
 import { onProposalComment, onProposalIssueDispatched, proposalDecided, type ProposalDeps } from './usecases/drift-proposal.js';
@@ -61,7 +62,7 @@ export interface RouteDeps {
   retry?: Partial<Record<string, RetryPolicy>>;
   fetch?: Fetch;
   /** Untrusted documents (PR specs, config-repo PR packs) parsed off the event loop (src/sandbox); default in-process. */
-  untrusted?: Pick<Untrusted, 'openapi' | 'packs' | 'vetDoc'>;
+  untrusted?: Pick<Untrusted, 'openapi' | 'packs' | 'markdown' | 'specOps'>;
   /** Notification endpoints and seams for tests (a fake Slack API, PagerDuty, DNS, a short webhook timeout). */
   notifyEndpoints?: Pick<DefaultRegistryOptions, 'slackApiBase' | 'pagerDutyEventsUrl' | 'resolve' | 'createMailTransport' | 'webhookTimeoutMs'>;
   /** How often the escalation sweep runs beside the worker (with startWorker). Default 10 minutes. */
@@ -83,9 +84,14 @@ export interface Wiring {
   approvalsFor(installationId: number): Promise<ApprovalDeps>;
   /** One escalation sweep at the wiring's clock (the worker runs it periodically; tests call it). */
   escalate(): Promise<SweepResult>;
+  /** One prune of the shared pack cache at the wiring's clock (the worker runs it hourly). */
+  prunePackCache(): Promise<PackCachePruned>;
+  /** The OpenAPI engine of untrusted specs (workers with a deadline), when the app has one: pack test runs use it too. */
+  openapi?: OpenApiEngine;
 }
 
 const ESCALATION_INTERVAL_MS = 10 * 60_000;
+const PACK_CACHE_PRUNE_INTERVAL_MS = 60 * 60_000;
 
 export function wire(deps: RouteDeps): Wiring {
   const log = deps.app.log as unknown as PipelineLog & PackSourceLog;
@@ -160,7 +166,7 @@ export function wire(deps: RouteDeps): Wiring {
   const membership = new MembershipCache();
   const appSlug = deps.appSlug ?? memo(async () => ((await (await deps.app.auth()).request('GET /app')).data as { slug?: string } | undefined)?.slug ?? 'puddlejumper');
   const writeAudit = (e: Parameters<AuditLog['append']>[0]) => audit.append(e);
-  const drift = wireDrift({ db, outbox, audit: writeAudit, now, loadPacks: (o, id, owner) => packs.load(o, id, owner), getOctokit, env: settings.env, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.untrusted ? { vetDoc: (path, text) => deps.untrusted!.vetDoc(path, text) } : {}), log });
+  const drift = wireDrift({ db, outbox, audit: writeAudit, now, loadPacks: (o, id, owner) => packs.load(o, id, owner), getOctokit, env: settings.env, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.untrusted ? { parseDoc: (path, text) => deps.untrusted!.markdown(path, text), specOps: (spec, read) => deps.untrusted!.specOps(spec, read) } : {}), log });
   // PRs the sweep found closed (a closed PR does not reopen often; its chain is not escalated).
   const closed = new Set<string>();
   const isOpen = async (installationId: number, repo: string, prNumber: number) => {
@@ -171,11 +177,14 @@ export function wire(deps: RouteDeps): Wiring {
     return open;
   };
   const escalate = () => sweepEscalations({ ...notify, isOpen }, now());
+  const prunePacks = () => prunePackCache(db, new Date(now().getTime() - settings.packCacheRetentionDays * 24 * 3_600_000));
   if (deps.startWorker) {
     new Worker(outbox, { intervalMs: settings.workerIntervalMs, log }).start();
     every(deps.escalationIntervalMs ?? ESCALATION_INTERVAL_MS, escalate, log, 'escalation sweep');
     // Due drift windows are flushed beside the outbox worker (the flush proposes actions it dispatches).
     every(settings.workerIntervalMs, () => drift.sweep(), log, 'drift sweep');
+    // Every replica prunes (deletes only: safe at once; a row removed and wanted again is re-read from GitHub).
+    every(PACK_CACHE_PRUNE_INTERVAL_MS, prunePacks, log, 'pack cache prune');
   }
 
   /** Everything one installation's use cases take, over the webhook's Octokit. */
@@ -343,8 +352,10 @@ export function wire(deps: RouteDeps): Wiring {
     drift,
     dispatch: (installationId) => outbox.dispatchDue(50, { installationId }),
     escalate,
+    prunePackCache: prunePacks,
     getOctokit,
     approvalsFor: async (installationId) => (await forInstallation(installationId, await getOctokit(installationId), '')).approvals,
+    ...(deps.untrusted ? { openapi: deps.untrusted.openapi } : {}),
   };
 }
 

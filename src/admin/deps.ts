@@ -2,7 +2,7 @@
 // store's read queries, and the operational use cases as functions — the admin edge never
 // imports a use case itself.
 import type { AdminSettings } from '../config.js';
-import type { AdminQueries } from '../store/admin.js';
+import type { AdminQueries, Scope } from '../store/admin.js';
 import type { AdminDriftQueries } from '../store/admin-drift.js';
 import type { Fetch } from './oauth.js';
 
@@ -72,11 +72,14 @@ export interface TestRunResults {
 
 export interface AuditVerification {
   ok: boolean;
-  /** The last event id the chain holds up to. */
+  /** The last event id the chain holds up to (scoped: the viewer's own last event there). */
   upTo: number;
+  /** Events checked (scoped: the viewer's own events among them). */
   count: number;
   brokenAt?: number;
   reason?: string;
+  /** Told about the viewer's installations only (admin/verify-scope.ts). */
+  scoped?: true;
 }
 
 export interface AdminLog {
@@ -96,8 +99,11 @@ export interface AdminDeps {
   /** The outbox's operator transitions (compare-and-set, audited with `actor`). */
   retryAction(actionId: number, actor: string, installationId?: number): Promise<OperationResult>;
   cancelAction(actionId: number, actor: string, reason: string, installationId?: number): Promise<OperationResult>;
-  /** Walks the audit hash chain (on demand: it reads every row). */
-  verifyAudit(): Promise<AuditVerification>;
+  /**
+   * Walks the audit hash chain (on demand: it reads every row). A scoped viewer learns only
+   * about their installations' rows (admin/verify-scope.ts); 'all' is the whole result.
+   */
+  verifyAudit(scope: Scope): Promise<AuditVerification>;
   /** The installation's packs at the config repo's head, read now. */
   packs(installationId: number, account: string): Promise<PackStatus>;
   /** A pack test run: reads GitHub, writes nothing. */

@@ -135,7 +135,7 @@ export function controlPlaneHandler(deps: AdminDeps): Handler {
     if (path === '/admin/audit') {
       const view = auditView(q);
       const events = await deps.queries.audit(scope, { ...auditFilter(view), limit: AUDIT_PAGE + 1 });
-      const verification = q.get('verify') ? await deps.verifyAudit() : undefined;
+      const verification = q.get('verify') ? await deps.verifyAudit(scope) : undefined;
       return sendHtml(res, 200, views.auditPage(session, view, await deps.queries.auditTypes(), events.slice(0, AUDIT_PAGE), events.length > AUDIT_PAGE, verification, flash));
     }
     if (path === '/admin/audit/export') return exportAudit(res, scope, auditView(q));
@@ -415,7 +415,7 @@ export function controlPlaneHandler(deps: AdminDeps): Handler {
       const events = rows.slice(0, limit).map((r) => ({ ...r, subject: JSON.parse(r.subject), details: JSON.parse(r.details) }));
       return send(200, { events, next: rows.length > limit ? href(url.pathname, q, { before: events.at(-1)!.id }) : null });
     }
-    if (path === '/api/v1/audit/verify') return send(200, await deps.verifyAudit());
+    if (path === '/api/v1/audit/verify') return send(200, await deps.verifyAudit(scope));
     if (path === '/api/v1/packs') {
       const list = scope === 'all' ? (await deps.queries.installations()).map((i) => ({ id: i.id, login: i.accountLogin })) : scope;
       const out = [];

@@ -214,6 +214,14 @@ export interface AuditQueryView {
   before?: number;
 }
 
+/** The verified badge; a scoped viewer's is worded about their own events (admin/verify-scope.ts). */
+function verificationBadge(v: AuditVerification): Html {
+  const your = v.scoped ? 'your ' : '';
+  if (v.ok) return html`<span class="badge ok" id="verified">chain verified up to ${your}event ${v.upTo}</span> <span class="muted">${v.count} ${v.count === 1 ? 'event' : 'events'}${v.scoped ? ' of your installations' : ''} checked</span>`;
+  const where = v.brokenAt !== undefined ? html`; broken at ${your}event ${v.brokenAt}` : html``;
+  return html`<span class="badge bad" id="verified">chain verified up to ${your}event ${v.upTo}${where}: ${v.reason ?? ''}</span>`;
+}
+
 export function auditPage(session: Session, q: AuditQueryView, types: string[], events: AuditSummary[], hasMore: boolean, verification: AuditVerification | undefined, flash?: Flash): string {
   const filters = { type: q.type, actor: q.actor, repo: q.repo, since: q.since, until: q.until };
   return layout(
@@ -221,7 +229,7 @@ export function auditPage(session: Session, q: AuditQueryView, types: string[], 
     session,
     'audit',
     html`<h1>Audit log</h1>
-<p>${verification ? (verification.ok ? html`<span class="badge ok" id="verified">chain verified up to event ${verification.upTo}</span> <span class="muted">${verification.count} events checked</span>` : html`<span class="badge bad" id="verified">chain verified up to event ${verification.upTo}; broken at event ${verification.brokenAt ?? '?'}: ${verification.reason ?? ''}</span>`) : html`<a href="${href('/admin/audit', { ...filters, before: q.before, verify: 1 })}">Verify the hash chain now</a>`}
+<p>${verification ? verificationBadge(verification) : html`<a href="${href('/admin/audit', { ...filters, before: q.before, verify: 1 })}">Verify the hash chain now</a>`}
  · <a href="${href('/admin/audit/export', filters)}">Export these events (JSON lines)</a></p>
 <form class="filters" method="get" action="/admin/audit"><label>Event type<select name="type"><option value="">any</option>${types.map((t) => html`<option value="${t}"${t === q.type ? html` selected` : ''}>${t}</option>`)}</select></label>
 <label>Actor<input name="actor" value="${q.actor ?? ''}" placeholder="user:alice"></label><label>Repository<input name="repo" value="${q.repo ?? ''}" placeholder="owner/name"></label>

@@ -15,8 +15,9 @@ import { Materiality } from '../packs/schema.js';
 import { selectPacks } from '../packs/select.js';
 import type { ValidPack } from '../packs/types.js';
 import { buildDriftCheck, docLabel, type DriftCheckDoc } from '../report/drift-check.js';
+import { untrustedDocuments, type Untrusted } from '../sandbox/untrusted.js';
 
-export type DriftIo = LocalIo;
+export type DriftIo = LocalIo & { env?: Record<string, string | undefined> };
 
 export const DRIFT_USAGE = `Usage: pj drift [--repo DIR] [--base REF] [--head REF] [--packs DIR] [--docs DIR] [--format text|json|markdown]
                 [--repo-name OWNER/REPO]
@@ -33,6 +34,9 @@ the drift items, their materiality and their patches (unified diffs). Writes not
   --format FORMAT    text (default), json or markdown (the "PuddleJumper / drift" check)
   --repo-name NAME   the repository's "owner/repo" for pack selection (default: from the origin remote)
 
+Each doc is parsed in a worker thread within PJ_PARSE_DEADLINE_MS (default 20000 ms), as the
+app does: a doc past it is not read, and its item says why.
+
 Exit code: 0 when it ran (drift never fails), 2 usage or errors.`;
 
 export async function runDriftCli(argv: string[], io: DriftIo): Promise<number> {
@@ -48,6 +52,15 @@ export async function runDriftCli(argv: string[], io: DriftIo): Promise<number> 
     return 0;
   }
   const docsDir = values.docs === undefined ? undefined : resolve(io.cwd, values.docs);
+  const deadlineMs = parseDeadline((io.env ?? process.env).PJ_PARSE_DEADLINE_MS);
+  if (typeof deadlineMs === 'string') {
+    io.err(`pj drift: ${deadlineMs}\n`);
+    return 2;
+  }
+  // Docs and specs are parsed in a worker with a deadline (started only when one is read).
+  let sandbox: Untrusted | undefined;
+  const sandboxed = () => (sandbox ??= untrustedDocuments({ deadlineMs, size: 1 }));
+  const parse = (path: string, text: string) => sandboxed().markdown(path, text);
   try {
     const run = await openLocalRun('drift', values, io);
     if (run === 2) return 2;
@@ -74,7 +87,9 @@ export async function runDriftCli(argv: string[], io: DriftIo): Promise<number> 
         ...(primaryDoc.class ? { class: primaryDoc.class } : {}),
       };
       const docText = await readDoc(docTarget, changes, docsDir);
-      const result = await runDrift({ changes, docTarget, docText: docText.text, ...(docText.why ? { docUnavailable: docText.why } : {}), driftTypes: trackB.driftTypes, noiseControls: trackB.noiseControls });
+      const parsed = docText.text === undefined ? undefined : await parse(docTarget.path ?? docTarget.id ?? 'the doc', docText.text);
+      const doc = parsed === undefined ? { docText: undefined, ...(docText.why ? { docUnavailable: docText.why } : {}) } : 'unavailable' in parsed ? { docText: undefined, docUnavailable: parsed.unavailable } : { docText: docText.text, parsed: parsed.doc };
+      const result = await runDrift({ changes, docTarget, ...doc, specOps: (spec, read) => sandboxed().specOps(spec, read), driftTypes: trackB.driftTypes, noiseControls: trackB.noiseControls });
       const routed = route(result.items, docTarget.class, Materiality.parse(trackB.materiality ?? {}));
       docs.push({ packId: pack.id, packName: pack.name, testMode: pack.testMode.enabled, docTarget, routed });
     }
@@ -83,7 +98,16 @@ export async function runDriftCli(argv: string[], io: DriftIo): Promise<number> 
   } catch (error) {
     io.err(`pj drift: ${(error as Error).message}\n`);
     return 2;
+  } finally {
+    await sandbox?.close();
   }
+}
+
+/** PJ_PARSE_DEADLINE_MS as the app reads it (config.ts): whole milliseconds, at least 100; else why not. */
+function parseDeadline(raw: string | undefined): number | string {
+  if (raw === undefined || raw === '') return 20_000;
+  const ms = Number(raw);
+  return Number.isInteger(ms) && ms >= 100 ? ms : `invalid setting PJ_PARSE_DEADLINE_MS: must be whole milliseconds, at least 100 (got ${raw})`;
 }
 
 async function readDoc(target: DocTarget, changes: GitChangeSet, docsDir: string | undefined): Promise<{ text?: string; why?: string }> {

@@ -9,7 +9,6 @@ import { loadSettings, SettingsError } from '../config.js';
 import { GitHubChangeSet } from '../github/changeset.js';
 import { PackSource } from '../github/pack-source.js';
 import { fetchPullRequest, listRecentPullRequests, resolveRef, type TitledPullRequest } from '../github/test-run-reads.js';
-import { loadPackSet } from '../packs/load-set.js';
 import type { PackSet } from '../packs/types.js';
 import { defaultKnownTypes } from '../usecases/known-types.js';
 import { runPackTest, TestRunError, type TestRunDocs, type TestRunResult } from '../usecases/test-run.js';
@@ -17,6 +16,7 @@ import { GitHubDocs } from '../github/docs.js';
 import { ConfluenceClient } from '../governance/dispatchers/confluence.js';
 import { projectStorage } from '../drift/storage-format.js';
 import type { OctokitLike } from '../github/octokit.js';
+import { untrustedDocuments, type Untrusted } from '../sandbox/untrusted.js';
 
 export const TEST_RUN_USAGE = `Usage: pj test-run --pack PATH|ID --repo OWNER/NAME [--last N | --pr N] [--ref CONFIG_REF] [--format text|json]
 
@@ -33,7 +33,9 @@ runs as if active and enforcing (a draft or test-mode pack is what one tries out
   --format FORMAT  text (default) or json
 
 Needs the App's credentials: APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH); GHE_HOST for
-GitHub Enterprise; PJ_CONFIG_REPO and PJ_PACKS_DIR as the app uses them. Nothing is
+GitHub Enterprise; PJ_CONFIG_REPO and PJ_PACKS_DIR as the app uses them. The pack, the
+pull requests' specs and the docs are parsed in worker threads within PJ_PARSE_DEADLINE_MS,
+as the app does (past it: a fail-closed finding, an invalid pack, a doc not read). Nothing is
 written to GitHub, the outbox or the audit log.
 
 Exit code: 0 nothing would block, 1 some pull request would be blocked, 2 usage or errors.`;
@@ -77,6 +79,7 @@ export async function runTestRun(argv: string[], io: TestRunIo): Promise<number>
   const format = (values.format as string | undefined) ?? 'text';
   if (format !== 'text' && format !== 'json') return usage(`--format must be text or json, got ${format}`);
 
+  let sandbox: Untrusted | undefined;
   try {
     const settings = loadSettings(io.env ?? process.env);
     if (!settings.appId || !settings.privateKey) return usage('the App credentials are missing: set APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH)');
@@ -88,6 +91,8 @@ export async function runTestRun(argv: string[], io: TestRunIo): Promise<number>
     const installation = await app.request('GET /repos/{owner}/{repo}/installation', { owner, repo: repo.slice(owner.length + 1) });
     const installationId = Number((installation.data as { id: number }).id);
     const octokit = new ProbotOctokit({ ...base, auth: { appId: settings.appId, privateKey: settings.privateKey, installationId } });
+    // Whatever the pack, the PRs and the docs hold is parsed off this thread, within the deadline.
+    const untrusted = (sandbox = untrustedDocuments({ deadlineMs: settings.parseDeadlineMs, size: 1 }));
     const known = defaultKnownTypes();
     const local = resolve(io.cwd, pack);
     const isFile = /\.ya?ml$/i.test(pack) && (await stat(local).then((s) => s.isFile(), () => false));
@@ -95,10 +100,10 @@ export async function runTestRun(argv: string[], io: TestRunIo): Promise<number>
     let which = pack;
     if (isFile) {
       const text = await readFile(local, 'utf8');
-      packs = async () => loadPackSet([{ path: basename(local), text }], known);
+      packs = async () => untrusted.packs([{ path: basename(local), text }]);
       which = basename(local);
     } else {
-      const source = new PackSource({ known, log: { info() {}, warn() {}, debug() {} } as never, configRepo: settings.configRepo, packsDir: settings.packsDir });
+      const source = new PackSource({ known, log: { info() {}, warn() {}, debug() {} } as never, configRepo: settings.configRepo, packsDir: settings.packsDir, parseAt: (files, sha) => untrusted.packs(files, sha) });
       packs = async () => source.loadAt(octokit, owner, await resolveRef(octokit, owner, settings.configRepo, (values.ref as string | undefined) ?? 'HEAD'));
     }
     const result = await runPackTest<TitledPullRequest>(
@@ -106,7 +111,9 @@ export async function runTestRun(argv: string[], io: TestRunIo): Promise<number>
         packs,
         pulls: async () => (pr !== undefined ? [await fetchPullRequest(octokit, installationId, repo, pr)] : listRecentPullRequests(octokit, installationId, repo, last)),
         changes: (p) => new GitHubChangeSet(octokit, p),
-        docs: docReader(octokit, io.env ?? process.env),
+        docs: docReader(octokit, io.env ?? process.env, untrusted),
+        openapi: untrusted.openapi,
+        specOps: untrusted.specOps,
         now: () => new Date(),
       },
       which,
@@ -117,6 +124,8 @@ export async function runTestRun(argv: string[], io: TestRunIo): Promise<number>
     const message = error instanceof SettingsError || error instanceof TestRunError ? error.message : (error as Error).message;
     io.err(`pj test-run: ${message}\n`);
     return 2;
+  } finally {
+    await sandbox?.close();
   }
 }
 
@@ -149,19 +158,28 @@ function render(repo: string, r: TestRunResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A Track B pack's primary doc, read as the app reads it (github with the App's token, Confluence with its credentials). */
-function docReader(octokit: OctokitLike, env: Record<string, string | undefined>): TestRunDocs {
+/**
+ * A Track B pack's primary doc, read as the app reads it (github with the App's token,
+ * Confluence with its credentials) and parsed in a worker within the deadline.
+ */
+function docReader(octokit: OctokitLike, env: Record<string, string | undefined>, untrusted: Pick<Untrusted, 'markdown'>): TestRunDocs {
   const github = new GitHubDocs();
   const confluence = new ConfluenceClient({ env });
+  async function text(target: Parameters<TestRunDocs['read']>[0]): Promise<{ text: string } | { unavailable: string }> {
+    if (target.system === 'github') return target.repo && target.path ? github.read(octokit, target.repo, target.path) : { unavailable: 'the primary doc names no repo or path' };
+    if (target.system === 'confluence') {
+      if (!target.id) return { unavailable: 'the Confluence primary doc names no page id' };
+      const page = await confluence.read(target.id);
+      return 'unavailable' in page ? page : { text: projectStorage(page.text).text };
+    }
+    return { unavailable: `doc system "${target.system}" is not supported (github, confluence)` };
+  }
   return {
     async read(target) {
-      if (target.system === 'github') return target.repo && target.path ? github.read(octokit, target.repo, target.path) : { unavailable: 'the primary doc names no repo or path' };
-      if (target.system === 'confluence') {
-        if (!target.id) return { unavailable: 'the Confluence primary doc names no page id' };
-        const page = await confluence.read(target.id);
-        return 'unavailable' in page ? page : { text: projectStorage(page.text).text };
-      }
-      return { unavailable: `doc system "${target.system}" is not supported (github, confluence)` };
+      const doc = await text(target);
+      if ('unavailable' in doc) return doc;
+      const parsed = await untrusted.markdown(target.path ?? target.id ?? 'the doc', doc.text);
+      return 'unavailable' in parsed ? parsed : { text: doc.text, parsed: parsed.doc };
     },
   };
 }

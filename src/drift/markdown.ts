@@ -63,6 +63,72 @@ export interface DocProblem {
   line?: number;
 }
 
+/**
+ * What the detectors read of a doc's Markdown tree, flat: one entry per node of the kinds they
+ * look at (code, inline code, text, paragraphs, headings, table cells, HTML), with its source
+ * offsets, its line, a heading's depth, and a heading's title or an HTML node's value. It is
+ * what a parse worker sends back (src/sandbox): typed arrays and one string, cheap to clone,
+ * so the app's own thread never parses an untrusted doc nor copies a tree.
+ */
+export interface DocOutline {
+  kinds: Uint8Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  /** 1-based line of each node's start, as the parser counts lines. */
+  lines: Uint32Array;
+  /** A heading's depth, else 0. */
+  depths: Uint8Array;
+  /** Heading titles and HTML values, in node order, concatenated; `stringLengths` cuts them. */
+  strings: string;
+  stringLengths: Uint32Array;
+}
+
+/** The node kinds an outline keeps (their index is the kind). */
+export const OUTLINE_KINDS = ['code', 'inlineCode', 'text', 'paragraph', 'heading', 'tableCell', 'html'] as const;
+export type OutlineKind = (typeof OUTLINE_KINDS)[number];
+const KIND_INDEX = new Map<string, number>(OUTLINE_KINDS.map((k, i) => [k, i]));
+
+/** The outline of a parsed tree (in document order). */
+export function outlineOf(root: Root): DocOutline {
+  const kinds: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const lines: number[] = [];
+  const depths: number[] = [];
+  const strings: string[] = [];
+  walk(root, (node) => {
+    const kind = KIND_INDEX.get(node.type);
+    const start = node.position?.start.offset;
+    const end = node.position?.end.offset;
+    if (kind === undefined || start === undefined || end === undefined) return;
+    kinds.push(kind);
+    starts.push(start);
+    ends.push(end);
+    lines.push(node.position!.start.line);
+    depths.push(node.type === 'heading' ? node.depth : 0);
+    if (node.type === 'heading') strings.push(plainText(node).trim());
+    else if (node.type === 'html') strings.push(node.value);
+  });
+  return {
+    kinds: Uint8Array.from(kinds),
+    starts: Uint32Array.from(starts),
+    ends: Uint32Array.from(ends),
+    lines: Uint32Array.from(lines),
+    depths: Uint8Array.from(depths),
+    strings: strings.join(''),
+    stringLengths: Uint32Array.from(strings, (x) => x.length),
+  };
+}
+
+/** One outline node, as the doc's queries see it. */
+interface OutlineNode extends Range {
+  kind: OutlineKind;
+  line: number;
+  depth: number;
+  /** A heading's title, an HTML node's value; else ''. */
+  value: string;
+}
+
 export class MarkdownDoc {
   readonly headings: Heading[];
   readonly markers: Marker[];
@@ -70,19 +136,26 @@ export class MarkdownDoc {
   readonly skips: Range[];
   readonly problems: DocProblem[];
   private readonly lineStarts: number[];
+  private readonly nodes: OutlineNode[];
 
   constructor(
     readonly path: string,
     readonly text: string,
-    readonly root: Root,
+    outline: DocOutline,
   ) {
     this.lineStarts = [0];
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
-    this.headings = collectHeadings(root, text);
-    const { markers, problems } = collectMarkers(root, this);
+    this.nodes = readOutline(outline, text.length);
+    this.headings = collectHeadings(this.nodes, text);
+    const { markers, problems } = collectMarkers(this.nodes, this);
     this.markers = markers;
     this.problems = problems;
     this.skips = markers.filter((m) => m.name === 'skip').map((m) => ({ start: m.open.start, end: m.close?.end ?? text.length }));
+  }
+
+  /** The nodes of some kinds (in document order), as source ranges. */
+  spans(kinds: readonly OutlineKind[]): Range[] {
+    return this.nodes.filter((n) => kinds.includes(n.kind)).map((n) => ({ start: n.start, end: n.end }));
   }
 
   /** 1-based line of an offset. */
@@ -127,26 +200,24 @@ export class MarkdownDoc {
   /** Inline code and fenced/indented code blocks in a range, outside skip regions. */
   code(range: Range = { start: 0, end: this.text.length }): CodeNode[] {
     const out: CodeNode[] = [];
-    walk(this.root, (node) => {
-      if (node.type !== 'inlineCode' && node.type !== 'code') return;
-      const start = node.position?.start.offset;
-      const end = node.position?.end.offset;
-      if (start === undefined || end === undefined || start < range.start || end > range.end || this.isSkipped(start)) return;
-      out.push({ kind: node.type === 'code' ? 'fenced' : 'inline', start, end, raw: this.text.slice(start, end) });
-    });
+    for (const node of this.nodes) {
+      if (node.kind !== 'inlineCode' && node.kind !== 'code') continue;
+      const { start, end } = node;
+      if (start < range.start || end > range.end || this.isSkipped(start)) continue;
+      out.push({ kind: node.kind === 'code' ? 'fenced' : 'inline', start, end, raw: this.text.slice(start, end) });
+    }
     return out.sort((a, b) => a.start - b.start);
   }
 
   /** Paragraph and heading text in a range (source text, offsets), outside skip regions. */
   prose(range: Range = { start: 0, end: this.text.length }): Array<Range & { raw: string }> {
     const out: Array<Range & { raw: string }> = [];
-    walk(this.root, (node) => {
-      if (node.type !== 'paragraph' && node.type !== 'heading' && node.type !== 'tableCell') return;
-      const start = node.position?.start.offset;
-      const end = node.position?.end.offset;
-      if (start === undefined || end === undefined || start < range.start || end > range.end || this.isSkipped(start)) return;
+    for (const node of this.nodes) {
+      if (node.kind !== 'paragraph' && node.kind !== 'heading' && node.kind !== 'tableCell') continue;
+      const { start, end } = node;
+      if (start < range.start || end > range.end || this.isSkipped(start)) continue;
       out.push({ start, end, raw: this.text.slice(start, end) });
-    });
+    }
     return out.sort((a, b) => a.start - b.start);
   }
 
@@ -156,14 +227,13 @@ export class MarkdownDoc {
    */
   tables(range: Range = { start: 0, end: this.text.length }): Table[] {
     const out: Table[] = [];
-    walk(this.root, (node) => {
-      if (node.type !== 'paragraph') return;
-      const start = node.position?.start.offset;
-      const end = node.position?.end.offset;
-      if (start === undefined || end === undefined || start < range.start || end > range.end || this.isSkipped(start)) return;
+    for (const node of this.nodes) {
+      if (node.kind !== 'paragraph') continue;
+      const { start, end } = node;
+      if (start < range.start || end > range.end || this.isSkipped(start)) continue;
       const table = this.tableIn(start, end);
       if (table) out.push(table);
-    });
+    }
     return out.sort((a, b) => a.start - b.start);
   }
 
@@ -232,6 +302,15 @@ export function normaliseTitle(title: string): string {
 
 /** Parses a doc, or says why it cannot be read as Markdown. */
 export function parseDoc(path: string, text: string, maxBytes = MAX_DOC_BYTES): MarkdownDoc | DocProblem {
+  const outline = readDocOutline(path, text, maxBytes);
+  return 'rule' in outline ? outline : new MarkdownDoc(path, text, outline);
+}
+
+/**
+ * The parse itself (what a parse worker runs on an untrusted doc): the outline, or why the
+ * doc cannot be read as Markdown. `docFromOutline` builds the doc from it without parsing.
+ */
+export function readDocOutline(path: string, text: string, maxBytes = MAX_DOC_BYTES): DocOutline | DocProblem {
   const bytes = text.length * 3 <= maxBytes ? text.length : Buffer.byteLength(text, 'utf8');
   if (bytes > maxBytes) {
     return { rule: 'problem.doc-too-large', message: `${path} is ${(bytes / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(1)} MB limit: it was not checked for drift` };
@@ -241,10 +320,38 @@ export function parseDoc(path: string, text: string, maxBytes = MAX_DOC_BYTES): 
     return { rule: 'problem.doc-not-text', message: `${path} contains a NUL byte (binary content?): it was not checked for drift`, line: lineCount(text, nul) };
   }
   try {
-    return new MarkdownDoc(path, text, fromMarkdown(text));
+    return outlineOf(fromMarkdown(text));
   } catch (error) {
     return { rule: 'problem.doc-unparsable', message: `${path} could not be parsed as Markdown: ${(error as Error).message}` };
   }
+}
+
+/** The doc from an outline made elsewhere (a parse worker): no parse here. */
+export function docFromOutline(path: string, text: string, outline: DocOutline | DocProblem): MarkdownDoc | DocProblem {
+  return 'rule' in outline ? outline : new MarkdownDoc(path, text, outline);
+}
+
+/** The outline's nodes as objects; an outline that does not fit the text is refused (it came over a message). */
+function readOutline(o: DocOutline, textLength: number): OutlineNode[] {
+  const n = o.kinds.length;
+  if (o.starts.length !== n || o.ends.length !== n || o.lines.length !== n || o.depths.length !== n) throw new Error('a doc outline whose arrays differ in length');
+  const nodes: OutlineNode[] = new Array(n);
+  let at = 0;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const kind = OUTLINE_KINDS[o.kinds[i]!];
+    const start = o.starts[i]!;
+    const end = o.ends[i]!;
+    if (kind === undefined || start > end || end > textLength) throw new Error(`a doc outline node out of range (${start}-${end} of ${textLength})`);
+    let value = '';
+    if (kind === 'heading' || kind === 'html') {
+      const len = o.stringLengths[s++] ?? 0;
+      value = o.strings.slice(at, at + len);
+      at += len;
+    }
+    nodes[i] = { kind, start, end, line: o.lines[i]!, depth: o.depths[i]!, value };
+  }
+  return nodes;
 }
 
 function lineCount(text: string, offset: number): number {
@@ -272,12 +379,12 @@ function plainText(node: Nodes): string {
   return '';
 }
 
-function collectHeadings(root: Root, text: string): Heading[] {
+function collectHeadings(nodes: readonly OutlineNode[], text: string): Heading[] {
   const found: Array<Omit<Heading, 'sectionEnd' | 'path'>> = [];
-  walk(root, (node) => {
-    if (node.type !== 'heading' || node.position?.start.offset === undefined) return;
-    found.push({ depth: node.depth, title: plainText(node).trim(), start: node.position.start.offset, end: node.position.end.offset ?? node.position.start.offset, line: node.position.start.line });
-  });
+  for (const node of nodes) {
+    if (node.kind !== 'heading') continue;
+    found.push({ depth: node.depth, title: node.value, start: node.start, end: node.end, line: node.line });
+  }
   found.sort((a, b) => a.start - b.start);
   const stack: Heading[] = [];
   const out: Heading[] = [];
@@ -300,11 +407,11 @@ function collectHeadings(root: Root, text: string): Heading[] {
 
 const MARKER = /^<!--\s*(\/?)puddlejumper:([a-z_-]+)((?:\s+[a-z_-]+=(?:"[^"]*"|\S+?))*)\s*-->$/i;
 
-function collectMarkers(root: Root, doc: MarkdownDoc): { markers: Marker[]; problems: DocProblem[] } {
+function collectMarkers(nodes: readonly OutlineNode[], doc: MarkdownDoc): { markers: Marker[]; problems: DocProblem[] } {
   const comments: Array<{ closing: boolean; name: string; attrs: Record<string, string>; range: Range; line: number }> = [];
-  walk(root, (node) => {
-    if (node.type !== 'html' || node.position?.start.offset === undefined) return;
-    const start = node.position.start.offset;
+  for (const node of nodes) {
+    if (node.kind !== 'html') continue;
+    const start = node.start;
     // A block of HTML may hold several comments, one a line.
     let at = start;
     for (const line of node.value.split('\n')) {
@@ -321,7 +428,7 @@ function collectMarkers(root: Root, doc: MarkdownDoc): { markers: Marker[]; prob
       }
       at += line.length + 1;
     }
-  });
+  }
   comments.sort((a, b) => a.range.start - b.range.start);
   const markers: Marker[] = [];
   const problems: DocProblem[] = [];

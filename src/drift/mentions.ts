@@ -5,7 +5,7 @@
 // Mentions are searched in the Markdown tree's text and code nodes (their source text),
 // never with a regular expression over the whole file; skip regions do not count.
 import { docKey, type DocTarget, type DriftItem } from './item.js';
-import { walk, type MarkdownDoc } from './markdown.js';
+import type { MarkdownDoc } from './markdown.js';
 
 /** At most this many lines are listed per doc; `total` says how many there were. */
 export const MAX_MENTION_LINES = 10;
@@ -41,18 +41,15 @@ export function findMentions(doc: MarkdownDoc, subject: string): number[] {
   const wordStart = WORD.test(needle[0]!);
   const wordEnd = WORD.test(needle[needle.length - 1]!);
   const lines = new Set<number>();
-  walk(doc.root, (node) => {
-    if (node.type !== 'text' && node.type !== 'inlineCode' && node.type !== 'code') return;
-    const start = node.position?.start.offset;
-    const end = node.position?.end.offset;
-    if (start === undefined || end === undefined || doc.isSkipped(start)) return;
+  for (const { start, end } of doc.spans(['text', 'inlineCode', 'code'])) {
+    if (doc.isSkipped(start)) continue;
     const raw = doc.text.slice(start, end);
     for (let i = raw.indexOf(needle); i !== -1; i = raw.indexOf(needle, i + 1)) {
       if (wordStart && continues(raw[i - 1], raw[i - 2])) continue;
       if (wordEnd && continues(raw[i + needle.length], raw[i + needle.length + 1])) continue;
       lines.add(doc.lineOf(start + i));
     }
-  });
+  }
   return [...lines].sort((a, b) => a - b);
 }
 

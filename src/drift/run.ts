@@ -7,8 +7,9 @@ import { isChange, type ChangeSet } from '../change/changeset.js';
 import type { DriftType, TrackB } from '../packs/schema.js';
 import { DETECTORS } from './detectors/index.js';
 import { problem } from './detectors/detector.js';
+import type { SpecOpsReader } from './detectors/api-reference.js';
 import type { DocTarget, DriftItem } from './item.js';
-import { isDocProblem, parseDoc, MAX_DOC_BYTES } from './markdown.js';
+import { isDocProblem, parseDoc, MAX_DOC_BYTES, type DocProblem, type MarkdownDoc } from './markdown.js';
 import { compilePatterns, dedupe, isIgnoredByPattern, withoutIgnoredPaths } from './noise.js';
 import { DRIFT_TYPES, driftTypeConfigSchemas, type DriftTypeName } from './types.js';
 
@@ -19,6 +20,13 @@ export interface DriftRunInput {
   docText: string | undefined;
   /** Why the doc could not be read, when `docText` is undefined (default: it does not exist). */
   docUnavailable?: string;
+  /**
+   * The doc already parsed from `docText` (the app parses an untrusted doc in a worker, off
+   * its event loop, within a deadline: src/sandbox); without it the doc is parsed here.
+   */
+  parsed?: MarkdownDoc | DocProblem;
+  /** Reads the operations of a changed spec (api_reference) in a parse worker with a deadline; default in this thread. */
+  specOps?: SpecOpsReader;
   driftTypes: readonly DriftType[];
   noiseControls?: Partial<NonNullable<TrackB['noiseControls']>>;
   maxDocBytes?: number;
@@ -52,7 +60,7 @@ export async function runDrift(input: DriftRunInput): Promise<DriftRunResult> {
     items.push(problem(first, { docTarget }, 'problem.doc-missing', `${why}: nothing was checked for drift`));
     return { items, ignored: [], filesConsidered: 0 };
   }
-  const doc = parseDoc(docName, input.docText, input.maxDocBytes ?? MAX_DOC_BYTES);
+  const doc = input.parsed ?? parseDoc(docName, input.docText, input.maxDocBytes ?? MAX_DOC_BYTES);
   if (isDocProblem(doc)) {
     items.push(problem(first, { docTarget }, doc.rule, doc.message, doc.line));
     return { items, ignored: [], filesConsidered: 0 };
@@ -82,7 +90,7 @@ export async function runDrift(input: DriftRunInput): Promise<DriftRunResult> {
       continue;
     }
     try {
-      const found = await DETECTORS[type]({ changes: input.changes, files, doc, docTarget, ...(t.sectionTarget ? { sectionTarget: t.sectionTarget } : {}), config: parsed.data as never });
+      const found = await DETECTORS[type]({ changes: input.changes, files, doc, docTarget, ...(t.sectionTarget ? { sectionTarget: t.sectionTarget } : {}), config: parsed.data as never, ...(input.specOps ? { specOps: input.specOps } : {}) });
       items.push(...found);
     } catch (error) {
       items.push(problem(type, { doc, docTarget }, 'problem.detector-failed', `the ${type} detector failed: ${(error as Error).message}`));

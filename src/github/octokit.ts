@@ -48,13 +48,84 @@ export const outboxThrottle = {
 
 type OctokitOptions = NonNullable<ConstructorParameters<typeof ProbotOctokit>[0]>;
 
-/** Octokit options with our throttle callbacks laid over whatever the caller (Probot) set. */
-export function withOutboxThrottle(options: OctokitOptions): OctokitOptions {
-  return { ...options, throttle: { ...(options.throttle ?? {}), ...outboxThrottle } as OctokitOptions['throttle'] };
+// ---- Write pacing shared by several replicas ----
+//
+// plugin-throttling spaces writes per installation (its `write` group: one at a time, 1 s
+// apart; `notifications`: 3 s) in memory, per process: N replicas wrote N times as often
+// for one installation. The plugin waits on `state.write.key(installation).schedule(…, noop)`
+// before each write (and `state.notifications` before one that notifies), and takes
+// `write`/`notifications` from the throttle options when given. `sharedWritePacing` gives
+// it groups that ask a `WriteSlots` store (store/write-pacing.ts, one table on the shared
+// database) for the key's next slot and wait until it begins, so all replicas together keep
+// the spacing. One process on SQLite keeps the plugin's in-memory groups.
+
+/** Hands out slots per key: each call returns the start (epoch ms) of a slot at least `intervalMs` after the previous one's. */
+export interface WriteSlots {
+  take(key: string, intervalMs: number, nowMs: number): Promise<number>;
+}
+
+/** The spacing GitHub asks for (plugin-throttling's defaults). */
+export const WRITE_INTERVAL_MS = 1000;
+export const NOTIFICATION_INTERVAL_MS = 3000;
+
+/** The slice of a Bottleneck group plugin-throttling uses for `write` and `notifications`. */
+export interface PacingGroup {
+  key(id: string): { schedule<A extends unknown[], R>(options: unknown, task: (...args: A) => Promise<R>, ...args: A): Promise<R> };
+}
+export interface SharedPacing {
+  write: PacingGroup;
+  notifications: PacingGroup;
+}
+
+export interface SharedPacingOptions {
+  writeMs?: number;
+  notificationMs?: number;
+  clock?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** How often a write that woke too late for its slot takes a new one before it goes anyway. */
+const LATE_RETAKES = 3;
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** `write`/`notifications` groups for plugin-throttling whose slots come from `slots` (see above). */
+export function sharedWritePacing(slots: WriteSlots, options: SharedPacingOptions = {}): SharedPacing {
+  const clock = options.clock ?? Date.now;
+  const sleep = options.sleep ?? sleepFor;
+  const group = (name: string, intervalMs: number): PacingGroup => ({
+    key: (id) => ({
+      async schedule(_options, task, ...args) {
+        // A replica whose event loop woke more than one interval after its slot (a busy
+        // process) would send in a bunch with the writes of later slots: it takes a new
+        // slot instead, at most LATE_RETAKES times, then sends.
+        for (let retake = 0; ; retake++) {
+          const start = await slots.take(`${name}:${id}`, intervalMs, clock());
+          const wait = start - clock();
+          if (wait > 0) await sleep(wait);
+          if (clock() - start <= intervalMs || retake >= LATE_RETAKES) return task(...args);
+        }
+      },
+    }),
+  });
+  return { write: group('write', options.writeMs ?? WRITE_INTERVAL_MS), notifications: group('notifications', options.notificationMs ?? NOTIFICATION_INTERVAL_MS) };
+}
+
+/**
+ * Octokit options with our throttle callbacks laid over whatever the caller (Probot) set,
+ * and, given `pacing`, its shared write groups instead of the plugin's in-process ones.
+ */
+export function withOutboxThrottle(options: OctokitOptions, pacing?: SharedPacing): OctokitOptions {
+  return { ...options, throttle: { ...(options.throttle ?? {}), ...outboxThrottle, ...(pacing ?? {}) } as OctokitOptions['throttle'] };
 }
 
 /** The Octokit class of the production Probot: writes are retried by the outbox only. */
-export const OutboxOctokit = ProbotOctokit.defaults(withOutboxThrottle);
+export const OutboxOctokit = ProbotOctokit.defaults((options: OctokitOptions) => withOutboxThrottle(options));
+
+/** OutboxOctokit whose writes are paced through `pacing` (shared by every replica on Postgres). */
+export function outboxOctokit(pacing?: SharedPacing): typeof OutboxOctokit {
+  return pacing === undefined ? OutboxOctokit : ProbotOctokit.defaults((options: OctokitOptions) => withOutboxThrottle(options, pacing));
+}
 
 const prepared = new WeakMap<object, number>();
 

@@ -24,10 +24,20 @@ export function isServiceCatalog(path: string): boolean {
   return (SERVICE_CATALOG_NAMES as readonly string[]).includes(base.toLowerCase());
 }
 
-export function loadPackSet(files: ReadonlyArray<PackFile>, known: KnownTypes, sha?: string): PackSet {
+export interface LoadHooks {
+  /** Told before each file is parsed (a parse worker names the file that runs out of time). */
+  onFile?(path: string): void;
+}
+
+export function loadPackSet(files: ReadonlyArray<PackFile>, known: KnownTypes, sha?: string, hooks: LoadHooks = {}): PackSet {
   const yamlFiles = files.filter((f) => isYamlFile(f.path)).sort((a, b) => a.path.localeCompare(b.path));
-  const catalog = readCatalog(yamlFiles.filter((f) => isServiceCatalog(f.path)));
-  const validations: PackValidation[] = yamlFiles.filter((f) => !isServiceCatalog(f.path)).map((f) => validatePackDetailed(f.path, f.text, known, sizeOption(f)));
+  const catalog = readCatalog(yamlFiles.filter((f) => isServiceCatalog(f.path)), hooks);
+  const validations: PackValidation[] = yamlFiles
+    .filter((f) => !isServiceCatalog(f.path))
+    .map((f) => {
+      hooks.onFile?.(f.path);
+      return validatePackDetailed(f.path, f.text, known, sizeOption(f));
+    });
   const packs = markDuplicateIds(validations.map((v) => checkServiceScope(v.loaded, catalog, v)), validations);
   const set: PackSet = { packs, services: catalog.services, errors: sortErrors(catalog.errors) };
   if (sha !== undefined) set.sha = sha;
@@ -44,7 +54,7 @@ interface CatalogRead {
 }
 
 /** The service catalog: the shallowest services.yml wins; valid entries are kept one by one. */
-function readCatalog(catalogFiles: readonly PackFile[]): CatalogRead {
+function readCatalog(catalogFiles: readonly PackFile[], hooks: LoadHooks): CatalogRead {
   const errors: PackError[] = [];
   const services: ServiceCatalog = {};
   const [catalog, ...extraCatalogs] = [...catalogFiles].sort((a, b) => a.path.split('/').length - b.path.split('/').length);
@@ -52,6 +62,7 @@ function readCatalog(catalogFiles: readonly PackFile[]): CatalogRead {
     errors.push({ file: extra.path, line: 1, column: 1, message: `a second service catalog; only ${catalog!.path} is read` });
   }
   if (!catalog) return { services, usable: true, errors };
+  hooks.onFile?.(catalog.path);
   const parsed = parseYamlFile(catalog.path, catalog.text, sizeOption(catalog));
   errors.push(...parsed.errors);
   let usable = parsed.errors.length === 0;

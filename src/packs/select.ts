@@ -1,12 +1,57 @@
 // Which packs govern a change: status, scope, repo allowlist and path globs. Pure and
-// fast: globs are compiled once per distinct list (globs.ts) and matched as RegExps.
+// fast: globs are compiled once per distinct list (globs.ts) and matched without
+// backtracking. The work of one selection is bounded too: many packs × many globs × many
+// changed files is counted in path × glob tests, and past the budget selection ends with a
+// SelectionBudgetError (the use case fails the check closed, naming the limit) instead of
+// holding the event loop. Counted work, not time: the core has no clock.
 import { compileGlobs, globMatcher, matchesCompiled, normalizePath, type GlobMatcher } from './globs.js';
 import type { ServiceCatalog } from './schema.js';
 import type { LoadedPack, PackSet } from './types.js';
 
+/** Path × glob tests one selection may make (about a second of matching on a slow machine). */
+export const DEFAULT_MAX_GLOB_TESTS = 2_000_000;
+
 export interface SelectOptions {
   /** Skip the path-glob filters (scope, allowlist and status still apply). */
   ignorePaths?: boolean;
+  /** The budget of path × glob tests (default DEFAULT_MAX_GLOB_TESTS). */
+  maxGlobTests?: number;
+}
+
+/** Selection passed its budget: which packs govern the change is not known, so nothing may pass. */
+export class SelectionBudgetError extends Error {
+  constructor(
+    readonly limit: number,
+    readonly packs: number,
+    readonly paths: number,
+  ) {
+    super(
+      `selecting the policy packs for this change passed the limit of ${limit.toLocaleString('en-US')} path × glob tests per event ` +
+        `(${packs} packs, ${paths} changed files): which packs govern it is unknown, so it fails closed. ` +
+        `Fewer or narrower pathGlobs in the packs (or a smaller change) bring it under the limit.`,
+    );
+    this.name = 'SelectionBudgetError';
+  }
+}
+
+/** Counts the tests of one selection against its budget. */
+class Budget {
+  private used = 0;
+  constructor(
+    private readonly limit: number,
+    private readonly packs: number,
+    private readonly paths: number,
+  ) {}
+
+  spend(n: number): void {
+    this.used += n;
+    if (this.used > this.limit) throw new SelectionBudgetError(this.limit, this.packs, this.paths);
+  }
+}
+
+/** How many globs one test of a path against the matcher may try. */
+function cost(m: GlobMatcher | undefined): number {
+  return m ? Math.max(1, (m.include?.length ?? 0) + (m.exclude?.length ?? 0)) : 0;
 }
 
 const byObject = new WeakMap<object, GlobMatcher>();
@@ -29,7 +74,8 @@ export function selectPacks(
 ): LoadedPack[] {
   const repo = repoFullName.toLowerCase();
   const paths = changedPaths.map(normalizePath);
-  return set.packs.filter((loaded) => applies(loaded, set.services, repo, paths, options));
+  const budget = new Budget(options.maxGlobTests ?? DEFAULT_MAX_GLOB_TESTS, set.packs.length, paths.length);
+  return set.packs.filter((loaded) => applies(loaded, set.services, repo, paths, options, budget));
 }
 
 function applies(
@@ -38,6 +84,7 @@ function applies(
   repo: string,
   paths: readonly string[],
   options: SelectOptions,
+  budget: Budget,
 ): boolean {
   // Invalid packs fail closed: they apply wherever what could be read of them says.
   const scope = loaded.valid ? loaded.pack.scope : loaded.scope;
@@ -75,7 +122,9 @@ function applies(
   const svcGlobs = serviceGlobs ? globMatcher(serviceGlobs) : undefined;
   if (!packGlobs && !svcGlobs) return true;
   // One changed path must fall inside both the service's paths and the pack's globs.
+  const perPath = cost(svcGlobs) + cost(packGlobs);
   for (const path of paths) {
+    budget.spend(perPath);
     if ((!svcGlobs || matchesCompiled(svcGlobs, path)) && (!packGlobs || matchesCompiled(packGlobs, path))) return true;
   }
   return false;

@@ -12,7 +12,7 @@ import { SpecParseError } from '../contracts/openapi/index.js';
 import type { FromWorker, ToWorker, TaskRequest } from './protocol.js';
 
 /** What a task that ran out of time was doing, for its message. */
-const VERBS: Record<TaskRequest['kind'], string> = { diff: 'compare', fileSet: 'compare', packs: 'validate', markdown: 'parse' };
+const VERBS: Record<TaskRequest['kind'], string> = { diff: 'compare', fileSet: 'compare', packs: 'validate', markdown: 'parse', specOps: 'parse' };
 
 export interface PoolOptions {
   /** How many documents are parsed at once. */

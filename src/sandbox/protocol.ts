@@ -28,8 +28,10 @@ export type TaskRequest =
   | { kind: 'diff'; base: WireFile; head: WireFile; options: WorkerDiffOptions }
   | { kind: 'fileSet'; main: WireFile; maxBytes: number; canRead: boolean }
   | { kind: 'packs'; files: PackFile[]; sha?: string }
-  /** A doc Track B reads: parsed once here to prove it parses within the deadline. */
-  | { kind: 'markdown'; doc: WireFile };
+  /** A doc Track B reads: parsed here, its outline (drift/markdown.ts DocOutline) or DocProblem sent back. */
+  | { kind: 'markdown'; doc: WireFile; maxBytes?: number }
+  /** A spec Track B's api_reference reads: its operations sent back (drift/detectors/api-reference.ts Op). */
+  | { kind: 'specOps'; main: WireFile; canRead: boolean };
 
 export type ToWorker =
   | { type: 'task'; id: number; request: TaskRequest }

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { formatSeconds, TooComplexError, type OpenApiEngine } from '../contracts/comparators/types.js';
 import { isServiceCatalog, isYamlFile, type PackFile } from '../packs/load-set.js';
 import type { LoadedPack, PackSet } from '../packs/types.js';
+import type { Op, SpecOpsReader } from '../drift/detectors/api-reference.js';
+import { docFromOutline, type DocOutline, type DocProblem, type MarkdownDoc } from '../drift/markdown.js';
 import { parseDeadlineExceeded } from '../metrics.js';
 import { ParsePool } from './pool.js';
 import { toWire, type WireFile } from './protocol.js';
@@ -16,12 +18,20 @@ export interface Untrusted {
   openapi: OpenApiEngine;
   /** Validates the packs of a config-repo commit (a PR's head may be anyone's). */
   packs(files: PackFile[], sha?: string): Promise<PackSet>;
-  /** A doc Track B is about to read: undefined when it parses within the deadline, else why it will not be read. */
-  vetDoc(path: string, text: string): Promise<string | undefined>;
+  /**
+   * A doc Track B reads, parsed in a worker within the deadline — the only parse of it: the
+   * doc (built here from the worker's outline) or why it is not Markdown; past the deadline,
+   * why it will not be read.
+   */
+  markdown(path: string, text: string, maxBytes?: number): Promise<ParsedDoc>;
+  /** A spec Track B's api_reference reads, parsed in a worker within the deadline (past it: TooComplexError). */
+  specOps: SpecOpsReader;
   close(): Promise<void>;
 }
 
 /** The built worker: beside this file in dist/; from the sources (vitest), the build's copy. */
+export type ParsedDoc = { doc: MarkdownDoc | DocProblem } | { unavailable: string };
+
 export function workerScript(): URL {
   const here = import.meta.url;
   const script = here.endsWith('.js') ? new URL('./worker.js', here) : new URL('../../dist/src/sandbox/worker.js', here);
@@ -66,15 +76,19 @@ export function untrustedDocuments(options: { deadlineMs: number; size?: number;
         return tooComplexSet(files, error, sha);
       }
     },
-    async vetDoc(path, text) {
+    async markdown(path, text, maxBytes) {
       const doc = await toWire({ path, content: text });
       try {
-        await pool.run({ kind: 'markdown', doc }, { file: path }, buffers(doc));
-        return undefined;
+        const outline = await pool.run<DocOutline | DocProblem>({ kind: 'markdown', doc, ...(maxBytes !== undefined ? { maxBytes } : {}) }, { file: path }, buffers(doc));
+        return { doc: docFromOutline(path, text, outline) };
       } catch (error) {
         if (!(error instanceof TooComplexError)) throw error;
-        return `${error.message} (PJ_PARSE_DEADLINE_MS), so it was not read`;
+        return { unavailable: `${error.message} (PJ_PARSE_DEADLINE_MS), so it was not read` };
       }
+    },
+    async specOps(spec, read) {
+      const m = await toWire(spec);
+      return pool.run<Op[]>({ kind: 'specOps', main: m, canRead: true }, { file: spec.path, read: (_side, path) => read(path) }, buffers(m));
     },
     close: () => pool.close(),
   };

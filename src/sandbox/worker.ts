@@ -6,9 +6,9 @@ import { openapiDiff, SpecParseError, type DiffOptions, type ReadFile } from '..
 import { loadSpecSet } from '../contracts/openapi/refs.js';
 import { comparatorConfigSchemas } from '../contracts/registry.js';
 import { driftTypeConfigSchemas } from '../drift/types.js';
-import { isServiceCatalog, isYamlFile, loadPackSet } from '../packs/load-set.js';
-import { parseYamlFile } from '../packs/parse.js';
-import { parseDoc } from '../drift/markdown.js';
+import { loadPackSet } from '../packs/load-set.js';
+import { readDocOutline } from '../drift/markdown.js';
+import { readSpecOps } from '../drift/detectors/api-reference.js';
 import { fromWire, type FromWorker, type TaskRequest, type ToWorker, type WorkerError } from './protocol.js';
 
 const port = parentPort!;
@@ -40,19 +40,15 @@ async function run(request: TaskRequest): Promise<unknown> {
       return set.filePaths();
     }
     case 'packs': {
-      // Each file alone first, saying which: a file that passes the deadline is named in the error.
-      for (const f of request.files) {
-        if (!isYamlFile(f.path) || isServiceCatalog(f.path)) continue;
-        send({ type: 'progress', file: f.path });
-        parseYamlFile(f.path, f.text, f.size === undefined ? {} : { size: f.size });
-      }
-      send({ type: 'progress', file: request.files.map((f) => f.path).join(', ') });
-      return loadPackSet(request.files, { comparators: comparatorConfigSchemas, driftTypes: driftTypeConfigSchemas }, request.sha);
+      // Each file parsed once, saying which first: a file that passes the deadline is named in the error.
+      return loadPackSet(request.files, { comparators: comparatorConfigSchemas, driftTypes: driftTypeConfigSchemas }, request.sha, { onFile: (file) => send({ type: 'progress', file }) });
     }
+    case 'specOps':
+      return readSpecOps(fromWire(request.main), request.canRead ? reader('head') : async () => undefined);
     case 'markdown': {
+      // The only parse of the doc: the main thread builds the doc from the outline.
       const doc = fromWire(request.doc);
-      parseDoc(doc.path, doc.content);
-      return null;
+      return readDocOutline(doc.path, doc.content, request.maxBytes);
     }
   }
 }

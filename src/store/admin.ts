@@ -286,6 +286,25 @@ export class AdminQueries {
     return rows.map((r) => ({ id: r.id, at: r.at, installationId: r.installation_id, actor: r.actor, type: r.type, repo: r.repo, subject: r.subject, details: r.details }));
   }
 
+  /** Of some installations' audit rows up to `upTo` (an id): the last one's id and how many (a scoped chain verification). */
+  async auditRowsUpTo(installationIds: readonly number[], upTo: number): Promise<{ last?: number; count: number }> {
+    if (installationIds.length === 0 || upTo < 1) return { count: 0 };
+    const r = await this.db
+      .selectFrom('audit_events')
+      .select((eb) => [eb.fn.max('id').as('last'), eb.fn.countAll<number>().as('n')])
+      .where('installation_id', 'in', [...installationIds])
+      .where('id', '<=', upTo)
+      .executeTakeFirst();
+    const last = r?.last === null || r?.last === undefined ? undefined : Number(r.last);
+    return { ...(last !== undefined ? { last } : {}), count: Number(r?.n ?? 0) };
+  }
+
+  /** The installation of one audit row (null: an app-wide row; undefined: no such row). */
+  async auditRowInstallation(id: number): Promise<number | null | undefined> {
+    const r = await this.db.selectFrom('audit_events').select('installation_id').where('id', '=', id).executeTakeFirst();
+    return r ? r.installation_id : undefined;
+  }
+
   private types: { at: number; list: string[] } | undefined;
 
   /** The distinct event types (for the filter's choices), read at most once a minute. */

@@ -8,8 +8,9 @@ import type { GovernanceTables } from './tables/governance.js';
 import type { DriftTables } from './tables/drift.js';
 import type { PackCacheTables } from './tables/pack-cache.js';
 import type { AdminTestRunTables } from './tables/admin-test-runs.js';
+import type { WritePacingTables } from './tables/write-pacing.js';
 
 export interface Database
-  extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables, ApprovalInputTables, DriftTables, PackCacheTables, AdminTestRunTables {}
+  extends FoundationTables, GovernanceTables, ApprovalTables, EvaluationTables, ApprovalInputTables, DriftTables, PackCacheTables, AdminTestRunTables, WritePacingTables {}
 
 export type Db = Kysely<Database>;

@@ -2,6 +2,9 @@
 // helpers they share: which packs take a signal, a pack's doc target and the origin its
 // actions carry (allowedOutputs included, so the judge enforces them on every action).
 import type { DocTarget } from '../drift/item.js';
+import type { DocProblem, MarkdownDoc } from '../drift/markdown.js';
+import type { DriftRunInput } from '../drift/run.js';
+import type { SpecOpsReader } from '../drift/detectors/api-reference.js';
 import type { AuditEventInput } from '../governance/audit.js';
 import type { PackOrigin } from '../governance/action.js';
 import type { Pack } from '../packs/schema.js';
@@ -13,9 +16,17 @@ import type { Outbox } from './publish-checks.js';
 /**
  * A doc, read: its text as the detectors see it (Markdown), the version a write compares
  * against, the branch (github), and for a Confluence page its title and the storage-format
- * body the Markdown was projected from (drift/storage-format.ts).
+ * body the Markdown was projected from (drift/storage-format.ts). `parsed` is the text
+ * parsed off the event loop (a parse worker, src/sandbox) when the app has one: what reads
+ * the doc's Markdown takes it instead of parsing the untrusted text in the app's thread.
  */
-export type DocRead = { text: string; version: string; base?: string; title?: string; storage?: string } | { unavailable: string };
+export type DocRead = { text: string; version: string; base?: string; title?: string; storage?: string; parsed?: MarkdownDoc | DocProblem } | { unavailable: string };
+
+/** A doc read, as a drift run takes it: the text and its parse, or why it was not read. */
+export function driftDocInput(doc: { text: string; parsed?: MarkdownDoc | DocProblem } | { unavailable: string }): Pick<DriftRunInput, 'docText' | 'docUnavailable' | 'parsed'> {
+  if ('unavailable' in doc) return { docText: undefined, docUnavailable: doc.unavailable };
+  return { docText: doc.text, ...(doc.parsed ? { parsed: doc.parsed } : {}) };
+}
 
 /** The doc targets (github, confluence) behind one interface: `read`; proposals are outbox actions built by the flush. */
 export interface DocTargets {
@@ -30,6 +41,8 @@ export interface DriftDeps {
   owner: string;
   packs(): Promise<PackSet>;
   docs: DocTargets;
+  /** Reads a changed spec's operations (api_reference) in a parse worker within the deadline, when the app has one. */
+  specOps?: SpecOpsReader;
   store: DriftStore;
   outbox: Outbox;
   audit(event: AuditEventInput): Promise<unknown>;

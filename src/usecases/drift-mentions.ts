@@ -36,7 +36,7 @@ export async function findSecondaryMentions(
       out.unreadable.push(`${repo}/${s.path}: ${read.unavailable}`);
       continue;
     }
-    const doc = parseDoc(s.path, read.text);
+    const doc = read.parsed ?? parseDoc(s.path, read.text);
     if (isDocProblem(doc)) out.unreadable.push(`${repo}/${s.path}: ${doc.message}`);
     else docs.push({ target, doc });
   }

@@ -7,10 +7,10 @@ import { touchedPaths } from '../change/changeset.js';
 import { route } from '../drift/materiality.js';
 import { runDrift } from '../drift/run.js';
 import { buildDriftCheck, DRIFT_CHECK_NAME, type DriftCheckDoc } from '../report/drift-check.js';
-import { docTargetOf, driftOrigin, resolveTarget, trackBPacks, type DriftDeps } from './drift-deps.js';
+import { docTargetOf, driftDocInput, driftOrigin, resolveTarget, trackBPacks, type DriftDeps } from './drift-deps.js';
 import { proposeCheck } from './publish-checks.js';
 
-export async function previewDrift(deps: Pick<DriftDeps, 'packs' | 'docs' | 'outbox' | 'installationId'>, pr: PullRequest, changes: ChangeSet): Promise<boolean> {
+export async function previewDrift(deps: Pick<DriftDeps, 'packs' | 'docs' | 'outbox' | 'installationId' | 'specOps'>, pr: PullRequest, changes: ChangeSet): Promise<boolean> {
   const set = await deps.packs();
   if (trackBPacks(set, pr.repo, undefined, 'github_pr').length === 0) return false;
   const subject = { installationId: pr.installationId, repo: pr.repo, headSha: pr.headSha, prNumber: pr.number };
@@ -30,8 +30,8 @@ export async function previewDrift(deps: Pick<DriftDeps, 'packs' | 'docs' | 'out
     const result = await runDrift({
       changes,
       docTarget,
-      docText: 'unavailable' in doc ? undefined : doc.text,
-      ...('unavailable' in doc ? { docUnavailable: doc.unavailable } : {}),
+      ...driftDocInput(doc),
+    ...(deps.specOps ? { specOps: deps.specOps } : {}),
       driftTypes: trackB.driftTypes,
       noiseControls: trackB.noiseControls,
     });

@@ -11,7 +11,7 @@ import { score, severityOf } from '../drift/materiality.js';
 import { resolvedItems } from '../drift/noise.js';
 import { runDrift } from '../drift/run.js';
 import type { ValidPack } from '../packs/types.js';
-import { docTargetOf, resolveTarget, trackBPacks, type DriftDeps, type SignalKind } from './drift-deps.js';
+import { docTargetOf, driftDocInput, resolveTarget, trackBPacks, type DriftDeps, type SignalKind } from './drift-deps.js';
 import { flushDrift } from './drift-flush.js';
 import { recheckDoc } from './drift-resolve.js';
 
@@ -77,8 +77,8 @@ async function detectForPack(deps: DriftDeps, pack: ValidPack, signal: DriftSign
   const result = await runDrift({
     changes: signal.changes,
     docTarget,
-    docText: 'unavailable' in doc ? undefined : doc.text,
-    ...('unavailable' in doc ? { docUnavailable: doc.unavailable } : {}),
+    ...driftDocInput(doc),
+    ...(deps.specOps ? { specOps: deps.specOps } : {}),
     driftTypes: trackB.driftTypes,
     noiseControls: trackB.noiseControls,
   });

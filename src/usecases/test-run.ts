@@ -14,10 +14,21 @@ import type { LoadedPack, PackSet, ValidPack } from '../packs/types.js';
 import type { DocTarget } from '../drift/item.js';
 import { route, type Band } from '../drift/materiality.js';
 import { runDrift } from '../drift/run.js';
+import type { DocProblem, MarkdownDoc } from '../drift/markdown.js';
+import type { OpenApiEngine } from '../contracts/comparators/types.js';
+import { driftDocInput } from './drift-deps.js';
+import type { SpecOpsReader } from '../drift/detectors/api-reference.js';
 
-/** Reads a pack's primary doc (the github and Confluence targets Track B reads). */
+/** A doc read: its text and, where the reader parsed it off the event loop, that parse; or why it was not read. */
+export type TestRunDoc = { text: string; parsed?: MarkdownDoc | DocProblem } | { unavailable: string };
+
+/**
+ * Reads a pack's primary doc (the github and Confluence targets Track B reads). The app's and
+ * `pj test-run`'s readers parse it in a worker within PJ_PARSE_DEADLINE_MS (a doc past it is
+ * unavailable, with why), as the drift check does.
+ */
 export interface TestRunDocs {
-  read(target: DocTarget): Promise<{ text: string } | { unavailable: string }>;
+  read(target: DocTarget): Promise<TestRunDoc>;
 }
 
 export interface TestRunDeps<P extends PullRequest = PullRequest> {
@@ -28,6 +39,10 @@ export interface TestRunDeps<P extends PullRequest = PullRequest> {
   changes(pr: P): ChangeSet;
   /** Track B's doc reads; without it a Track B pack's drift is not tried (and the result says so). */
   docs?: TestRunDocs;
+  /** The OpenAPI engine for the PRs' (untrusted) specs: the app's and the CLI's run in workers with a deadline; default in-process. */
+  openapi?: OpenApiEngine;
+  /** Reads a changed spec's operations for Track B's api_reference in a worker with a deadline; default in-process. */
+  specOps?: SpecOpsReader;
   now: () => Date;
 }
 
@@ -93,12 +108,12 @@ export async function runPackTest<P extends PullRequest & { title?: string; stat
   const running: LoadedPack = picked.valid ? ({ ...picked, pack: { ...picked.pack, status: 'active', testMode: { ...picked.pack.testMode, enabled: false } } } as ValidPack) : picked;
   const only: PackSet = { ...set, packs: [running] };
   // The doc is read once per run (every PR is compared with its text now).
-  const reads = new Map<string, Promise<{ text: string } | { unavailable: string }>>();
+  const reads = new Map<string, Promise<TestRunDoc>>();
   for (const pr of await deps.pulls()) {
     const base = { number: pr.number, headSha: pr.headSha, ...(pr.title !== undefined ? { title: pr.title } : {}), ...(pr.state !== undefined ? { state: pr.state } : {}) };
     try {
       const changes = deps.changes(pr);
-      const { selected, evaluation, required } = await evaluateChange(changes, only, deps.now());
+      const { selected, evaluation, required } = await evaluateChange(changes, only, deps.now(), deps.openapi ? { openapi: deps.openapi } : {});
       const pe = evaluation.packs[0];
       const { template } = combineChains(required.chains);
       const drift = selected.length > 0 && running.valid ? await tryDrift(deps, running, pr, changes, reads) : undefined;
@@ -126,7 +141,7 @@ function primaryDocOf(pack: ValidPack, repo: string): DocTarget | undefined {
   return { system: d.system, ...(d.repo ? { repo: d.repo } : d.system === 'github' ? { repo } : {}), ...(d.path ? { path: d.path } : {}), ...(d.id ? { id: d.id } : {}), ...(d.class ? { class: d.class } : {}) };
 }
 
-async function tryDrift<P extends PullRequest>(deps: TestRunDeps<P>, pack: ValidPack, pr: P, changes: ChangeSet, reads: Map<string, Promise<{ text: string } | { unavailable: string }>>): Promise<TestRunDrift | undefined> {
+async function tryDrift<P extends PullRequest>(deps: TestRunDeps<P>, pack: ValidPack, pr: P, changes: ChangeSet, reads: Map<string, Promise<TestRunDoc>>): Promise<TestRunDrift | undefined> {
   const target = primaryDocOf(pack, pr.repo);
   if (!target) return undefined;
   const doc = target.system === 'github' ? `${target.repo}:${target.path ?? target.id}` : `${target.system}:${target.id ?? target.path}`;
@@ -134,13 +149,12 @@ async function tryDrift<P extends PullRequest>(deps: TestRunDeps<P>, pack: Valid
   const key = JSON.stringify(target);
   let read = reads.get(key);
   if (!read) reads.set(key, (read = deps.docs.read(target).catch((e: unknown) => ({ unavailable: `could not be read: ${(e as Error).message}` }))));
-  const text = await read;
   const trackB = pack.pack.trackB!;
   const run = await runDrift({
     changes,
     docTarget: target,
-    docText: 'text' in text ? text.text : undefined,
-    ...('unavailable' in text ? { docUnavailable: text.unavailable } : {}),
+    ...driftDocInput(await read),
+    ...(deps.specOps ? { specOps: deps.specOps } : {}),
     driftTypes: trackB.driftTypes,
     noiseControls: trackB.noiseControls,
   });

@@ -9,7 +9,7 @@ import type { ChainTemplate } from '../../src/approvals/template.js';
 import { DEFAULT_APPROVAL_OPTIONS } from '../../src/approvals/template.js';
 import { loadSettings, type Settings } from '../../src/config.js';
 import { controlPlane } from '../../src/control-plane.js';
-import { wire, type Wiring } from '../../src/routes.js';
+import { wire, type RouteDeps, type Wiring } from '../../src/routes.js';
 import { ActionStore } from '../../src/store/actions.js';
 import { sqlChainRepository } from '../../src/store/chains.js';
 import type { Db } from '../../src/store/database.js';
@@ -155,7 +155,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, options: Pick<RouteDeps, 'untrusted'> = {}): Promise<Harness> {
   const fake = await startFakeGitHub();
   fake.users.alice = { installations: [{ id: 1, account: 'Codertocat', type: 'Organization' }, { id: 2, account: 'other-org', type: 'Organization' }], adminOf: ['Codertocat'], teams: [] };
   fake.users.bob = { installations: [{ id: 1, account: 'Codertocat', type: 'Organization' }], adminOf: [], teams: ['Codertocat/pj-admins'] };
@@ -166,7 +166,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const server = await startTestServer({
     db,
     routes: (app) => {
-      wiring = wire({ app, db, settings, appSlug: async () => 'puddlejumper' });
+      wiring = wire({ app, db, settings, appSlug: async () => 'puddlejumper', ...(options.untrusted ? { untrusted: options.untrusted } : {}) });
       return wiring.routes;
     },
     handlers: () => [controlPlane({ wiring: wiring!, db, settings })],

@@ -6,7 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { API, recordCalls } from '../helpers/app.js';
 import { testPrivateKey } from '../helpers/server.js';
 import { ADMIN_TOKEN, Browser, XSS, startHarness, type Harness } from './harness.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../../src/cli.js';
+import { untrustedDocuments } from '../../src/sandbox/untrusted.js';
 
 const CONFIG_SHA = 'f'.repeat(40);
 const PACK = `id: payments
@@ -156,6 +160,81 @@ trackB:
     expect(calls).toContain('GET /repos/Codertocat/docs');
     expect(calls.filter((c) => !c.startsWith('GET ') && !c.endsWith('/access_tokens'))).toEqual([]);
     expect(await counts(h)).toEqual(before);
+  });
+});
+
+describe('pack test runs and untrusted documents', () => {
+  // A test run reads what anyone may have written — the PRs' specs, a config branch's pack,
+  // the docs — so it parses them as the app's own checks do: in a worker, within
+  // PJ_PARSE_DEADLINE_MS. A doc past it is not read, and the result says why.
+  const HOSTILE = `# Runbook\n\n${'[a]('.repeat(36_000)}\n`; // about 10 s to parse in this thread
+  const DRIFT_PACK = `id: payments-docs
+name: Payments docs
+status: draft
+scope: { type: repo, ref: Codertocat/Hello-World }
+trackB:
+  primaryDoc: { system: github, repo: Codertocat/docs, path: runbooks/payments.md, class: runbook }
+  driftTypes:
+    - { type: instruction }
+`;
+  function mockDoc(gh: nock.Scope): void {
+    gh.get('/repos/Codertocat/docs').reply(200, { default_branch: 'main' });
+    gh.get(/\/repos\/Codertocat\/docs\/contents\//).query(true).reply(200, { type: 'file', encoding: 'base64', content: Buffer.from(HOSTILE).toString('base64'), sha: 'd'.repeat(40), size: HOSTILE.length });
+    gh.get('/repos/Codertocat/Hello-World/pulls/7/files').query(true).reply(200, [{ filename: 'src/app.ts', status: 'modified', sha: 'e'.repeat(40) }]);
+  }
+  const TOO_COMPLEX = /^problem\.doc-missing: runbooks\/payments\.md: too complex to parse within 200 ms \(PJ_PARSE_DEADLINE_MS\), so it was not read: nothing was checked for drift/;
+
+  it('the API: a doc past the deadline is named as not read, in 200 ms, not parsed for 10 s', async () => {
+    const sandbox = untrustedDocuments({ deadlineMs: 200, size: 1 });
+    try {
+      h = await startHarness({}, { untrusted: sandbox });
+      const gh = nock(API);
+      gh.post('/app/installations/1/access_tokens').reply(201, { token: 'inst-token', expires_at: new Date(Date.now() + 3600_000).toISOString() });
+      gh.get('/repos/Codertocat/.github/commits/draft-pack').reply(200, CONFIG_SHA, { 'content-type': 'application/vnd.github.sha' });
+      gh.get(`/repos/Codertocat/.github/git/trees/${CONFIG_SHA}`)
+        .query({ recursive: '1' })
+        .reply(200, { sha: CONFIG_SHA, truncated: false, tree: [{ path: 'policy-packs/payments-docs.yml', type: 'blob', sha: 'd'.repeat(40), size: DRIFT_PACK.length }] });
+      gh.get(`/repos/Codertocat/.github/git/blobs/${'d'.repeat(40)}`).reply(200, { content: Buffer.from(DRIFT_PACK).toString('base64'), encoding: 'base64' });
+      gh.get('/repos/Codertocat/Hello-World/pulls').query(true).reply(200, [pr(7, 'a change')]);
+      mockDoc(gh);
+      const res = await fetch(`${h.url}/api/v1/test-runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ pack: 'payments-docs', repo: 'Codertocat/Hello-World', ref: 'draft-pack', last: 1 }),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { prs: Array<{ drift: { items: Array<{ rule: string; message: string }> } }> };
+      expect(body.prs[0]!.drift.items.map((i) => `${i.rule}: ${i.message}`)).toEqual([expect.stringMatching(TOO_COMPLEX)]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('pj test-run: a local pack file, a doc past PJ_PARSE_DEADLINE_MS named as not read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pj-test-run-'));
+    try {
+      writeFileSync(join(dir, 'payments-docs.yml'), DRIFT_PACK);
+      const gh = nock(API);
+      gh.get('/repos/Codertocat/Hello-World/installation').reply(200, { id: 1 });
+      gh.post('/app/installations/1/access_tokens').reply(201, { token: 'inst-token', expires_at: new Date(Date.now() + 3600_000).toISOString() });
+      gh.get('/repos/Codertocat/Hello-World/pulls/7').reply(200, pr(7, 'a change'));
+      mockDoc(gh);
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(['test-run', '--pack', 'payments-docs.yml', '--repo', 'Codertocat/Hello-World', '--pr', '7', '--format', 'json'], {
+        out: (t: string) => out.push(t),
+        err: (t: string) => err.push(t),
+        cwd: dir,
+        env: { APP_ID: '1', PRIVATE_KEY: testPrivateKey(), PJ_PARSE_DEADLINE_MS: '200' },
+      } as never);
+      expect(err.join('')).toBe('');
+      expect(code).toBe(0);
+      const result = JSON.parse(out.join('')) as { pack: { valid: boolean }; prs: Array<{ drift: { items: Array<{ rule: string; message: string }> } }> };
+      expect(result.pack.valid).toBe(true);
+      expect(result.prs[0]!.drift.items.map((i) => `${i.rule}: ${i.message}`)).toEqual([expect.stringMatching(TOO_COMPLEX)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

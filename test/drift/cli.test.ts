@@ -83,4 +83,29 @@ describe('pj drift', { timeout: 90_000 }, () => {
     expect((await drift('--bogus')).code).toBe(2);
     expect((await drift('--help')).out).toContain('Usage: pj drift');
   });
+
+  it('a doc is parsed in a worker within PJ_PARSE_DEADLINE_MS: one past it is an item that says so, not a stalled run', async () => {
+    const hostile = mkdtempSync(join(tmpdir(), 'pj-drift-docs-'));
+    try {
+      cpSync(docsDir, hostile, { recursive: true });
+      // About 10 s to parse in this thread.
+      writeFileSync(join(hostile, 'runbooks/payments.md'), `${readFileSync(join(docsDir, 'runbooks/payments.md'), 'utf8')}\n${'[a]('.repeat(36_000)}\n`);
+      let out = '';
+      let err = '';
+      const io = { out: (t: string) => (out += t), err: (t: string) => (err += t), cwd: dir, env: { PJ_PARSE_DEADLINE_MS: '200' } };
+      const code = await runCli(['drift', '--docs', hostile, '--format', 'json'], io as never);
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      const json = JSON.parse(out) as { docs: Array<{ packId: string; items: Array<{ rule: string; message: string }> }> };
+      const runbook = json.docs.find((d) => d.packId === 'payments-docs')!;
+      expect(runbook.items.map((i) => `${i.rule}: ${i.message}`)).toEqual(['problem.doc-missing: runbooks/payments.md: too complex to parse within 200 ms (PJ_PARSE_DEADLINE_MS), so it was not read: nothing was checked for drift']);
+      // The other pack's doc (in the repository, ordinary) is read as before.
+      expect(json.docs.find((d) => d.packId === 'api-docs')!.items.map((i) => i.rule)).toEqual(['api_reference.regenerated']);
+      const bad = await runCli(['drift', '--docs', hostile], { ...io, env: { PJ_PARSE_DEADLINE_MS: 'soon' } } as never);
+      expect(bad).toBe(2);
+      expect(err).toContain('invalid setting PJ_PARSE_DEADLINE_MS');
+    } finally {
+      rmSync(hostile, { recursive: true, force: true });
+    }
+  });
 });

@@ -431,3 +431,49 @@ describe('Track B and a doc too complex to parse', () => {
     expect(checks.at(-1)!.summary).toContain('+3. Deploy to production with `npm run release:prod` and watch the dashboards.');
   });
 });
+
+describe('Track B and a hostile doc that parses within the deadline', () => {
+  // The worker's parse is the only parse: the app's thread builds the doc from the outline the
+  // worker sends back, and never parses the untrusted text itself. This runbook takes this
+  // process about 2 s of CPU to parse (more under load); the deadline here is far above that.
+  let sandbox: Untrusted;
+  let h: Harness;
+  beforeAll(() => {
+    sandbox = untrustedDocuments({ deadlineMs: 120_000, size: 1 });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+  beforeEach(async () => {
+    h = await harness({}, undefined, sandbox);
+  });
+  afterEach(async () => {
+    await h.db.destroy();
+  });
+
+  it('the event loop keeps turning while the worker parses it, and the drift check is made from the worker’s parse', async () => {
+    h.gh.repo('acme/docs').refs.set('main', h.gh.commit({ 'runbooks/payments.md': `${RUNBOOK}\n${'[a]('.repeat(12_000)}\n` }));
+    const { baseSha, headSha } = h.gh.sourcePull('acme/payments-api', 31, { 'package.json': PKG('deploy:prod') }, { 'package.json': PKG('release:prod') });
+    // A timer every 10 ms: the longest gap between its turns is how long the loop was held.
+    let last = performance.now();
+    let longest = 0;
+    const tick = setInterval(() => {
+      const t = performance.now();
+      longest = Math.max(longest, t - last);
+      last = t;
+    }, 10);
+    const started = performance.now();
+    try {
+      await h.receive('pull_request', pullRequestEvent('opened', 'acme/payments-api', { number: 31, baseSha, headSha, files: 1 }));
+    } finally {
+      clearInterval(tick);
+    }
+    const took = performance.now() - started;
+    const [check] = h.gh.checkRuns.filter((c) => c.name === 'PuddleJumper / drift');
+    expect(check!.summary).toContain('+3. Deploy to production with `npm run release:prod` and watch the dashboards.');
+    // The delivery waited for the worker (seconds), but the loop never stopped for long: a
+    // parse in this thread would hold it for the whole parse.
+    expect(took).toBeGreaterThan(1000);
+    expect(longest).toBeLessThan(Math.min(750, took / 3));
+  });
+});

@@ -14,6 +14,10 @@ import { defaultKnownTypes } from '../../src/usecases/known-types.js';
 import { registry } from '../../src/metrics.js';
 import { untrustedDocuments, type Untrusted } from '../../src/sandbox/untrusted.js';
 import { MemoryChangeSet, validPack } from '../change/fakes.js';
+import { isDocProblem, parseDoc, type MarkdownDoc } from '../../src/drift/markdown.js';
+import { findMentions } from '../../src/drift/mentions.js';
+import { readSpecOps } from '../../src/drift/detectors/api-reference.js';
+import { runDrift } from '../../src/drift/run.js';
 
 const fixture = (p: string) => readFileSync(new URL(`../../fixtures/${p}`, import.meta.url), 'utf8');
 const BASE = fixture('prs/petstore/base.yaml');
@@ -126,5 +130,86 @@ describe('the parse pool', () => {
     } finally {
       await spinning.close();
     }
+  });
+
+  it("a doc: the worker's parse is the doc the detectors read — the same headings, markers, code, prose, tables and mentions as a parse here", async () => {
+    const text = [
+      readFileSync(new URL('../../fixtures/drift/docs-repo/runbooks/payments.md', import.meta.url), 'utf8'),
+      '## Tables\r\n',
+      '| Variable | Meaning |',
+      '| --- | --- |',
+      '| `PAYMENTS_DB_URL` | the database |',
+      '',
+      '> <!-- puddlejumper:skip -->',
+      '> `deploy:prod` inside a skip',
+      '<!-- /puddlejumper:skip -->',
+      '<!-- puddlejumper:generated source="openapi.yaml" -->',
+      '### Deep *emphasis* `code` title',
+      '<!-- puddlejumper:orphan -->',
+      '',
+    ].join('\n');
+    const here = parseDoc('runbooks/payments.md', text) as MarkdownDoc;
+    const parsed = await sandbox.markdown('runbooks/payments.md', text);
+    expect('doc' in parsed && !isDocProblem(parsed.doc)).toBe(true);
+    const there = (parsed as { doc: MarkdownDoc }).doc;
+    expect(there.headings).toEqual(here.headings);
+    expect(there.headings.map((h) => h.title)).toContain('Deep emphasis code title');
+    expect(there.markers).toEqual(here.markers);
+    expect(there.problems).toEqual(here.problems);
+    expect(there.problems.length).toBeGreaterThan(0);
+    expect(there.skips).toEqual(here.skips);
+    expect(there.code()).toEqual(here.code());
+    expect(there.prose()).toEqual(here.prose());
+    expect(there.tables()).toEqual(here.tables());
+    expect(there.tables().length).toBeGreaterThan(0);
+    for (const subject of ['deploy:prod', 'PAYMENTS_DB_URL', 'npm']) expect(findMentions(there, subject)).toEqual(findMentions(here, subject));
+    // What is not Markdown comes back as the same problem.
+    expect(await sandbox.markdown('bin.md', 'a\0b')).toEqual({ doc: parseDoc('bin.md', 'a\0b') });
+  });
+
+  it('a config commit: each pack parsed once, in the worker, named as it is reached; the one past the deadline is the one named', async () => {
+    const lines = ['id: big', 'name: Big', 'scope: { type: workspace }', 'x-big:'];
+    for (let i = 0; i < 60_000; i++) lines.push(`  k${i}: ${i}`); // about a second to parse here
+    const files = [
+      { path: 'policy-packs/z-hello.yml', text: fixture('prs/petstore/pack.yml') },
+      { path: 'policy-packs/a-big.yml', text: `${lines.join('\n')}\n` },
+      { path: 'policy-packs/services.yml', text: 'payments:\n  repos: [acme/pay]\n' },
+    ];
+    // The files as loadPackSet reaches them: the catalog, then each pack once, in path order.
+    const reached: string[] = [];
+    loadPackSet(files, defaultKnownTypes(), undefined, { onFile: (f) => reached.push(f) });
+    expect(reached).toEqual(['policy-packs/services.yml', 'policy-packs/a-big.yml', 'policy-packs/z-hello.yml']);
+    const quick = untrustedDocuments({ deadlineMs: 200, size: 1 });
+    try {
+      const set = await quick.packs(files, 'd'.repeat(40));
+      const errors = set.packs.flatMap((p) => (p.valid ? [] : p.errors));
+      expect(errors).toContainEqual({ file: 'policy-packs/a-big.yml', line: 1, column: 1, message: 'too complex to validate within 200 ms (PJ_PARSE_DEADLINE_MS): this pack was not read' });
+      expect(errors.find((e) => e.file === 'policy-packs/z-hello.yml')!.message).toBe('not validated: the packs are validated together and policy-packs/a-big.yml was too complex to validate within 200 ms');
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it("Track B's api_reference: a spec's operations read in the worker equal those read here; a spec past the deadline is a problem item naming it", async () => {
+    const split = (spec: string) => spec.replace(/\$ref: '#\/components\/schemas\/Pet'/g, "$ref: 'pet.yaml#/Pet'");
+    const pet = 'Pet:\n  type: object\n  properties:\n    id: { type: integer }\n';
+    const read = async (p: string) => (p === 'openapi/pet.yaml' ? pet : undefined);
+    const spec = { path: SPEC, content: split(HEAD) };
+    const here = await readSpecOps(spec, read);
+    expect(here.length).toBeGreaterThan(0);
+    expect(await sandbox.specOps(spec, read)).toEqual(here);
+    // Through the drift run, as the app, the test runs and pj drift wire it.
+    const doc = `# API\n\n<!-- puddlejumper:api-reference spec=${SPEC} -->\n<!-- /puddlejumper:api-reference -->\n`;
+    const run = (specOps: Untrusted['specOps'], head: string) =>
+      runDrift({
+        changes: new MemoryChangeSet({ base: { [SPEC]: BASE }, head: { [SPEC]: head } }),
+        docTarget: { system: 'github', repo: 'acme/docs', path: 'api.md', class: 'api_reference' },
+        docText: doc,
+        specOps,
+        driftTypes: [{ type: 'api_reference', enabled: true, config: {} }],
+      });
+    expect((await run(sandbox.specOps, HEAD)).items.map((i) => i.rule)).toEqual(['api_reference.regenerated']);
+    const { items } = await run(tight.specOps, manyKeys());
+    expect(items.map((i) => `${i.rule}: ${i.message}`)).toEqual([`problem.spec-unreadable: ${SPEC} could not be read for the API reference: ${SPEC}: too complex to parse within 25 ms`]);
   });
 });

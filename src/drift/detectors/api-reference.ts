@@ -11,7 +11,10 @@
 //    spans, fenced blocks and tables; parameter names may differ). A rename (same
 //    operationId at another path or method) is replaced; a removal mentioned in a table row
 //    that names nothing else removes the row; any other removal is flagged.
-// The spec is read with the OpenAPI engine's parser ($refs across files included).
+// The spec is read with the OpenAPI engine's parser ($refs across files included): by
+// `readSpecOps` here, or — the app's and the CLIs' way, for an untrusted spec — through the
+// `specOps` port of the detector input, which runs it in a parse worker within the deadline
+// (src/sandbox) and hands back only the operations.
 import type { ChangedFile } from '../../change/changeset.js';
 import { endpointsOf, operationsOf, parametersOf, pathShape, type Operation } from '../../contracts/openapi/endpoints.js';
 import { DEFAULT_MAX_BYTES } from '../../contracts/openapi/parse.js';
@@ -24,7 +27,8 @@ import { item, problem, scope, type Detector, type DetectorInput } from './detec
 
 export const API_MARKER = 'api-reference';
 
-interface Op {
+/** One operation of a spec as the API reference shows it (plain data: a parse worker sends it). */
+export interface Op {
   method: string;
   template: string;
   shape: string;
@@ -77,12 +81,17 @@ function specChanged(files: readonly ChangedFile[], spec: string): boolean {
   return files.some((f) => f.path === spec || f.previousPath === spec || (dir !== '' && /\.(ya?ml|json)$/.test(f.path) && f.path.startsWith(dir)));
 }
 
+/** A spec's operations, from its text and a reader of the files its $refs name. */
+export type SpecOpsReader = (spec: { path: string; content: string }, read: (path: string) => Promise<string | undefined>) => Promise<Op[]>;
+
+/** The parse itself, in this thread (what a parse worker runs). */
+export const readSpecOps: SpecOpsReader = async (spec, read) => opsOf(await loadSpecSet(spec, { read, maxBytes: DEFAULT_MAX_BYTES }));
+
 async function loadOps(input: DetectorInput<ApiReferenceConfig>, spec: string, side: 'base' | 'head'): Promise<Op[] | undefined> {
   const read = side === 'base' ? (p: string) => input.changes.readBase(p) : (p: string) => input.changes.readHead(p);
   const content = await read(spec);
   if (content === undefined) return undefined;
-  const set = await loadSpecSet({ path: spec, content }, { read, maxBytes: DEFAULT_MAX_BYTES });
-  return opsOf(set);
+  return (input.specOps ?? readSpecOps)({ path: spec, content }, read);
 }
 
 function str(value: unknown): string {

@@ -4,6 +4,7 @@ import type { ChangeSet, ChangedFile } from '../../change/changeset.js';
 import { fingerprintOf, makePatch, type ChangeClass, type DocTarget, type DriftItem, type Evidence, type TextEdit } from '../item.js';
 import type { MarkdownDoc, Range } from '../markdown.js';
 import type { DriftTypeName } from '../types.js';
+import type { SpecOpsReader } from './api-reference.js';
 
 export interface DetectorInput<Config> {
   changes: ChangeSet;
@@ -14,6 +15,8 @@ export interface DetectorInput<Config> {
   /** The drift type's `sectionTarget` (a heading), when the pack names one. */
   sectionTarget?: string;
   config: Config;
+  /** Reads a spec's operations (api_reference) off the event loop, within a deadline; default in this thread. */
+  specOps?: SpecOpsReader;
 }
 
 export type Detector<Config = Record<string, unknown>> = (input: DetectorInput<Config>) => Promise<DriftItem[]>;
