@@ -4,7 +4,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { git } from '../change/git.js';
-import { openapiDiff, SpecParseError, type Level, type OpenApiChange, type ReadFile, type SpecFile } from '../contracts/openapi/index.js';
+import { openapiDiff, SpecParseError, type Level, type OpenApiChange, type ReadFile, type SpecBytes } from '../contracts/openapi/index.js';
 import { DEFAULT_MAX_BYTES } from '../contracts/openapi/parse.js';
 import { ReadRefused } from '../contracts/openapi/refs.js';
 
@@ -106,8 +106,10 @@ async function diffFiles(command: DiffCommand, cwd: string): Promise<OpenApiChan
  */
 async function confinedReader(cwd: string, specPath: string): Promise<ReadFile> {
   const specDir = dirname(resolve(cwd, specPath));
-  const root = await repositoryRoot(specDir);
+  // Asked of git only when the spec reads another file: most specs do not (a spawn saved per side).
+  let rootOnce: Promise<string> | undefined;
   return async (path) => {
+    const root = await (rootOnce ??= repositoryRoot(specDir));
     const target = resolve(cwd, path);
     let real: string;
     try {
@@ -119,7 +121,7 @@ async function confinedReader(cwd: string, specPath: string): Promise<ReadFile> 
     if (!isInside(root, real)) {
       throw new ReadRefused(real === target ? outside(target, root) : `${target} leads (through a symlink) to ${real}, outside the spec's repository ${root}`);
     }
-    return readFile(real, 'utf8').catch(() => undefined);
+    return readFile(real).then((bytes) => bytes.toString('utf8'), () => undefined);
   };
 }
 
@@ -143,12 +145,14 @@ function isInside(root: string, path: string): boolean {
   return inside === '' || (!inside.startsWith('..') && !isAbsolute(inside));
 }
 
-async function readSpec(path: string, cwd: string, maxBytes: number): Promise<SpecFile> {
+async function readSpec(path: string, cwd: string, maxBytes: number): Promise<SpecBytes> {
   const absolute = resolve(cwd, path);
   const inside = relative(cwd, absolute);
   const specPath = inside.startsWith('..') || isAbsolute(inside) ? absolute : inside.split(sep).join('/');
   try {
-    return { path: specPath, content: await readFile(absolute, 'utf8') };
+    // The bytes, not text: the engine decodes a JSON spec straight to compact text
+    // (readFile(path, 'utf8') decoded chunk by chunk into a rope, flattened again later).
+    return { path: specPath, bytes: await readFile(absolute) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new Error(`cannot read ${path}: ${code}`);

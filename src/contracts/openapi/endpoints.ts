@@ -121,10 +121,19 @@ function parameterKey(parameter: Record<string, unknown>, template: string): str
   const location = String(parameter['in']);
   const name = String(parameter['name']);
   if (location === 'path') {
-    const names = [...template.matchAll(/\{([^}]*)\}/g)].map((match) => match[1]);
-    const position = names.indexOf(name);
+    const position = templateNames(template).indexOf(name);
     return position === -1 ? `path:${name}` : `path:#${position}`;
   }
   // Header names are case-insensitive on the wire.
   return `${location}:${location === 'header' ? name.toLowerCase() : name}`;
+}
+
+/** The parameter names of the template last asked about: each operation asks once per parameter. */
+let lastTemplate: { template: string; names: string[] } | undefined;
+
+function templateNames(template: string): string[] {
+  if (lastTemplate?.template !== template) {
+    lastTemplate = { template, names: [...template.matchAll(/\{([^}]*)\}/g)].map((match) => match[1] as string) };
+  }
+  return lastTemplate.names;
 }

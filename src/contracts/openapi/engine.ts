@@ -13,9 +13,9 @@ import { compareResponses } from './responses.js';
 import { RULES } from './rules.js';
 import { SchemaComparer } from './schema-compare.js';
 import { compareGlobalSecurity, compareOperationSecurity } from './security.js';
-import type { DiffOptions, IgnoreEntry, Level, OpenApiChange, OpenApiDiffResult, SpecFile } from './types.js';
+import type { DiffOptions, IgnoreEntry, Level, OpenApiChange, OpenApiDiffResult, SpecBytes, SpecFile } from './types.js';
 
-export async function openapiDiff(base: SpecFile, head: SpecFile, options: DiffOptions = {}): Promise<OpenApiDiffResult> {
+export async function openapiDiff(base: SpecFile | SpecBytes, head: SpecFile | SpecBytes, options: DiffOptions = {}): Promise<OpenApiDiffResult> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const baseSet = await loadSpecSet(base, { maxBytes, ...(options.readBase ? { read: options.readBase } : {}) });
   const headSet = await loadSpecSet(head, { maxBytes, ...(options.readHead ? { read: options.readHead } : {}) });

@@ -1,9 +1,11 @@
 // Turns spec text (JSON or YAML) into plain values plus a position finder.
 // Every failure is a SpecParseError with file:line:column, because the gate fails closed
 // and the developer needs to know where to look.
-import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
+import type { Alias, Document, Node as YamlNode } from 'yaml';
 import { FastYamlOffsetLocator, JsonOffsetLocator, LineIndex, YamlOffsetLocator, type OffsetLocator } from './positions.js';
+import { compactJsonText, type Escapes } from './compact-json.js';
 import { FastYamlDuplicate, FastYamlLimit, parseFastYaml } from './yaml-fast.js';
+import { yamlPackage } from './yaml-lib.js';
 import { SpecParseError, type SourcePos } from './types.js';
 
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
@@ -42,12 +44,52 @@ export interface ParseOptions {
 
 interface ShapeLimits { maxKeysPerMapping: number; maxNodes: number }
 
-export function parseSpecDocument(file: string, content: string, options: ParseOptions): SpecDocument {
-  checkSize(file, content, options.maxBytes);
-  const limits: ShapeLimits = {
+/**
+ * A spec given as bytes: JSON is decoded to compact text and parsed; whatever that does not
+ * take (not JSON, not valid UTF-8, too big) is decoded as UTF-8 and read as text. Returns the
+ * text that was read as well (for the $ref pre-check).
+ */
+export function parseSpecBytes(file: string, bytes: Uint8Array, options: ParseOptions): { document: SpecDocument; text: string } {
+  const compact = bytes.length <= options.maxBytes && looksLikeJsonBytes(bytes) ? compactJsonText(bytes) : undefined;
+  if (compact) {
+    let root: unknown = NOT_PARSED;
+    try {
+      root = JSON.parse(compact.text);
+    } catch {
+      // not JSON after all: read as text below, which says where it fails
+    }
+    if (root !== NOT_PARSED) {
+      const document = makeDocument(file, root, compact.text, new JsonOffsetLocator(compact.text), compact.escapes);
+      checkJsonShape(document, shapeLimits(options));
+      if (options.requireOpenApi) checkIsOpenApi3(document);
+      return { document, text: compact.text };
+    }
+  }
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return { document: parseSpecDocument(file, text, options), text };
+}
+
+const NOT_PARSED = Symbol('not parsed');
+
+/** The first byte after ASCII white space opens an object or array. */
+function looksLikeJsonBytes(bytes: Uint8Array): boolean {
+  for (const byte of bytes) {
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+    return byte === 0x7b || byte === 0x5b;
+  }
+  return false;
+}
+
+function shapeLimits(options: ParseOptions): ShapeLimits {
+  return {
     maxKeysPerMapping: options.maxKeysPerMapping ?? SPEC_MAX_KEYS_PER_MAPPING,
     maxNodes: options.maxNodes ?? SPEC_MAX_NODES,
   };
+}
+
+export function parseSpecDocument(file: string, content: string, options: ParseOptions): SpecDocument {
+  checkSize(file, content, options.maxBytes);
+  const limits = shapeLimits(options);
   const parsed = looksLikeJson(content) ? parseJson(file, content, limits) : parseYaml(file, content, limits);
   if (options.requireOpenApi) checkIsOpenApi3(parsed);
   return parsed;
@@ -77,8 +119,8 @@ function looksLikeJson(content: string): boolean {
   return first === '{' || first === '[';
 }
 
-function makeDocument(file: string, root: unknown, text: string, locator: OffsetLocator): SpecDocument {
-  const lines = new LineIndex(text);
+function makeDocument(file: string, root: unknown, text: string, locator: OffsetLocator, escapes?: Escapes): SpecDocument {
+  const lines = new LineIndex(text, escapes);
   return {
     file,
     root,
@@ -114,15 +156,24 @@ function checkJsonShape(document: SpecDocument, limits: ShapeLimits): void {
   fail(document, problem.pointer, limitError(problem.kind, limits));
 }
 
+const NO_POINTER: string[] = [];
+
 function shapeProblem(root: unknown, limits: ShapeLimits, locate: boolean): { kind: 'keys' | 'nodes'; pointer: string[] } | undefined {
   let nodes = 1;
   const pending: unknown[] = [root];
   const pointers: string[][] = [[]];
   while (pending.length > 0) {
     const value = pending.pop() as object;
-    const pointer = locate ? pointers.pop()! : [];
+    const pointer = locate ? pointers.pop()! : NO_POINTER;
     if (value === null || typeof value !== 'object') continue;
     const isArray = Array.isArray(value);
+    if (isArray && !locate) {
+      // Counting only: an array's members are its indices (for-in would make a string of each).
+      nodes += value.length;
+      if (nodes > limits.maxNodes) return { kind: 'nodes', pointer: [] };
+      for (const child of value as unknown[]) if (child !== null && typeof child === 'object') pending.push(child);
+      continue;
+    }
     let keys = 0;
     for (const key in value) {
       nodes++;
@@ -163,6 +214,7 @@ function parseYaml(file: string, content: string, limits: ShapeLimits): SpecDocu
 }
 
 function parseYamlWithLibrary(file: string, content: string, limits: ShapeLimits): SpecDocument {
+  const { LineCounter, parseDocument } = yamlPackage();
   const lineCounter = new LineCounter();
   // Merge keys (`<<: *common`) are YAML 1.1 but common in specs: honour them (packs stay strict).
   // The library's own unique-key check is quadratic in the keys of a mapping (a 60,000-key
@@ -201,6 +253,7 @@ function parseYamlWithLibrary(file: string, content: string, limits: ShapeLimits
  * toJS bounds their expansion). The first problem in document order is returned.
  */
 function checkYamlShape(document: Document, limits: ShapeLimits): { offset: number; reason: string } | undefined {
+  const { isMap, isScalar, isSeq } = yamlPackage();
   let nodes = 0;
   const pending: unknown[] = [document.contents];
   while (pending.length > 0) {
@@ -245,6 +298,7 @@ function rangeStart(node: unknown): number {
  * times the aliases nested inside it is largest (an approximation of the library's count).
  */
 function mostExpandedAlias(document: Document): Alias | undefined {
+  const { visit } = yamlPackage();
   const uses = new Map<string, { first: Alias; count: number; weight: number }>();
   visit(document, {
     Alias(_key, alias) {
@@ -264,6 +318,7 @@ function mostExpandedAlias(document: Document): Alias | undefined {
 }
 
 function nestedAliases(node: unknown, depth = 0): number {
+  const { isAlias, isCollection, isPair } = yamlPackage();
   if (depth > 64) return 0;
   if (isAlias(node)) return 1;
   if (isPair(node)) return nestedAliases(node.key, depth + 1) + nestedAliases(node.value, depth + 1);

@@ -16,8 +16,14 @@ export class Pointer {
     return keys.reverse();
   }
 
+  /** Pointers are immutable and the same one (a $ref target) is keyed again and again. */
+  private text: string | undefined;
+
   toString(): string {
-    return '#/' + this.segments().map((key) => key.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+    if (this.text !== undefined) return this.text;
+    // Built on the parent's text (the parent of an operation's schemas is shared and keeps it).
+    const key = this.key.includes('~') || this.key.includes('/') ? this.key.replace(/~/g, '~0').replace(/\//g, '~1') : this.key;
+    return (this.text = !this.parent ? '#/' : this.parent.parent ? `${this.parent.toString()}/${key}` : `#/${key}`);
   }
 }
 

@@ -5,7 +5,9 @@
 // container remembers where its members start. A diff reports few changes, so we never
 // pay for a full position index of a 13 MB document.
 // YAML keeps the yaml package's Document nodes, whose ranges give positions directly.
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
+import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
+import type { Escapes } from './compact-json.js';
+import { yamlPackage } from './yaml-lib.js';
 
 /** Finds the character offset of the deepest element that exists on the pointer path. */
 export interface OffsetLocator {
@@ -14,9 +16,13 @@ export interface OffsetLocator {
 
 /** Converts character offsets into 1-based line and column. */
 export class LineIndex {
-  private lineStarts: number[] | undefined;
+  private lineStarts: Uint32Array | undefined;
 
-  constructor(private readonly text: string) {}
+  /** `escapes`: the text is compact JSON (compact-json.ts); columns count the characters as written. */
+  constructor(
+    private readonly text: string,
+    private readonly escapes?: Escapes,
+  ) {}
 
   position(offset: number): { line: number; column: number } {
     const starts = this.starts();
@@ -27,16 +33,38 @@ export class LineIndex {
       if ((starts[middle] ?? 0) <= offset) low = middle;
       else high = middle - 1;
     }
-    return { line: low + 1, column: offset - (starts[low] ?? 0) + 1 };
+    const lineStart = starts[low] ?? 0;
+    const shift = this.escapes ? extraBefore(this.escapes, offset) - extraBefore(this.escapes, lineStart) : 0;
+    return { line: low + 1, column: offset - lineStart - shift + 1 };
   }
 
-  private starts(): number[] {
+  /**
+   * Offsets where each line starts. Counted first, then filled into a typed array: pushing
+   * 350,000 numbers onto a growing array cost four times the two indexOf passes.
+   */
+  private starts(): Uint32Array {
     if (this.lineStarts) return this.lineStarts;
-    const starts = [0];
-    for (let at = this.text.indexOf('\n'); at !== -1; at = this.text.indexOf('\n', at + 1)) starts.push(at + 1);
+    const text = this.text;
+    let lines = 1;
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+    const starts = new Uint32Array(lines);
+    let line = 1;
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) starts[line++] = at + 1;
     this.lineStarts = starts;
     return starts;
   }
+}
+
+/** How many characters the escapes that start before `offset` added. */
+function extraBefore(escapes: Escapes, offset: number): number {
+  let low = 0;
+  let high = escapes.starts.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (escapes.starts[middle]! < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low === 0 ? 0 : escapes.extra[low - 1]!;
 }
 
 interface MemberOffsets { keyStart: number; valueStart: number }
@@ -70,40 +98,54 @@ export class JsonOffsetLocator implements OffsetLocator {
     const cached = this.scanned.get(start);
     if (cached) return cached;
     const code = this.text.charCodeAt(start);
-    const members = code === OPEN_BRACE ? this.scanObject(start) : code === OPEN_BRACKET ? this.scanArray(start) : undefined;
-    if (members) this.scanned.set(start, members);
-    return members;
+    if (code !== OPEN_BRACE && code !== OPEN_BRACKET) return undefined;
+    this.scanContainer(start, true);
+    return this.scanned.get(start);
   }
 
-  private scanObject(start: number): Map<string, MemberOffsets> {
-    const members = new Map<string, MemberOffsets>();
-    let at = this.skipSpace(start + 1);
-    while (this.text.charCodeAt(at) === QUOTE) {
-      const keyStart = at;
-      const keyEnd = this.skipString(at);
-      const raw = this.text.slice(at + 1, keyEnd - 1);
-      const key = raw.includes('\\') ? (JSON.parse(this.text.slice(at, keyEnd)) as string) : raw;
-      at = this.skipSpace(keyEnd);
-      if (this.text.charCodeAt(at) === COLON) at = this.skipSpace(at + 1);
-      // JSON.parse keeps the last of duplicate keys; so does this map.
-      members.set(key, { keyStart, valueStart: at });
-      at = this.skipSpace(this.skipValue(at));
-      if (this.text.charCodeAt(at) === COMMA) at = this.skipSpace(at + 1);
-    }
-    return members;
-  }
-
-  private scanArray(start: number): Map<string, MemberOffsets> {
+  /**
+   * Records the members of the container that opens at `start` and returns the offset just
+   * past it. With `deep`, the containers directly inside it are scanned the same way (not
+   * just skipped): a pointer that goes on into one of them then finds its members already
+   * recorded, instead of walking its text a second time (on GitHub's description, a pointer
+   * into /paths or /components/schemas otherwise costs one more pass over half the file).
+   */
+  private scanContainer(start: number, deep: boolean): number {
+    const text = this.text;
+    const isObject = text.charCodeAt(start) === OPEN_BRACE;
+    const close = isObject ? CLOSE_BRACE : CLOSE_BRACKET;
     const members = new Map<string, MemberOffsets>();
     let at = this.skipSpace(start + 1);
     let index = 0;
-    while (at < this.text.length && this.text.charCodeAt(at) !== CLOSE_BRACKET) {
-      members.set(String(index++), { keyStart: at, valueStart: at });
-      at = this.skipSpace(this.skipValue(at));
-      if (this.text.charCodeAt(at) === COMMA) at = this.skipSpace(at + 1);
-      else break;
+    while (at < text.length) {
+      const code = text.charCodeAt(at);
+      if (code === close) {
+        at++;
+        break;
+      }
+      const keyStart = at;
+      let key: string;
+      if (isObject) {
+        if (code !== QUOTE) break;
+        const keyEnd = this.skipString(at);
+        const raw = text.slice(at + 1, keyEnd - 1);
+        key = raw.includes('\\') ? (JSON.parse(text.slice(at, keyEnd)) as string) : raw;
+        at = this.skipSpace(keyEnd);
+        if (text.charCodeAt(at) === COLON) at = this.skipSpace(at + 1);
+      } else {
+        key = String(index++);
+      }
+      // JSON.parse keeps the last of duplicate keys; so does this map.
+      members.set(key, { keyStart, valueStart: at });
+      const value = text.charCodeAt(at);
+      const nested = deep && (value === OPEN_BRACE || value === OPEN_BRACKET) && !this.scanned.has(at);
+      const end = nested ? this.scanContainer(at, false) : this.skipValue(at);
+      if (end === keyStart) break; // not JSON after all (a stray bracket): stop rather than spin
+      at = this.skipSpace(end);
+      if (text.charCodeAt(at) === COMMA) at = this.skipSpace(at + 1);
     }
-    return members;
+    if (!this.scanned.has(start)) this.scanned.set(start, members);
+    return at;
   }
 
   private skipSpace(at: number): number {
@@ -177,6 +219,7 @@ export class YamlOffsetLocator implements OffsetLocator {
   private pairsOf(map: YAMLMap): Map<string, Pair> {
     let index = this.indexed.get(map);
     if (!index) {
+      const { isScalar } = yamlPackage();
       index = new Map();
       for (const pair of map.items) {
         // The first of duplicate keys: the parser refuses duplicates, so this only matters for merge keys.
@@ -191,6 +234,7 @@ export class YamlOffsetLocator implements OffsetLocator {
   }
 
   private step(node: YamlNode | null | undefined, key: string, depth = 0): { offset: number; node: YamlNode | null } | undefined {
+    const { isMap, isScalar, isSeq } = yamlPackage();
     if (isMap(node)) {
       const pair = this.pairsOf(node).get(key);
       if (pair) return { offset: (pair.key as YamlNode | null)?.range?.[0] ?? 0, node: (pair.value as YamlNode | null) ?? null };
@@ -215,7 +259,7 @@ export class YamlOffsetLocator implements OffsetLocator {
   }
 
   private unalias(node: unknown): YamlNode | null | undefined {
-    if (isAlias(node)) return node.resolve(this.document) as YamlNode | undefined;
+    if (yamlPackage().isAlias(node)) return node.resolve(this.document) as YamlNode | undefined;
     return node as YamlNode | null | undefined;
   }
 }

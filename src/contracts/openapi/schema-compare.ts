@@ -18,6 +18,7 @@ import { formatRelation } from './formats.js';
 import { ENGINE_RULE_IDS, RULES } from './rules.js';
 import { STABILITY_LEVELS, stabilityOf, sunsetOf } from './context.js';
 import { isObject, type Located, type SpecSet } from './refs.js';
+import { SameSchemas } from './same-schemas.js';
 import { checkNewDeprecation } from './sunset-policy.js';
 import type { SunsetPolicy } from './types.js';
 
@@ -240,13 +241,16 @@ export class SchemaComparer {
   private frames = 0;
   private calls = 0;
   private depth = 0;
+  private readonly same: SameSchemas;
 
   constructor(
     private readonly base: SpecSet,
     private readonly head: SpecSet,
     /** For the deprecation policy of properties: "now" and the minimum notice. */
     private readonly lifecycle: Lifecycle = { now: new Date(0), sunsetPolicy: {} },
-  ) {}
+  ) {
+    this.same = new SameSchemas(base, head);
+  }
 
   /**
    * Compares two schemas (either may be a $ref) under a scope; `isRoot` = body/parameter root.
@@ -273,6 +277,7 @@ export class SchemaComparer {
     // A plain inline schema is compared where it stands; anything reached through a $ref or
     // merged from several parts is keyed by its parts, so it is compared once.
     const keyed = baseParts.length > 1 || headParts.length > 1 || baseParts[0] !== baseNodes[0] || headParts[0] !== headNodes[0];
+    if ((keyed || isRoot) && this.isUnchanged(baseParts, headParts)) return NO_CHANGES;
     if (!keyed) return this.compareGuarded(baseNodes, headNodes, baseParts, headParts, scope, isRoot, prepared);
 
     const key = `${scope.direction}|${scope.subject}|${isRoot}|${identities(baseParts)}|${identities(headParts)}`;
@@ -313,11 +318,24 @@ export class SchemaComparer {
   }
 
   /**
+   * The same schema on both sides, as far as it reaches (same-schemas.ts): comparing it would
+   * find nothing. Skipped only when its nesting, counted twice (a root schema may meet itself
+   * once more as a nested one), stays under the depth limit, so no `schema-too-deep` is lost.
+   * Not memoised: the next meeting may be deeper.
+   */
+  private isUnchanged(baseParts: Nodes, headParts: Nodes): boolean {
+    if (baseParts.length !== 1 || headParts.length !== 1) return false;
+    const nesting = this.same.nestingIfSame(baseParts[0]!, headParts[0]!);
+    return nesting !== undefined && this.depth + 2 * nesting < MAX_DEPTH;
+  }
+
+  /**
    * A partial result lost nothing when every pair cut below it turned out to have no changes
    * at all: it is complete. Cut pairs are outer frames, which finish (and are recorded) after
    * the inner ones: walking the partials newest first settles most in one pass.
    */
   private promotePartials(): void {
+    if (this.partial.size === 0) return;
     const pending = [...this.partial].reverse();
     for (let promoted = true; promoted && pending.length > 0; ) {
       promoted = false;

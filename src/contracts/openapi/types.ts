@@ -9,6 +9,12 @@ export interface SourcePos { file: string; line: number; column: number }
 /** A spec file at one side of a PR: its repo-relative path and its text. */
 export interface SpecFile { path: string; content: string }
 
+/**
+ * A spec file as its UTF-8 bytes, when the caller has them (pj diff reads files): a JSON spec
+ * is then decoded straight to compact text (compact-json.ts), anything else as UTF-8.
+ */
+export interface SpecBytes { path: string; bytes: Uint8Array }
+
 /** Reads another file of the same repo at the same sha (for relative $refs). undefined = missing. Never a URL. */
 export type ReadFile = (repoPath: string) => Promise<string | undefined>;
 

@@ -9,7 +9,7 @@
 // error — makes it give up (return undefined), and the caller parses the text with the
 // yaml package instead, which is exact and reports errors with positions. So this reader
 // may be incomplete, never different: tests compare it with the yaml package.
-import { Schema, isScalar } from 'yaml';
+import { yamlPackage } from './yaml-lib.js';
 
 /** Key (or item index) -> offset of each mapping key / sequence item, per container. */
 export type MemberOffsets = Map<object, Array<string | number>>;
@@ -43,20 +43,24 @@ export class FastYamlDuplicate extends Error {
 class GiveUp extends Error {}
 const GIVE_UP = new GiveUp('unsupported');
 
+type PlainTag = { test: RegExp; resolve: (value: string, onError: (message: string) => void, options: object) => unknown };
+let plainTags: PlainTag[] | undefined;
+
 /** The tags the yaml package tries on a plain scalar (YAML 1.2 core schema), in its order. */
-const PLAIN_TAGS = new Schema({}).tags.filter(
-  (tag): tag is typeof tag & { test: RegExp; resolve: (value: string, onError: (message: string) => void, options: object) => unknown } =>
-    tag.default === true && 'test' in tag && tag.test instanceof RegExp,
-);
+function plainTagsOf(): PlainTag[] {
+  return (plainTags ??= new (yamlPackage().Schema)({}).tags.filter(
+    (tag): tag is typeof tag & PlainTag => tag.default === true && 'test' in tag && tag.test instanceof RegExp,
+  ));
+}
 const MAYBE_NOT_STRING = /^[-+.~0-9nNtTfF]|^$/;
 
 function resolvePlain(value: string): unknown {
   if (!MAYBE_NOT_STRING.test(value)) return value;
-  for (const tag of PLAIN_TAGS) {
+  for (const tag of plainTagsOf()) {
     if (tag.test.test(value)) {
       let failed = false;
       let result = tag.resolve(value, () => (failed = true), {});
-      if (isScalar(result)) result = result.value; // floats come back as a node (with their digits)
+      if (yamlPackage().isScalar(result)) result = result.value; // floats come back as a node (with their digits)
       if (failed || (result !== null && typeof result === 'object')) throw GIVE_UP;
       return result;
     }
