@@ -61,7 +61,29 @@ type OctokitOptions = NonNullable<ConstructorParameters<typeof ProbotOctokit>[0]
 
 /** Hands out slots per key: each call returns the start (epoch ms) of a slot at least `intervalMs` after the previous one's. */
 export interface WriteSlots {
-  take(key: string, intervalMs: number, nowMs: number): Promise<number>;
+  /**
+   * With `maxWaitMs`, a slot that would begin more than that after `nowMs` is not handed out:
+   * the call throws a PacedError instead, and nothing is booked.
+   */
+  take(key: string, intervalMs: number, nowMs: number, maxWaitMs?: number): Promise<number>;
+}
+
+/**
+ * A write that would wait longer than its pacer allows for a slot: nothing was sent. The
+ * outbox reschedules the action for about when the queue will have drained, and does not
+ * count it as an attempt — a burst of writes for one installation waits its turn in the
+ * outbox, not in a dispatch that would time out holding a slot it never uses.
+ */
+export class PacedError extends Error {
+  readonly code = 'paced';
+  readonly retryable = true;
+  constructor(
+    readonly key: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(`GitHub write pacing: ${key} has writes queued for ${Math.round(retryAfterMs / 1000)} s more; waiting in the outbox`);
+    this.name = 'PacedError';
+  }
 }
 
 /** The spacing GitHub asks for (plugin-throttling's defaults). */
@@ -80,9 +102,14 @@ export interface SharedPacing {
 export interface SharedPacingOptions {
   writeMs?: number;
   notificationMs?: number;
+  /** The longest a write waits for its slot inside a dispatch (default 15 s); past it, PacedError. */
+  maxWaitMs?: number;
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
+
+/** The longest a write waits for a slot inside a dispatch (the outbox times a dispatch out at 60 s). */
+export const MAX_SLOT_WAIT_MS = 15_000;
 
 /** How often a write that woke too late for its slot takes a new one before it goes anyway. */
 const LATE_RETAKES = 3;
@@ -91,6 +118,7 @@ const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resol
 
 /** `write`/`notifications` groups for plugin-throttling whose slots come from `slots` (see above). */
 export function sharedWritePacing(slots: WriteSlots, options: SharedPacingOptions = {}): SharedPacing {
+  const maxWaitMs = options.maxWaitMs ?? MAX_SLOT_WAIT_MS;
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? sleepFor;
   const group = (name: string, intervalMs: number): PacingGroup => ({
@@ -100,7 +128,7 @@ export function sharedWritePacing(slots: WriteSlots, options: SharedPacingOption
         // process) would send in a bunch with the writes of later slots: it takes a new
         // slot instead, at most LATE_RETAKES times, then sends.
         for (let retake = 0; ; retake++) {
-          const start = await slots.take(`${name}:${id}`, intervalMs, clock());
+          const start = await slots.take(`${name}:${id}`, intervalMs, clock(), maxWaitMs);
           const wait = start - clock();
           if (wait > 0) await sleep(wait);
           if (clock() - start <= intervalMs || retake >= LATE_RETAKES) return task(...args);

@@ -11,7 +11,7 @@ export const actionTransitions = new Counter({
 
 export const dispatchAttempts = new Counter({
   name: 'pj_action_dispatch_attempts_total',
-  help: 'Dispatch attempts, by kind and outcome (dispatched, retry, failed, lost_lease)',
+  help: 'Dispatch attempts, by kind and outcome (dispatched, retry, failed, lost_lease, superseded; paced: waited for a GitHub write slot, sent nothing, not counted as an attempt)',
   labelNames: ['kind', 'outcome'] as const,
   registers: [registry],
 });

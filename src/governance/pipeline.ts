@@ -464,6 +464,22 @@ export class ActionOutbox {
         dispatchAttempts.inc({ kind: row.kind, outcome: 'superseded' });
         return toRecord(superseded ?? (await this.store.get(row.id)) ?? row);
       }
+      if (c.code === 'paced') {
+        // Waiting for a GitHub write slot sent nothing: not an attempt. Back in the outbox
+        // until about when the installation's queued writes have gone out (with jitter).
+        const delay = Math.round((c.retryAfterMs ?? 1000) * (1 + this.random() / 2));
+        const later = await this.move(
+          row,
+          'dispatching',
+          'approved',
+          { attempts: Math.max(0, row.attempts - 1), next_attempt_at: this.iso(delay), last_error: c.message, lease_owner: null, lease_expires_at: null },
+          actor,
+          { attempt: row.attempts, error: c.message, code: c.code, retryInMs: delay, counted: false },
+          owner,
+        );
+        dispatchAttempts.inc({ kind: row.kind, outcome: 'paced' });
+        return toRecord(later ?? (await this.store.get(row.id)) ?? row);
+      }
       if (c.retryable && row.attempts < policy.maxAttempts) {
         const delay = backoffDelayMs(policy, row.attempts, c.retryAfterMs, this.random);
         const retry = await this.move(

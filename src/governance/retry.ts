@@ -26,7 +26,10 @@ export class DispatchError extends Error {
 
 export interface Classified {
   retryable: boolean;
-  /** Bounded code for metrics: http_502, http_422, secondary_rate_limit, rate_limit, network, timeout, error. */
+  /**
+   * Bounded code for metrics: http_502, http_422, secondary_rate_limit, rate_limit, network,
+   * timeout, error; `paced` — the write waited for its GitHub write slot and sent nothing.
+   */
   code: string;
   /** Human reason for the audit log and `last_error`. */
   message: string;
@@ -52,6 +55,7 @@ export function classifyError(error: unknown, now: Date): Classified {
     name?: unknown;
     code?: unknown;
     retryable?: unknown;
+    retryAfterMs?: unknown;
     headers?: unknown;
     response?: { headers?: unknown; data?: unknown };
   } | null;
@@ -84,6 +88,7 @@ export function classifyError(error: unknown, now: Date): Classified {
     retryAfterMs === undefined ? c : { ...c, retryAfterMs };
 
   if (status === undefined) {
+    if (e?.code === 'paced' && typeof e.retryAfterMs === 'number') return { retryable: true, code: 'paced', message, retryAfterMs: Math.max(0, e.retryAfterMs) };
     if (e?.retryable === false) return withAfter({ retryable: false, code: 'error', message });
     const code = typeof e?.code === 'string' ? e.code : '';
     const timeout = /timeout|timed out|ETIMEDOUT|AbortError/i.test(`${String(e?.name)} ${code} ${message}`);

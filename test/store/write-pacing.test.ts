@@ -5,7 +5,7 @@
 // (pool) to one database; clocks and sleeps are injected, so nothing here waits for real.
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { outboxOctokit, sharedWritePacing, type WriteSlots } from '../../src/github/octokit.js';
+import { outboxOctokit, PacedError, sharedWritePacing, type WriteSlots } from '../../src/github/octokit.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { sqlWriteSlots } from '../../src/store/write-pacing.js';
 import { freshDatabaseUrl, openTestDatabase } from '../helpers/test-db.js';
@@ -47,6 +47,40 @@ describe('GitHub write slots on the shared database', () => {
     expect(await pb.take('notifications:1', 3000, T + 60_000)).toBe(T + 60_000);
     expect(await pa.take('notifications:1', 3000, T + 60_001)).toBe(T + 63_000);
     await expect(pa.take('write:1', -1, T)).rejects.toThrow(/bad interval/);
+    await done();
+  });
+
+  it('past the longest wait a slot is refused with when to come back, and nothing is booked', async () => {
+    const { a, b, done } = await twoReplicas();
+    const [pa, pb] = [sqlWriteSlots(a), sqlWriteSlots(b)];
+    // Ten slots queued by two replicas: the tenth begins 9 s from now.
+    for (let i = 0; i < 10; i++) expect(await [pa, pb][i % 2]!.take('write:9', 1000, T, 9_500)).toBe(T + i * 1000);
+    // The eleventh would begin 10 s from now, past 9.5 s: refused, told to come back after
+    // about half the allowed wait has drained (10 s queued - 4.75 s).
+    const refused = await pb.take('write:9', 1000, T, 9_500).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PacedError);
+    expect(refused).toMatchObject({ code: 'paced', retryable: true, retryAfterMs: 5_250, key: 'write:9' });
+    // Nothing was booked: the next taker without a limit gets the eleventh slot.
+    expect(await pa.take('write:9', 1000, T)).toBe(T + 10_000);
+    // Another installation is not refused.
+    expect(await pa.take('write:10', 1000, T, 9_500)).toBe(T);
+    await done();
+  });
+
+  it("a paced Octokit write fails fast with the PacedError (the outbox reschedules it) instead of waiting past the limit", async () => {
+    const { a, done } = await twoReplicas();
+    const slept: number[] = [];
+    const pacing = sharedWritePacing(sqlWriteSlots(a), { clock: () => T, sleep: async (ms) => void slept.push(ms), maxWaitMs: 2_000 });
+    const octokit = new (outboxOctokit(pacing))({ auth: { token: 't' }, throttle: { id: '5' }, retry: { enabled: false } });
+    const gh = nock('https://api.github.com');
+    gh.post('/repos/acme/api/check-runs').times(3).reply(201, { id: 1 });
+    const check = () => octokit.request('POST /repos/{owner}/{repo}/check-runs', { owner: 'acme', repo: 'api', name: 'x', head_sha: 'a'.repeat(40) });
+    const results = await Promise.allSettled([check(), check(), check(), check()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3); // slots at 0, 1 s, 2 s
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected?.reason).toBeInstanceOf(PacedError);
+    expect(slept.sort((x, y) => x - y)).toEqual([1000, 2000]);
+    expect(gh.isDone()).toBe(true);
     await done();
   });
 
