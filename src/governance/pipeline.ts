@@ -355,7 +355,12 @@ export class ActionOutbox {
     });
     if (this.policy.writeAuditEvents) await this.policy.writeAuditEvents(events);
     else for (const event of events) await this.policy.writeAuditEvent(event);
-    for (const row of rows) await this.dispatchClaimed(row);
+    // Installations go out side by side; one installation's actions one at a time, in the
+    // order claimed. Its GitHub writes are paced (a slot a second), so a batch dispatched in
+    // one line made every installation wait behind the slots of the others.
+    await Promise.all([...byInstallation(rows).values()].map(async (group) => {
+      for (const row of group) await this.dispatchClaimed(row);
+    }));
     return claimed + rows.length;
   }
 
@@ -575,4 +580,14 @@ export class Worker {
     this.timer = undefined;
     await this.running;
   }
+}
+
+function byInstallation(rows: ActionRow[]): Map<number, ActionRow[]> {
+  const groups = new Map<number, ActionRow[]>();
+  for (const row of rows) {
+    const group = groups.get(row.installation_id);
+    if (group) group.push(row);
+    else groups.set(row.installation_id, [row]);
+  }
+  return groups;
 }

@@ -48,3 +48,35 @@ describe('a write refused a slot by the shared pacing', () => {
     expect(sent).toBe(1);
   });
 });
+
+describe('one batch of due actions', () => {
+  it('goes out per installation side by side: one installation waiting for its write slot holds up no other', async () => {
+    const db = await openMemoryDatabase();
+    let otherStarted: () => void = () => {};
+    const other = new Promise<void>((resolve) => (otherStarted = resolve));
+    const order: string[] = [];
+    const registry = new DispatcherRegistry().register(
+      {
+        kind: 'test.paced',
+        dispatch: async ({ action }) => {
+          order.push(`start ${action.installationId}`);
+          // Installation 1's write waits (as for its slot) until installation 2's has begun.
+          if (action.installationId === 1) await other;
+          else otherStarted();
+          order.push(`done ${action.installationId}`);
+          return { ok: true };
+        },
+      },
+      { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 100 },
+    );
+    const outbox = new ActionOutbox({ db, registry, policy: new LocalPolicyProvider(new AuditLog(sqlAuditEvents(db))), log: silentLog, dispatchTimeoutMs: 2_000 });
+    const first = await outbox.propose({ ...proposal, installationId: 1, idempotencyKey: 'a' });
+    const second = await outbox.propose({ ...proposal, installationId: 1, idempotencyKey: 'b' });
+    const third = await outbox.propose({ ...proposal, installationId: 2, idempotencyKey: 'c' });
+    expect(await outbox.dispatchDue()).toBe(3);
+    for (const a of [first, second, third]) expect((await outbox.get(a.id))?.status).toBe('dispatched');
+    // Installation 1's two actions in the order claimed, one at a time; installation 2's beside them.
+    expect(order.filter((o) => o.endsWith(' 1'))).toEqual(['start 1', 'done 1', 'start 1', 'done 1']);
+    expect(order.indexOf('start 2')).toBeLessThan(order.indexOf('done 1'));
+  });
+});
