@@ -98,10 +98,12 @@ export function wire(deps: RouteDeps): Wiring {
   const now = deps.now ?? (() => new Date());
   const { settings, db } = deps;
   const ownerOf = (fullName: string) => fullName.slice(0, fullName.indexOf('/'));
-  // A webhook's own (already authenticated) Octokit is remembered, so dispatching right
-  // after an event costs no token request; background work falls back to app.auth.
-  const known = new Map<number, Octokit>();
-  const getOctokit: GetOctokit = async (id) => known.get(id) ?? ((await deps.app.auth(id)) as unknown as Octokit);
+  // Writes go through `app.auth(id)`, never a webhook's own Octokit: Probot builds an event's
+  // Octokit without the installation as its throttle id, so its writes were paced under one
+  // key ("no-id") shared by every installation — one write a second for the whole app (and,
+  // with the pacing shared on Postgres, for the whole fleet). The installation token is
+  // cached by the App's auth either way: this costs no token request.
+  const getOctokit: GetOctokit = async (id) => (await deps.app.auth(id)) as unknown as Octokit;
   const audit = new AuditLog(sqlAuditEvents(db), { now, log, key: settings.auditKey, checkpointEvery: settings.auditCheckpointEvery });
   exportAuditHead(audit);
   exportStoreGauges(sqlStoreGauges(db), now);
@@ -189,7 +191,6 @@ export function wire(deps: RouteDeps): Wiring {
 
   /** Everything one installation's use cases take, over the webhook's Octokit. */
   async function forInstallation(installationId: number, octokit: Octokit, owner: string) {
-    known.set(installationId, octokit);
     // One pack load and one ChangeSet per PR head per delivery, shared by Track A, Track B and
     // the notifications this delivery plans (no second request).
     let loaded: Promise<PackSet> | undefined;

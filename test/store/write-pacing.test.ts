@@ -9,6 +9,8 @@ import { outboxOctokit, PacedError, sharedWritePacing, type WriteSlots } from '.
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { sqlWriteSlots } from '../../src/store/write-pacing.js';
 import { freshDatabaseUrl, openTestDatabase } from '../helpers/test-db.js';
+import { testPrivateKey } from '../helpers/server.js';
+import { Probot } from 'probot';
 
 const T = Date.parse('2026-12-02T03:00:00Z');
 
@@ -161,5 +163,24 @@ describe('GitHub write slots on the shared database', () => {
     expect(await send()).toBe(30_000); // after three new slots it goes anyway
     expect(takes).toEqual([21_000, 22_500, 25_000, 27_500]);
     await done();
+  });
+
+  it("paces the app's writes per installation only through app.auth: an event's own Octokit would pace every installation under one key", async () => {
+    // Probot builds a webhook context's Octokit without the installation as its throttle id,
+    // so writes through it share the key "no-id" across installations — the fleet wrote once a
+    // second in all (docs/benchmarks.md). routes.ts dispatches through app.auth(id) for that.
+    const keys: string[] = [];
+    const pacing = sharedWritePacing({ take: async (key, _ms, now) => (keys.push(key), now) });
+    const probot = new Probot({ appId: 1, privateKey: testPrivateKey(), Octokit: outboxOctokit(pacing), logLevel: 'fatal' });
+    const gh = nock('https://api.github.com');
+    gh.post('/app/installations/5/access_tokens').reply(201, { token: 't5', expires_at: new Date(Date.now() + 3600e3).toISOString() });
+    gh.post('/repos/acme/api/check-runs').times(3).reply(201, { id: 1 });
+    const write = (o: { request: (route: string, params: Record<string, unknown>) => Promise<unknown> }) => o.request('POST /repos/{owner}/{repo}/check-runs', { owner: 'acme', repo: 'api', name: 'x', head_sha: 'a'.repeat(40) });
+    await write(await probot.auth(5));
+    await write(await probot.auth(5)); // the token is cached: no second token request
+    const eventOctokit = await (await probot.auth()).auth({ type: 'event-octokit', event: { id: 'd1', name: 'pull_request', payload: { action: 'opened', installation: { id: 5 } } } });
+    await write(eventOctokit as never);
+    expect(keys).toEqual(['write:5', 'write:5', 'write:no-id']);
+    expect(gh.isDone()).toBe(true);
   });
 });
