@@ -145,7 +145,13 @@ export async function decide(
   opts: { tier?: string; reason?: string } = {},
 ): Promise<ApprovalOutcome> {
   const already = decidedBySource(stored.chain, source);
-  if (already) return ignore(deps, `this ${source.kind} already decided ${already.tierName}`, actor, origin, stored.chain, { source }, false);
+  if (already) {
+    // A redelivery, or a delivery resumed after the replica that recorded this decision died
+    // before publishing it: the decision stands, and the check is published from the chain
+    // again (a no-op in the outbox when that update already went out).
+    await deps.publish(stored.chain, stored.chain.headSha ?? stored.lastHeadSha);
+    return ignore(deps, `this ${source.kind} already decided ${already.tierName}`, actor, origin, stored.chain, { source }, false);
+  }
   const decider = { prAuthor: origin.prAuthor, appSlug: deps.appSlug, isTeamMember: deps.isTeamMember };
   const r = await transitionChain(deps.chains, stored, deps.now, async (current, at) => {
     if (decidedBySource(current.chain, source)) return { refusal: `this ${source.kind} already decided a step` };

@@ -40,6 +40,23 @@ describe('facts from real webhook payloads', () => {
 describe.each(STORE_KINDS)('on the %s chain store', (store: StoreKind) => {
 const setup = (o: Parameters<typeof setupOn>[0] = {}) => setupOn({ ...o, store });
 
+describe('a decision recorded by a replica that died before publishing it', () => {
+  it('the same review again (the resumed delivery) decides nothing new and publishes the check from the chain', async () => {
+    const t = await setup();
+    await t.ensure(pack());
+    const approving = review({ state: 'approved', login: 'alice', id: 4242 });
+    expect(await t.svc.onReview(approving)).toMatchObject({ kind: 'changed' });
+    expect(statuses(await t.current())).toEqual(['tier1:approved', 'tier2:active']);
+    // The replica that recorded it died before its check update was proposed: nothing published.
+    t.published.length = 0;
+    expect(await t.svc.onReview(approving)).toMatchObject({ kind: 'ignored', reason: 'this review already decided Team Lead' });
+    expect(statuses(await t.current())).toEqual(['tier1:approved', 'tier2:active']);
+    expect(t.published).toHaveLength(1);
+    expect(statuses(t.published[0]!.chain)).toEqual(['tier1:approved', 'tier2:active']);
+    expect(t.types('approval.step_approved')).toHaveLength(1);
+  });
+});
+
 describe('security refusals', () => {
   it("refuses the PR author's /approve, replies why, changes nothing, audits", async () => {
     const t = await setup();
