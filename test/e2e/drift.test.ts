@@ -395,14 +395,12 @@ describe('Track B notifications', () => {
   });
 });
 
-describe('Track B and a doc too complex to parse', () => {
-  // Parsed off the event loop first, within PJ_PARSE_DEADLINE_MS (here 1 s): a doc past it is
-  // never parsed by the app's own thread (this one takes about 10 s there); the drift check
-  // says why, and nothing is patched.
+/** A fresh harness per test over one parse pool with `deadlineMs`, for the describe that calls it. */
+function sandboxedHarness(deadlineMs: number): () => Harness {
   let sandbox: Untrusted;
   let h: Harness;
   beforeAll(() => {
-    sandbox = untrustedDocuments({ deadlineMs: 1000, size: 1 });
+    sandbox = untrustedDocuments({ deadlineMs, size: 1 });
   });
   afterAll(async () => {
     await sandbox.close();
@@ -413,8 +411,17 @@ describe('Track B and a doc too complex to parse', () => {
   afterEach(async () => {
     await h.db.destroy();
   });
+  return () => h;
+}
+
+describe('Track B and a doc too complex to parse', () => {
+  // Parsed off the event loop first, within PJ_PARSE_DEADLINE_MS (here 1 s): a doc past it is
+  // never parsed by the app's own thread (this one takes about 10 s there); the drift check
+  // says why, and nothing is patched.
+  const current = sandboxedHarness(1000);
 
   it('a hostile runbook is named in the neutral drift check and nothing is proposed; an ordinary one is read as before', async () => {
+    const h = current();
     h.gh.repo('acme/docs').refs.set('main', h.gh.commit({ 'runbooks/payments.md': `${RUNBOOK}\n${'[a]('.repeat(36_000)}\n` }));
     const { baseSha, headSha } = h.gh.sourcePull('acme/payments-api', 21, { 'package.json': PKG('deploy:prod') }, { 'package.json': PKG('release:prod') });
     await h.receive('pull_request', pullRequestEvent('opened', 'acme/payments-api', { number: 21, baseSha, headSha, files: 1 }));
@@ -436,22 +443,10 @@ describe('Track B and a hostile doc that parses within the deadline', () => {
   // The worker's parse is the only parse: the app's thread builds the doc from the outline the
   // worker sends back, and never parses the untrusted text itself. This runbook takes this
   // process about 2 s of CPU to parse (more under load); the deadline here is far above that.
-  let sandbox: Untrusted;
-  let h: Harness;
-  beforeAll(() => {
-    sandbox = untrustedDocuments({ deadlineMs: 120_000, size: 1 });
-  });
-  afterAll(async () => {
-    await sandbox.close();
-  });
-  beforeEach(async () => {
-    h = await harness({}, undefined, sandbox);
-  });
-  afterEach(async () => {
-    await h.db.destroy();
-  });
+  const current = sandboxedHarness(120_000);
 
   it('the event loop keeps turning while the worker parses it, and the drift check is made from the worker’s parse', async () => {
+    const h = current();
     h.gh.repo('acme/docs').refs.set('main', h.gh.commit({ 'runbooks/payments.md': `${RUNBOOK}\n${'[a]('.repeat(12_000)}\n` }));
     const { baseSha, headSha } = h.gh.sourcePull('acme/payments-api', 31, { 'package.json': PKG('deploy:prod') }, { 'package.json': PKG('release:prod') });
     // A timer every 10 ms: the longest gap between its turns is how long the loop was held.
