@@ -2,9 +2,9 @@
 // default; Postgres (over `pg`, a pool per process) is chosen by a postgres:// URL and is
 // the database for several replicas.
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type DatabaseConnection, type Driver, type QueryCompiler, type TransactionSettings } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database.js';
 
@@ -73,5 +73,104 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
   if (location.kind === 'postgres') {
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool: openPostgresPool(location.url, options) }) });
   }
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(location.file) }) });
+  return new Kysely<Database>({ dialect: new FileSerialSqliteDialect(location.file, { database: openSqlite(location.file) }) });
+}
+
+/**
+ * better-sqlite3 is synchronous: a connection waiting for SQLite's write lock blocks the
+ * whole thread (busy_timeout). Two connections to one file in one process (the tests'
+ * replicas on SQLite, a control-plane command beside the app) would then deadlock as
+ * soon as one holds a write transaction across an await (a change and its audit append
+ * share one): the other blocks the thread the first needs to commit. So every connection
+ * a process opens on one file takes its turn through one queue, as the statements of one
+ * connection already do; other processes still wait through busy_timeout. `:memory:` is
+ * a database per connection and needs no queue.
+ */
+class FileSerialSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly file: string,
+    config: ConstructorParameters<typeof SqliteDialect>[0],
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    const inner = super.createDriver();
+    return this.file === ':memory:' ? inner : new QueuedDriver(inner, resolve(this.file));
+  }
+}
+
+/** A FIFO lock per SQLite file, shared by every connection of this process to it. */
+const fileQueues = new Map<string, { users: number; tail: Promise<void> }>();
+
+class QueuedDriver implements Driver {
+  private release: (() => void) | undefined;
+
+  constructor(
+    private readonly inner: Driver,
+    private readonly file: string,
+  ) {}
+
+  async init(): Promise<void> {
+    const queue = fileQueues.get(this.file) ?? { users: 0, tail: Promise.resolve() };
+    queue.users++;
+    fileQueues.set(this.file, queue);
+    await this.inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const queue = fileQueues.get(this.file)!;
+    const previous = queue.tail;
+    let release!: () => void;
+    queue.tail = new Promise<void>((done) => (release = done));
+    await previous;
+    try {
+      const connection = await this.inner.acquireConnection();
+      this.release = release;
+      return connection;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const release = this.release;
+    this.release = undefined;
+    try {
+      await this.inner.releaseConnection(connection);
+    } finally {
+      release?.();
+    }
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.inner.beginTransaction(connection, settings);
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.inner.commitTransaction(connection);
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.inner.rollbackTransaction(connection);
+  }
+
+  savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    return this.inner.savepoint!(connection, name, compile);
+  }
+
+  rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    return this.inner.rollbackToSavepoint!(connection, name, compile);
+  }
+
+  releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    return this.inner.releaseSavepoint!(connection, name, compile);
+  }
+
+  async destroy(): Promise<void> {
+    const queue = fileQueues.get(this.file);
+    if (queue && --queue.users === 0) fileQueues.delete(this.file);
+    await this.inner.destroy();
+  }
 }
