@@ -164,10 +164,10 @@ export function wire(deps: RouteDeps): Wiring {
     ...(settings.githubBaseUrl !== 'https://api.github.com' ? { serverUrl: settings.githubBaseUrl.replace(/\/api\/v3$/, '') } : {}),
     log,
   };
-  const proposals: ProposalDeps = { chains, packs: async (id, owner) => packs.load(await getOctokit(id), id, owner), now, audit: (e) => audit.append(e) };
+  const writeAudit = (...event: Parameters<AuditLog['append']>) => audit.append(...event);
+  const proposals: ProposalDeps = { chains, packs: async (id, owner) => packs.load(await getOctokit(id), id, owner), now, audit: writeAudit };
   const membership = new MembershipCache();
   const appSlug = deps.appSlug ?? memo(async () => ((await (await deps.app.auth()).request('GET /app')).data as { slug?: string } | undefined)?.slug ?? 'puddlejumper');
-  const writeAudit = (e: Parameters<AuditLog['append']>[0]) => audit.append(e);
   const drift = wireDrift({ db, outbox, audit: writeAudit, now, loadPacks: (o, id, owner) => packs.load(o, id, owner), getOctokit, env: settings.env, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.untrusted ? { parseDoc: (path, text) => deps.untrusted!.markdown(path, text), specOps: (spec, read) => deps.untrusted!.specOps(spec, read) } : {}), log });
   // PRs the sweep found closed (a closed PR does not reopen often; its chain is not escalated).
   const closed = new Set<string>();

@@ -198,20 +198,26 @@ export class AuditLog {
 
   /**
    * Appends one event at the end of the chain. Appends are serialised by the database,
-   * not by a lock held across awaits: the id and `prev_hash` are unique, so of two writers
+   * not by a lock of this process: the id and `prev_hash` are unique, so of two writers
    * that read the same last row only one insert succeeds; the other re-reads the tail and
-   * retries. This holds across connections and processes, and never keeps a SQLite write
-   * transaction open while other connections of the same process wait on it. On Postgres
-   * the store also offers an append lock (`exclusive`: a short transaction holding
+   * retries. This holds across connections and processes. On Postgres the store also
+   * offers an append lock (`exclusive`: a short transaction holding
    * pg_advisory_xact_lock), so replicas take turns instead of retrying. Within one
    * process, appends through the same store are queued first.
+   *
+   * `within`: the audit rows of a state change's transaction (store/audit-events.ts
+   * auditEventsWithin): the event is inserted there, and commits or rolls back with the
+   * change. Such an append skips the queue (the transaction already holds the connection
+   * the queue's appends would wait for) and never updates the tail guess (the transaction
+   * may still roll back).
    */
-  append(input: AuditEventInput): Promise<AuditEvent> {
-    return this.appendMany([input]).then((events) => events[0] as AuditEvent);
+  append(input: AuditEventInput, within?: AuditEventStore): Promise<AuditEvent> {
+    return this.appendMany([input], within).then((events) => events[0] as AuditEvent);
   }
 
-  /** Appends several events as consecutive links, in one INSERT (one commit). */
-  appendMany(inputs: AuditEventInput[]): Promise<AuditEvent[]> {
+  /** Appends several events as consecutive links, in one INSERT (one commit); `within` as for append. */
+  appendMany(inputs: AuditEventInput[], within?: AuditEventStore): Promise<AuditEvent[]> {
+    if (within !== undefined) return this.appendNow(inputs, within);
     const previous = queues.get(this.store) ?? Promise.resolve();
     const next = previous.then(
       () => this.appendNow(inputs),
@@ -260,7 +266,9 @@ export class AuditLog {
       });
       if ((await store.insert(rows)) === 'inserted') {
         const last = rows[rows.length - 1] as AuditRow;
-        lastTails.set(this.store, { id: last.id, hash: last.hash, hashVersion: last.hashVersion });
+        // Only a row inserted on its own is committed here; one inside a transaction is
+        // not yet, and a guess at a row that rolls back would fork the chain.
+        if (locked === undefined) lastTails.set(this.store, { id: last.id, hash: last.hash, hashVersion: last.hashVersion });
         for (const row of rows) {
           if (row.id % this.checkpointEvery === 0) {
             this.log?.info(

@@ -8,13 +8,14 @@ import type { Db } from '../store/database.js';
 import type { ActionsTable } from '../store/tables/governance.js';
 import type { ActionProposal, ActionRecord, ActionStatus } from './action.js';
 import type { AuditEventInput, AuditSubject } from './audit.js';
+import type { AuditEventStore } from '../store/audit-events.js';
 import { isUniqueViolation } from './audit.js';
 import { canonicalJson, sha256Hex } from '../canonical.js';
 import { judge } from './judge.js';
 import { actionFailures, actionTransitions, dispatchAttempts, dispatchDuration, dispatchRetries } from './metrics.js';
 import { actorName, neverApproved, type Actor, type ChainGate, type PolicyProvider } from './policy-provider.js';
 import type { DispatcherRegistry } from './registry.js';
-import { backoffDelayMs, classifyError } from './retry.js';
+import { backoffDelayMs, classifyError, type RetryPolicy } from './retry.js';
 import { ActionStore, type ActionRow } from '../store/actions.js';
 import { toRecord } from './action.js';
 
@@ -133,11 +134,14 @@ export class ActionOutbox {
     };
   }
 
-  private async audit(row: ActionRow, actor: string, type: string, details: Record<string, unknown>): Promise<void> {
-    await this.policy.writeAuditEvent(this.auditEvent(row, actor, type, details));
+  private async audit(row: ActionRow, actor: string, type: string, details: Record<string, unknown>, within?: AuditEventStore): Promise<void> {
+    await this.policy.writeAuditEvent(this.auditEvent(row, actor, type, details), within);
   }
 
-  /** CAS + audit + metrics. Returns the new row, or undefined when the race was lost (and nothing happened). */
+  /**
+   * CAS + audit (in the CAS's transaction: no replica can die between them) + metrics.
+   * Returns the new row, or undefined when the race was lost (and nothing happened).
+   */
   private async move(
     row: ActionRow,
     from: ActionStatus,
@@ -147,10 +151,9 @@ export class ActionOutbox {
     details: Record<string, unknown> = {},
     leaseOwner?: string,
   ): Promise<ActionRow | undefined> {
-    const moved = await this.store.transition(row.id, from, to, set, this.iso(), leaseOwner);
+    const moved = await this.store.transition(row.id, from, to, set, this.iso(), leaseOwner, (m, within) => this.audit(m, actor, `action.${to}`, { from, ...details }, within));
     if (moved === undefined) return undefined;
     actionTransitions.inc({ kind: row.kind, status: to });
-    await this.audit(moved, actor, `action.${to}`, { from, ...details });
     return moved;
   }
 
@@ -178,14 +181,15 @@ export class ActionOutbox {
         if (latest.status === 'denied') return toRecord(await this.decide(latest, actor, p, 'denied'));
       }
       try {
-        row = await this.store.insert(p, (latest?.revision ?? 0) + 1, payloadJson, payloadHash, this.iso());
+        row = await this.store.insert(p, (latest?.revision ?? 0) + 1, payloadJson, payloadHash, this.iso(), (r, within) =>
+          this.audit(r, name, 'action.proposed', { payloadHash, awaitChain: r.await_chain }, within),
+        );
       } catch (error) {
         if (!isUniqueViolation(error) || attempt > 50) throw error;
         // A concurrent proposal took this revision: look again.
       }
     }
     actionTransitions.inc({ kind: row.kind, status: 'proposed' });
-    await this.audit(row, name, 'action.proposed', { payloadHash, awaitChain: row.await_chain });
     return toRecord(await this.decide(row, actor, p, 'proposed', true));
   }
 
@@ -348,13 +352,12 @@ export class ActionOutbox {
     }
     if (claimed >= limit) return claimed;
     // Approved and due: claimed as a batch in one compare-and-set statement.
-    const rows = await this.store.claimDue(this.workerId, this.iso(), this.iso(this.leaseMs), limit - claimed, scope.installationId);
-    const events = rows.map((row) => {
-      actionTransitions.inc({ kind: row.kind, status: 'dispatching' });
-      return this.auditEvent(row, `worker:${this.workerId}`, 'action.dispatching', { from: 'approved', attempt: row.attempts, leaseExpiresAt: row.lease_expires_at });
+    const rows = await this.store.claimDue(this.workerId, this.iso(), this.iso(this.leaseMs), limit - claimed, scope.installationId, async (won, within) => {
+      const events = won.map((row) => this.auditEvent(row, `worker:${this.workerId}`, 'action.dispatching', { from: 'approved', attempt: row.attempts, leaseExpiresAt: row.lease_expires_at }));
+      if (this.policy.writeAuditEvents) await this.policy.writeAuditEvents(events, within);
+      else for (const event of events) await this.policy.writeAuditEvent(event, within);
     });
-    if (this.policy.writeAuditEvents) await this.policy.writeAuditEvents(events);
-    else for (const event of events) await this.policy.writeAuditEvent(event);
+    for (const row of rows) actionTransitions.inc({ kind: row.kind, status: 'dispatching' });
     // Installations go out side by side; one installation's actions one at a time, in the
     // order claimed. Its GitHub writes are paced (a slot a second), so a batch dispatched in
     // one line made every installation wait behind the slots of the others.
@@ -379,21 +382,22 @@ export class ActionOutbox {
         { reason, last_error: reason, lease_owner: null, lease_expires_at: null },
         this.iso(),
         candidate.lease_owner ?? undefined,
+        (f, within) => this.audit(f, actor, 'action.failed', { from: 'dispatching', reason, code: 'max_attempts' }, within),
       );
       if (failed) {
         actionTransitions.inc({ kind: failed.kind, status: 'failed' });
         actionFailures.inc({ kind: failed.kind, reason: 'max_attempts' });
-        await this.audit(failed, actor, 'action.failed', { from: 'dispatching', reason, code: 'max_attempts' });
         await this.tell('failed', failed);
       }
       return undefined;
     }
-    const row = await this.store.claim(candidate, this.workerId, this.iso(), this.iso(this.leaseMs));
+    const row = await this.store.claim(candidate, this.workerId, this.iso(), this.iso(this.leaseMs), (claimed, within) => {
+      const details: Record<string, unknown> = { from: candidate.status, attempt: claimed.attempts, leaseExpiresAt: claimed.lease_expires_at };
+      if (candidate.status === 'dispatching') details.resumedFromLease = candidate.lease_owner;
+      return this.audit(claimed, actor, 'action.dispatching', details, within);
+    });
     if (row === undefined) return undefined;
     actionTransitions.inc({ kind: row.kind, status: 'dispatching' });
-    const details: Record<string, unknown> = { from: candidate.status, attempt: row.attempts, leaseExpiresAt: row.lease_expires_at };
-    if (candidate.status === 'dispatching') details.resumedFromLease = candidate.lease_owner;
-    await this.audit(row, actor, 'action.dispatching', details);
     return row;
   }
 
@@ -417,8 +421,9 @@ export class ActionOutbox {
     let timer: NodeJS.Timeout | undefined;
     // Aborted on timeout: the attempt's requests stop rather than run on beside its retry.
     const abort = new AbortController();
+    let result: Record<string, unknown>;
     try {
-      const result = await Promise.race([
+      result = await Promise.race([
         registration.dispatcher.dispatch({
           action: toRecord(row),
           payload: JSON.parse(row.payload) as unknown,
@@ -434,94 +439,100 @@ export class ActionOutbox {
           timer.unref?.();
         }),
       ]);
-      const seconds = (performance.now() - started) / 1000;
-      const done = await this.move(
-        row,
-        'dispatching',
-        'dispatched',
-        { result: canonicalJson(result), dispatched_at: this.iso(), lease_owner: null, lease_expires_at: null, last_error: null, next_attempt_at: null },
-        actor,
-        { attempt: row.attempts, result },
-        owner,
-      );
-      const outcome = done ? 'dispatched' : 'lost_lease';
-      dispatchAttempts.inc({ kind: row.kind, outcome });
-      dispatchDuration.observe({ kind: row.kind, outcome }, seconds);
-      if (!done) this.log.warn({ actionId: row.id }, 'dispatch finished after the lease was taken over; result dropped');
-      await this.tell('dispatched', done);
-      return toRecord(done ?? (await this.store.get(row.id)) ?? row);
     } catch (error) {
-      const seconds = (performance.now() - started) / 1000;
-      const c = classifyError(error, this.now());
-      const policy = registration.retryPolicy;
-      const newer = await this.store.latestForKey(row.idempotency_key);
-      if (c.retryable && newer !== undefined && newer.revision > row.revision) {
-        // A newer revision of the same effect exists: retrying this one could only undo it.
-        const superseded = await this.move(
-          row,
-          'dispatching',
-          'superseded',
-          { superseded_by: newer.id, next_attempt_at: null, last_error: c.message, lease_owner: null, lease_expires_at: null },
-          actor,
-          { attempt: row.attempts, error: c.message, code: c.code, supersededBy: newer.id },
-          owner,
-        );
-        dispatchAttempts.inc({ kind: row.kind, outcome: 'superseded' });
-        return toRecord(superseded ?? (await this.store.get(row.id)) ?? row);
-      }
-      if (c.code === 'paced') {
-        // Waiting for a GitHub write slot sent nothing: not an attempt. Back in the outbox
-        // until about when the installation's queued writes have gone out (with jitter).
-        const delay = Math.round((c.retryAfterMs ?? 1000) * (1 + this.random() / 2));
-        const later = await this.move(
-          row,
-          'dispatching',
-          'approved',
-          { attempts: Math.max(0, row.attempts - 1), next_attempt_at: this.iso(delay), last_error: c.message, lease_owner: null, lease_expires_at: null },
-          actor,
-          { attempt: row.attempts, error: c.message, code: c.code, retryInMs: delay, counted: false },
-          owner,
-        );
-        dispatchAttempts.inc({ kind: row.kind, outcome: 'paced' });
-        return toRecord(later ?? (await this.store.get(row.id)) ?? row);
-      }
-      if (c.retryable && row.attempts < policy.maxAttempts) {
-        const delay = backoffDelayMs(policy, row.attempts, c.retryAfterMs, this.random);
-        const retry = await this.move(
-          row,
-          'dispatching',
-          'approved',
-          { next_attempt_at: this.iso(delay), last_error: c.message, lease_owner: null, lease_expires_at: null },
-          actor,
-          { attempt: row.attempts, error: c.message, code: c.code, retryInMs: delay, retryAfterMs: c.retryAfterMs ?? null },
-          owner,
-        );
-        dispatchAttempts.inc({ kind: row.kind, outcome: 'retry' });
-        dispatchDuration.observe({ kind: row.kind, outcome: 'retry' }, seconds);
-        if (retry) dispatchRetries.inc({ kind: row.kind });
-        this.log.warn({ actionId: row.id, attempt: row.attempts, code: c.code, delay }, `dispatch failed, retrying: ${c.message}`);
-        return toRecord(retry ?? (await this.store.get(row.id)) ?? row);
-      }
-      const reason = c.retryable ? `gave up after ${row.attempts} attempts: ${c.message}` : c.message;
-      const code = c.retryable ? 'max_attempts' : c.code;
-      const failed = await this.move(
-        row,
-        'dispatching',
-        'failed',
-        { reason, last_error: c.message, lease_owner: null, lease_expires_at: null, next_attempt_at: null },
-        actor,
-        { attempt: row.attempts, reason, code },
-        owner,
-      );
-      dispatchAttempts.inc({ kind: row.kind, outcome: 'failed' });
-      dispatchDuration.observe({ kind: row.kind, outcome: 'failed' }, seconds);
-      if (failed) actionFailures.inc({ kind: row.kind, reason: code });
-      this.log.error({ actionId: row.id, attempt: row.attempts, code }, `dispatch failed: ${reason}`);
-      await this.tell('failed', failed);
-      return toRecord(failed ?? (await this.store.get(row.id)) ?? row);
+      return this.settleFailure(row, registration.retryPolicy, error, (performance.now() - started) / 1000, actor, owner);
     } finally {
       if (timer) clearTimeout(timer);
     }
+    // Outside the try: a failure to record the outcome (the database) is not a failed
+    // dispatch to retry. The row stays dispatching under this lease, and after the lease
+    // another worker resumes it, as after a crash.
+    const seconds = (performance.now() - started) / 1000;
+    const done = await this.move(
+      row,
+      'dispatching',
+      'dispatched',
+      { result: canonicalJson(result), dispatched_at: this.iso(), lease_owner: null, lease_expires_at: null, last_error: null, next_attempt_at: null },
+      actor,
+      { attempt: row.attempts, result },
+      owner,
+    );
+    const outcome = done ? 'dispatched' : 'lost_lease';
+    dispatchAttempts.inc({ kind: row.kind, outcome });
+    dispatchDuration.observe({ kind: row.kind, outcome }, seconds);
+    if (!done) this.log.warn({ actionId: row.id }, 'dispatch finished after the lease was taken over; result dropped');
+    await this.tell('dispatched', done);
+    return toRecord(done ?? (await this.store.get(row.id)) ?? row);
+  }
+
+  /** Records a failed dispatch attempt: superseded, paced, retried later or failed for good. */
+  private async settleFailure(row: ActionRow, policy: RetryPolicy, error: unknown, seconds: number, actor: string, owner: string): Promise<ActionRecord> {
+    const c = classifyError(error, this.now());
+    const newer = await this.store.latestForKey(row.idempotency_key);
+    if (c.retryable && newer !== undefined && newer.revision > row.revision) {
+      // A newer revision of the same effect exists: retrying this one could only undo it.
+      const superseded = await this.move(
+        row,
+        'dispatching',
+        'superseded',
+        { superseded_by: newer.id, next_attempt_at: null, last_error: c.message, lease_owner: null, lease_expires_at: null },
+        actor,
+        { attempt: row.attempts, error: c.message, code: c.code, supersededBy: newer.id },
+        owner,
+      );
+      dispatchAttempts.inc({ kind: row.kind, outcome: 'superseded' });
+      return toRecord(superseded ?? (await this.store.get(row.id)) ?? row);
+    }
+    if (c.code === 'paced') {
+      // Waiting for a GitHub write slot sent nothing: not an attempt. Back in the outbox
+      // until about when the installation's queued writes have gone out (with jitter).
+      const delay = Math.round((c.retryAfterMs ?? 1000) * (1 + this.random() / 2));
+      const later = await this.move(
+        row,
+        'dispatching',
+        'approved',
+        { attempts: Math.max(0, row.attempts - 1), next_attempt_at: this.iso(delay), last_error: c.message, lease_owner: null, lease_expires_at: null },
+        actor,
+        { attempt: row.attempts, error: c.message, code: c.code, retryInMs: delay, counted: false },
+        owner,
+      );
+      dispatchAttempts.inc({ kind: row.kind, outcome: 'paced' });
+      return toRecord(later ?? (await this.store.get(row.id)) ?? row);
+    }
+    if (c.retryable && row.attempts < policy.maxAttempts) {
+      const delay = backoffDelayMs(policy, row.attempts, c.retryAfterMs, this.random);
+      const retry = await this.move(
+        row,
+        'dispatching',
+        'approved',
+        { next_attempt_at: this.iso(delay), last_error: c.message, lease_owner: null, lease_expires_at: null },
+        actor,
+        { attempt: row.attempts, error: c.message, code: c.code, retryInMs: delay, retryAfterMs: c.retryAfterMs ?? null },
+        owner,
+      );
+      dispatchAttempts.inc({ kind: row.kind, outcome: 'retry' });
+      dispatchDuration.observe({ kind: row.kind, outcome: 'retry' }, seconds);
+      if (retry) dispatchRetries.inc({ kind: row.kind });
+      this.log.warn({ actionId: row.id, attempt: row.attempts, code: c.code, delay }, `dispatch failed, retrying: ${c.message}`);
+      return toRecord(retry ?? (await this.store.get(row.id)) ?? row);
+    }
+    const reason = c.retryable ? `gave up after ${row.attempts} attempts: ${c.message}` : c.message;
+    const code = c.retryable ? 'max_attempts' : c.code;
+    const failed = await this.move(
+      row,
+      'dispatching',
+      'failed',
+      { reason, last_error: c.message, lease_owner: null, lease_expires_at: null, next_attempt_at: null },
+      actor,
+      { attempt: row.attempts, reason, code },
+      owner,
+    );
+    dispatchAttempts.inc({ kind: row.kind, outcome: 'failed' });
+    dispatchDuration.observe({ kind: row.kind, outcome: 'failed' }, seconds);
+    if (failed) actionFailures.inc({ kind: row.kind, reason: code });
+    this.log.error({ actionId: row.id, attempt: row.attempts, code }, `dispatch failed: ${reason}`);
+    await this.tell('failed', failed);
+    return toRecord(failed ?? (await this.store.get(row.id)) ?? row);
   }
 
   /**

@@ -3,6 +3,7 @@
 // authorisation. (Which approval chain a PR needs is the gate's: contracts/gate.ts.)
 import type { ActionProposal } from './action.js';
 import type { AuditEvent, AuditEventInput, AuditLog } from './audit.js';
+import type { AuditEventStore } from '../store/audit-events.js';
 
 export type Actor =
   | { type: 'app' }
@@ -30,9 +31,10 @@ export interface Authorization {
 
 export interface PolicyProvider {
   checkAuthorization(actor: Actor, action: ActionProposal): Promise<Authorization>;
-  writeAuditEvent(event: AuditEventInput): Promise<AuditEvent>;
+  /** `within`: the audit rows of the transaction of the state change this event records (AuditLog.append). */
+  writeAuditEvent(event: AuditEventInput, within?: AuditEventStore): Promise<AuditEvent>;
   /** Optional batch form (one commit for a batch claim); the pipeline falls back to writeAuditEvent. */
-  writeAuditEvents?(events: AuditEventInput[]): Promise<AuditEvent[]>;
+  writeAuditEvents?(events: AuditEventInput[], within?: AuditEventStore): Promise<AuditEvent[]>;
 }
 
 /** The seam through which approval chains release waiting actions. */
@@ -65,11 +67,11 @@ export class LocalPolicyProvider implements PolicyProvider {
     }
   }
 
-  writeAuditEvent(event: AuditEventInput): Promise<AuditEvent> {
-    return this.audit.append(event);
+  writeAuditEvent(event: AuditEventInput, within?: AuditEventStore): Promise<AuditEvent> {
+    return this.audit.append(event, within);
   }
 
-  writeAuditEvents(events: AuditEventInput[]): Promise<AuditEvent[]> {
-    return this.audit.appendMany(events);
+  writeAuditEvents(events: AuditEventInput[], within?: AuditEventStore): Promise<AuditEvent[]> {
+    return this.audit.appendMany(events, within);
   }
 }

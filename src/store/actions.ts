@@ -1,6 +1,9 @@
-// The action outbox's rows and compare-and-set transitions (governance/pipeline.ts drives them). Every write is one
-// statement, so it is atomic on its own and no lock is held across an await.
+// The action outbox's rows and compare-and-set transitions (governance/pipeline.ts drives them). Every change is one
+// statement, atomic on its own; given the audit of the change (AuditInTransaction), the
+// statement and the audit append share one short transaction, so a change is never kept
+// without its audit event. No lock is held across anything but these statements.
 import { sql, type Selectable, type Transaction, type Updateable } from 'kysely';
+import { auditEventsWithin, type AuditInTransaction } from './audit-events.js';
 import type { Database, Db } from './database.js';
 import { ADVISORY_CLAIM_SPACE, isPostgres } from './dialect.js';
 import type { ActionsTable } from './tables/governance.js';
@@ -67,39 +70,18 @@ export class ActionStore {
       .executeTakeFirst();
   }
 
+  /**
+   * Runs `change` alone, or, given the audit of what it changes, both in one transaction
+   * (the audit runs only when something changed).
+   */
+  private changing<T>(change: (db: Executor) => Promise<T | undefined>, audit: AuditInTransaction<T> | undefined): Promise<T | undefined> {
+    if (audit === undefined) return change(this.db);
+    return this.db.transaction().execute(async (trx) => auditIn(trx, await change(trx), audit));
+  }
+
   /** Inserts revision `revision` of the key; throws a unique violation when another writer took it. */
-  async insert(p: NewAction, revision: number, payloadJson: string, payloadHash: string, now: string): Promise<ActionRow> {
-    return this.db
-      .insertInto('actions')
-      .values({
-        installation_id: p.installationId,
-        kind: p.kind,
-        idempotency_key: p.idempotencyKey,
-        revision,
-        payload_hash: payloadHash,
-        repo: p.subject.repo,
-        pr_number: p.subject.prNumber ?? null,
-        head_sha: p.subject.headSha ?? null,
-        payload: payloadJson,
-        status: 'proposed',
-        attempts: 0,
-        next_attempt_at: null,
-        lease_owner: null,
-        lease_expires_at: null,
-        last_error: null,
-        reason: null,
-        result: null,
-        pack_id: p.origin?.packId ?? null,
-        pack_version_hash: p.origin?.versionHash ?? null,
-        origin: p.origin === undefined ? null : JSON.stringify(p.origin),
-        await_chain: p.awaitChain ?? null,
-        superseded_by: null,
-        created_at: now,
-        updated_at: now,
-        dispatched_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  async insert(p: NewAction, revision: number, payloadJson: string, payloadHash: string, now: string, audit?: AuditInTransaction<ActionRow>): Promise<ActionRow> {
+    return (await this.changing((db) => insertAction(db, p, revision, payloadJson, payloadHash, now), audit))!;
   }
 
   /** Older revisions of the key that are still waiting (proposed, or approved and not yet claimed). */
@@ -125,14 +107,17 @@ export class ActionStore {
     set: Omit<Updateable<ActionsTable>, 'id' | 'status'>,
     now: string,
     leaseOwner?: string,
+    audit?: AuditInTransaction<ActionRow>,
   ): Promise<ActionRow | undefined> {
-    let q = this.db
-      .updateTable('actions')
-      .set({ ...set, status: to, updated_at: now })
-      .where('id', '=', id)
-      .where('status', '=', from);
-    if (leaseOwner !== undefined) q = q.where('lease_owner', '=', leaseOwner);
-    return q.returningAll().executeTakeFirst();
+    return this.changing((db) => {
+      let q = db
+        .updateTable('actions')
+        .set({ ...set, status: to, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', from);
+      if (leaseOwner !== undefined) q = q.where('lease_owner', '=', leaseOwner);
+      return q.returningAll().executeTakeFirst();
+    }, audit);
   }
 
   /** Actions a worker could claim now: approved and due, or dispatching with an expired lease. */
@@ -172,13 +157,13 @@ export class ActionStore {
    * the same key is mid-dispatch, so updates of one key go out in order), or an expired
    * dispatching lease → a new owner. attempts counts every claim.
    */
-  async claim(row: ActionRow, owner: string, now: string, leaseUntil: string): Promise<ActionRow | undefined> {
-    if (!isPostgres(this.db)) return claimOne(this.db, row, owner, now, leaseUntil);
+  async claim(row: ActionRow, owner: string, now: string, leaseUntil: string, audit?: AuditInTransaction<ActionRow>): Promise<ActionRow | undefined> {
+    if (!isPostgres(this.db)) return this.changing((db) => claimOne(db, row, owner, now, leaseUntil), audit);
     // Postgres: the key's claim lock first (skip when another claimer holds it), then the
     // compare-and-set in a statement whose snapshot sees every claim committed before.
     return this.db.transaction().execute(async (trx) => {
       if (!(await tryKeyLocks(trx, [row.idempotency_key])).has(row.idempotency_key)) return undefined;
-      return claimOne(trx, row, owner, now, leaseUntil);
+      return auditIn(trx, await claimOne(trx, row, owner, now, leaseUntil), audit);
     });
   }
 
@@ -194,26 +179,30 @@ export class ActionStore {
    * (IN_ORDER) holds across replicas as it does in SQLite's single writer.
    * Check runs first (PRIORITY), then earliest due, then oldest, on both.
    * `installationId`: claim only that installation's actions (a webhook dispatches its own, never another's).
+   * `audit`: the audit of the claimed rows, in the claim's transaction (a claim that cannot be audited claims nothing).
    */
-  async claimDue(owner: string, now: string, leaseUntil: string, limit: number, installationId?: number): Promise<ActionRow[]> {
+  async claimDue(owner: string, now: string, leaseUntil: string, limit: number, installationId?: number, audit?: AuditInTransaction<ActionRow[]>): Promise<ActionRow[]> {
     if (!isPostgres(this.db)) {
-      const rows = await claimUpdate(this.db, owner, now, leaseUntil)
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('actions as due')
-            .select('due.id')
-            .where('due.status', '=', 'approved')
-            .where('due.next_attempt_at', '<=', now) // approved rows always carry next_attempt_at
-            .$if(installationId !== undefined, (q) => q.where('due.installation_id', '=', installationId!))
-            .orderBy(PRIORITY('due'))
-            .orderBy('due.next_attempt_at', 'asc') // earliest due first
-            .orderBy('due.id', 'asc')
-            .limit(limit),
-        )
-        .returningAll()
-        .execute();
-      // RETURNING has no order of its own: the caller dispatches in this one.
-      return rows.sort(byPriority);
+      const claimed = await this.changing(async (db) => {
+        const rows = await claimUpdate(db, owner, now, leaseUntil)
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom('actions as due')
+              .select('due.id')
+              .where('due.status', '=', 'approved')
+              .where('due.next_attempt_at', '<=', now) // approved rows always carry next_attempt_at
+              .$if(installationId !== undefined, (q) => q.where('due.installation_id', '=', installationId!))
+              .orderBy(PRIORITY('due'))
+              .orderBy('due.next_attempt_at', 'asc') // earliest due first
+              .orderBy('due.id', 'asc')
+              .limit(limit),
+          )
+          .returningAll()
+          .execute();
+        // RETURNING has no order of its own: the caller dispatches in this one.
+        return rows.sort(byPriority);
+      }, audit);
+      return claimed ?? [];
     }
     return this.db.transaction().execute(async (trx) => {
       const candidates = await trx
@@ -234,7 +223,7 @@ export class ActionStore {
       const ids = candidates.filter((c) => held.has(c.idempotency_key)).map((c) => c.id);
       if (ids.length === 0) return [];
       const claimed = await claimUpdate(trx, owner, now, leaseUntil).where('id', 'in', ids).returningAll().execute();
-      return claimed.sort(byPriority);
+      return (await auditIn(trx, claimed.sort(byPriority), audit)) ?? [];
     });
   }
 
@@ -284,6 +273,48 @@ export class ActionStore {
 }
 
 type Executor = Db | Transaction<Database>;
+
+/** The audit of `changed` inside `trx`, when something changed and there is an audit to write. */
+async function auditIn<T>(trx: Transaction<Database>, changed: T | undefined, audit: AuditInTransaction<T> | undefined): Promise<T | undefined> {
+  const nothing = changed === undefined || (Array.isArray(changed) && changed.length === 0);
+  if (!nothing && audit !== undefined) await audit(changed, await auditEventsWithin(trx));
+  return changed;
+}
+
+/** The insert of one outbox row, as proposed. */
+function insertAction(db: Executor, p: NewAction, revision: number, payloadJson: string, payloadHash: string, now: string): Promise<ActionRow> {
+  return db
+    .insertInto('actions')
+    .values({
+      installation_id: p.installationId,
+      kind: p.kind,
+      idempotency_key: p.idempotencyKey,
+      revision,
+      payload_hash: payloadHash,
+      repo: p.subject.repo,
+      pr_number: p.subject.prNumber ?? null,
+      head_sha: p.subject.headSha ?? null,
+      payload: payloadJson,
+      status: 'proposed',
+      attempts: 0,
+      next_attempt_at: null,
+      lease_owner: null,
+      lease_expires_at: null,
+      last_error: null,
+      reason: null,
+      result: null,
+      pack_id: p.origin?.packId ?? null,
+      pack_version_hash: p.origin?.versionHash ?? null,
+      origin: p.origin === undefined ? null : JSON.stringify(p.origin),
+      await_chain: p.awaitChain ?? null,
+      superseded_by: null,
+      created_at: now,
+      updated_at: now,
+      dispatched_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
 
 /** The claim's compare-and-set of one row (approved and due and in order, or an expired lease). */
 async function claimOne(db: Executor, row: ActionRow, owner: string, now: string, leaseUntil: string): Promise<ActionRow | undefined> {

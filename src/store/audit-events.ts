@@ -1,10 +1,8 @@
 // The audit log's rows: every SQL statement of the hash-chained audit log lives here.
 // What a row's hash covers and how the chain is verified is governance/audit.ts; this
 // file only stores rows as they are given and reads them back in chain (id) order.
-import type { Selectable } from 'kysely';
-import type { Db } from './database.js';
-import { sql, type Transaction } from 'kysely';
-import type { Database } from './database.js';
+import { sql, type Selectable, type Transaction } from 'kysely';
+import type { Database, Db } from './database.js';
 import { ADVISORY, ADVISORY_APP, isPostgres, isUniqueViolation } from './dialect.js';
 import type { AuditEventsTable } from './tables/governance.js';
 
@@ -61,6 +59,32 @@ export interface AuditEventStore {
 }
 
 export { isUniqueViolation } from './dialect.js';
+
+/**
+ * Appends the audit events of a state change (an action's transition, a chain's decision)
+ * inside that change's own transaction, through `audit` (auditEventsWithin): the events
+ * commit or roll back with the change, so a replica killed between the two cannot leave a
+ * change without its event, nor an event for a change that never happened. `audit` is
+ * undefined where a repository has no transactions (the in-memory chains of tests): the
+ * events are then appended on their own, after the change.
+ */
+export type AuditInTransaction<T> = (changed: T, audit: AuditEventStore | undefined) => Promise<unknown>;
+
+/**
+ * The audit rows inside the transaction `trx` of a state change. On Postgres it takes the
+ * append lock (the same transaction-level advisory lock as `exclusive`) until that
+ * transaction ends, so the tail it reads is the tail it extends. On SQLite the change has
+ * already written, so its transaction holds the database's one write lock. An insert runs
+ * under a savepoint: a lost race rolls back to it, and the caller reads the tail again.
+ */
+export async function auditEventsWithin(trx: Transaction<Database>): Promise<AuditEventStore> {
+  if (isPostgres(trx)) await appendLock(trx);
+  return new LockedAuditEvents(trx);
+}
+
+function appendLock(trx: Transaction<Database>) {
+  return sql`select pg_advisory_xact_lock(${ADVISORY_APP}, ${ADVISORY.auditAppend})`.execute(trx);
+}
 
 /** One store per Db, so the appends of one process through one database share its queue. */
 const stores = new WeakMap<Db, AuditEventStore>();
@@ -141,16 +165,17 @@ class PostgresAuditEvents extends SqlAuditEvents {
    */
   exclusive<T>(append: (store: AuditEventStore) => Promise<T>): Promise<T> {
     return this.pool.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${ADVISORY_APP}, ${ADVISORY.auditAppend})`.execute(trx);
+      await appendLock(trx);
       return append(new LockedAuditEvents(trx));
     });
   }
 }
 
 /**
- * The store inside the append lock's transaction. An insert runs under a savepoint: a
- * conflict (only possible against a writer that does not take the lock) rolls back to it,
- * so the transaction stays usable and the caller reads the tail again.
+ * The store inside a transaction: the append lock's, or a state change's
+ * (auditEventsWithin). An insert runs under a savepoint: a conflict (only possible against
+ * a writer that does not take the lock) rolls back to it, so the transaction stays usable
+ * and the caller reads the tail again.
  */
 class LockedAuditEvents extends SqlAuditEvents {
   override async insert(rows: AuditRow[]): Promise<'inserted' | 'conflict'> {

@@ -3,8 +3,10 @@
 // `WHERE id = ? AND version = ?`, the chain row only `WHERE id = ? AND version = ?`, all
 // in one transaction. A lost race throws `ChainConflict` and changes nothing;
 // `transitionChain` reloads and decides again, so two approvals racing for one step
-// make one transition.
+// make one transition. A change's audit events (AuditInTransaction) are appended in its
+// transaction: a decision is never kept without them.
 import type { Selectable, Transaction } from 'kysely';
+import { auditEventsWithin, type AuditEventStore, type AuditInTransaction } from './audit-events.js';
 import type { Database, Db } from './database.js';
 import { isUniqueViolation } from './dialect.js';
 import type { ApprovalChainsTable, ApprovalStepsTable } from './tables/approvals.js';
@@ -32,12 +34,15 @@ export interface ChainRepository {
   forPr(repo: string, prNumber: number, opts?: { includeSuperseded?: boolean }): Promise<StoredChain[]>;
   /** Chains of a PR with a step decided by this review or comment. */
   withSource(repo: string, prNumber: number, source: DecisionSource): Promise<StoredChain[]>;
-  /** Inserts a chain; when a concurrent writer inserted the same current key first, returns that one (`created: false`). */
-  insert(chain: Chain, meta: ChainMeta): Promise<{ stored: StoredChain; created: boolean }>;
-  /** Compare-and-set from `stored.chain` to `next`; throws ChainConflict when anything moved. */
-  save(stored: StoredChain, next: Chain, now: Date): Promise<StoredChain>;
-  /** Retires a chain (compare-and-set); false when it moved or was already retired. */
-  supersede(stored: StoredChain, now: Date, reason: SupersedeReason): Promise<boolean>;
+  /**
+   * Inserts a chain; when a concurrent writer inserted the same current key first, returns
+   * that one (`created: false`). `audit` (of the new chain) runs only for an insert that happened, in its transaction.
+   */
+  insert(chain: Chain, meta: ChainMeta, audit?: AuditInTransaction<Chain>): Promise<{ stored: StoredChain; created: boolean }>;
+  /** Compare-and-set from `stored.chain` to `next`, with `audit` (of `next`) in its transaction; throws ChainConflict when anything moved. */
+  save(stored: StoredChain, next: Chain, now: Date, audit?: AuditInTransaction<Chain>): Promise<StoredChain>;
+  /** Retires a chain (compare-and-set, with `audit` in its transaction); false when it moved or was already retired. */
+  supersede(stored: StoredChain, now: Date, reason: SupersedeReason, audit?: AuditInTransaction<Chain>): Promise<boolean>;
   /** Records the head a per-PR chain was last evaluated on. */
   touchHead(stored: StoredChain, headSha: string, now: Date): Promise<void>;
   /** Undecided steps (active or waiting) of current pending chains: the pending gauge. */
@@ -51,9 +56,9 @@ export function sqlChainRepository(db: Db): ChainRepository {
     latestByKey: (key) => loadLatestChainByKey(db, key),
     forPr: (repo, prNumber, opts) => chainsForPr(db, repo, prNumber, opts),
     withSource: (repo, prNumber, source) => chainsWithSource(db, repo, prNumber, source),
-    insert: (chain, meta) => insertChain(db, chain, meta),
-    save: (stored, next, now) => saveTransition(db, stored, next, now),
-    supersede: (stored, now, reason) => supersedeChain(db, stored, now, reason),
+    insert: (chain, meta, audit) => insertChain(db, chain, meta, audit),
+    save: (stored, next, now, audit) => saveTransition(db, stored, next, now, audit),
+    supersede: (stored, now, reason, audit) => supersedeChain(db, stored, now, reason, audit),
     touchHead: (stored, headSha, now) => touchHead(db, stored, headSha, now),
     countPendingSteps: () => countPendingSteps(db),
   };
@@ -64,13 +69,15 @@ const MAX_ATTEMPTS = 25;
 /**
  * The compare-and-set loop: `decide` plans the next chain from the stored one (or says
  * why not); a lost race reloads and decides again. A chain retired while deciding is
- * reported as `superseded` instead of being changed.
+ * reported as `superseded` instead of being changed. `audit` writes the audit of the
+ * saved plan in the transaction that saves it.
  */
 export async function transitionChain<R>(
   repo: ChainRepository,
   stored: StoredChain,
   now: () => Date,
   decide: (current: StoredChain, at: Date) => Promise<{ next: Chain; result: R } | { refusal: string }>,
+  audit?: (result: R, next: Chain, within: AuditEventStore | undefined) => Promise<unknown>,
 ): Promise<{ saved: StoredChain; result: R } | { refusal: string; stored: StoredChain; superseded?: boolean }> {
   let current = stored;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -78,7 +85,8 @@ export async function transitionChain<R>(
     const plan = await decide(current, at);
     if ('refusal' in plan) return { refusal: plan.refusal, stored: current };
     try {
-      return { saved: await repo.save(current, plan.next, at), result: plan.result };
+      const auditPlan: AuditInTransaction<Chain> | undefined = audit && ((next, within) => audit(plan.result, next, within));
+      return { saved: await repo.save(current, plan.next, at, auditPlan), result: plan.result };
     } catch (err) {
       if (!(err instanceof ChainConflict)) throw err;
       const reloaded = await repo.byId(current.id);
@@ -235,6 +243,7 @@ async function insertChain(
   db: Db,
   chain: Chain,
   meta: ChainMeta,
+  audit?: AuditInTransaction<Chain>,
 ): Promise<{ stored: StoredChain; created: boolean }> {
   try {
     const id = await db.transaction().execute(async (trx) => {
@@ -277,6 +286,7 @@ async function insertChain(
           )
           .execute();
       }
+      if (audit) await audit(chain, await auditEventsWithin(trx));
       return row.id;
     });
     return { stored: (await loadChainById(db, id))!, created: true };
@@ -292,7 +302,7 @@ async function insertChain(
  * an old head still changes that old chain, which can never satisfy a newer one): each changed step and the chain
  * row by compare-and-set, in one transaction. Throws ChainConflict when anything moved.
  */
-async function saveTransition(db: Db, stored: StoredChain, next: Chain, now: Date): Promise<StoredChain> {
+async function saveTransition(db: Db, stored: StoredChain, next: Chain, now: Date, audit?: AuditInTransaction<Chain>): Promise<StoredChain> {
   const before = new Map(stored.chain.steps.map((s) => [s.id, s]));
   await db.transaction().execute(async (trx) => {
     for (const s of next.steps) {
@@ -315,19 +325,28 @@ async function saveTransition(db: Db, stored: StoredChain, next: Chain, now: Dat
       .where('version', '=', stored.version)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw new ChainConflict(`chain ${stored.chain.key}`);
+    if (audit) await audit(next, await auditEventsWithin(trx));
   });
   return (await loadChainById(db, stored.id))!;
 }
 
-async function supersedeChain(db: Db, stored: StoredChain, now: Date, reason: SupersedeReason): Promise<boolean> {
-  const res = await db
-    .updateTable('approval_chains')
-    .set({ superseded_at: now.toISOString(), superseded_reason: reason, version: stored.version + 1, updated_at: now.toISOString() })
-    .where('id', '=', stored.id)
-    .where('version', '=', stored.version)
-    .where('superseded_at', 'is', null)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+async function supersedeChain(db: Db, stored: StoredChain, now: Date, reason: SupersedeReason, audit?: AuditInTransaction<Chain>): Promise<boolean> {
+  const retire = async (trx: Db | Transaction<Database>) => {
+    const res = await trx
+      .updateTable('approval_chains')
+      .set({ superseded_at: now.toISOString(), superseded_reason: reason, version: stored.version + 1, updated_at: now.toISOString() })
+      .where('id', '=', stored.id)
+      .where('version', '=', stored.version)
+      .where('superseded_at', 'is', null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  };
+  if (!audit) return retire(db);
+  return db.transaction().execute(async (trx) => {
+    const retired = await retire(trx);
+    if (retired) await audit(stored.chain, await auditEventsWithin(trx));
+    return retired;
+  });
 }
 
 /** Records the head a per-PR chain was last evaluated on. */

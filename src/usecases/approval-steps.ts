@@ -1,6 +1,6 @@
 // Deciding approval steps, shared by the review and comment use cases: plan the decision
-// (approvals/decide.ts), save it by compare-and-set (store/chains.ts), then audit, count
-// and publish. Refusals are audited and, for commands, answered — at most once per person
+// (approvals/decide.ts), save it by compare-and-set with its audit events in the same
+// transaction (store/chains.ts), then count and publish. Refusals are audited and, for commands, answered — at most once per person
 // and PR an hour (the limit is stored, so it holds across restarts), and no reply of the
 // approval use cases ever @-mentions anyone: a spammer's 40 `/approve` comments cannot
 // page the tier's approvers 40 times.
@@ -9,6 +9,7 @@ import { applyDecisions, decidedBySource, decisionsFor, planDecision, type Decis
 import { isBotActor, type Actor } from '../approvals/eligibility.js';
 import type { AuditEventInput } from '../governance/audit.js';
 import type { DismissedReviews, ReplyLimits } from '../store/approval-inputs.js';
+import type { AuditEventStore } from '../store/audit-events.js';
 import { transitionChain, type ChainRepository, type StoredChain } from '../store/chains.js';
 import type { ChainNotifications } from './notify.js';
 
@@ -19,7 +20,8 @@ export interface ApprovalDeps {
   /** The app's slug; its bot account `${appSlug}[bot]` never approves. */
   appSlug: string;
   isTeamMember(org: string, slug: string, login: string): Promise<boolean>;
-  audit(event: AuditEventInput): Promise<unknown>;
+  /** `within`: the audit rows of the transaction of the chain change the event records (AuditLog.append). */
+  audit(event: AuditEventInput, within?: AuditEventStore): Promise<unknown>;
   /** A chain changed: release or deny what waited for it and re-publish both checks of its head. */
   publish(chain: Chain, headSha: string): Promise<void>;
   /** A comment on the PR conversation (the use cases pass every body through `noMentions`). */
@@ -60,8 +62,10 @@ export async function auditChain(
   chain: Chain | undefined,
   details: Record<string, unknown>,
   at?: string,
+  within?: AuditEventStore,
 ): Promise<void> {
-  await deps.audit({
+  await deps.audit(
+    {
     at: at ?? deps.now().toISOString(),
     installationId: deps.installationId,
     actor: login ? `user:${login}` : 'app',
@@ -73,12 +77,18 @@ export async function auditChain(
       ...(chain ? { chainKey: chain.key } : {}),
     },
     details: { ...details, trigger: origin.trigger },
-  });
+    },
+    within,
+  );
 }
 
-/** Audits each chain event, counts them and resets the pending gauge from the store. */
-export async function reportEvents(deps: ApprovalDeps, chain: Chain, events: readonly ChainEvent[], origin: Origin): Promise<void> {
-  for (const e of events) await auditChain(deps, `approval.${e.type}`, 'actor' in e ? e.actor : undefined, origin, chain, { ...e }, e.at);
+/** Audits each chain event; `within`: the transaction of the change that made them. */
+export async function auditEvents(deps: ApprovalDeps, chain: Chain, events: readonly ChainEvent[], origin: Origin, within: AuditEventStore | undefined): Promise<void> {
+  for (const e of events) await auditChain(deps, `approval.${e.type}`, 'actor' in e ? e.actor : undefined, origin, chain, { ...e }, e.at, within);
+}
+
+/** After a change and its audit (auditEvents): counts its events, tells notifications and resets the pending gauge from the store. */
+export async function reportEvents(deps: ApprovalDeps, chain: Chain, events: readonly ChainEvent[]): Promise<void> {
   deps.metrics.events(events);
   deps.notify?.chainEvents(chain, events);
   deps.metrics.pendingSteps(await deps.chains.countPendingSteps());
@@ -129,8 +139,8 @@ export async function ignore(deps: ApprovalDeps, reason: string, actor: Actor | 
   return { kind: 'ignored', reason };
 }
 
-async function saved(deps: ApprovalDeps, s: StoredChain, events: ChainEvent[], origin: Origin): Promise<void> {
-  await reportEvents(deps, s.chain, events, origin);
+async function saved(deps: ApprovalDeps, s: StoredChain, events: ChainEvent[]): Promise<void> {
+  await reportEvents(deps, s.chain, events);
   await deps.publish(s.chain, s.chain.headSha ?? s.lastHeadSha);
 }
 
@@ -159,9 +169,9 @@ export async function decide(
     if ('refusal' in plan) return plan;
     const applied = applyDecisions(current.chain, decisionsFor(plan.steps, kind, actor, source, opts.reason), at);
     return 'refusal' in applied ? applied : { next: applied.chain, result: applied.events };
-  });
+  }, (events, next, within) => auditEvents(deps, next, events, origin, within));
   if ('refusal' in r) return refuse(deps, r.refusal, actor, origin, r.stored.chain, { decision: kind, source });
-  await saved(deps, r.saved, r.result, origin);
+  await saved(deps, r.saved, r.result);
   return { kind: 'changed', chains: [r.saved.chain], events: r.result };
 }
 
@@ -180,12 +190,12 @@ export async function retract(
     const r = await transitionChain(deps.chains, stored, deps.now, async (current, at) => {
       const applied = applyDecisions(current.chain, [{ kind: 'retract', actor: actor.login, match }], at);
       return 'refusal' in applied ? applied : { next: applied.chain, result: applied.events };
-    });
+    }, (result, next, within) => auditEvents(deps, next, result, origin, within));
     if ('refusal' in r) {
       refusal = r.refusal;
       continue;
     }
-    await saved(deps, r.saved, r.result, origin);
+    await saved(deps, r.saved, r.result);
     changed.push(r.saved.chain);
     events.push(...r.result);
   }

@@ -12,6 +12,7 @@ import type { ActionRecord } from '../governance/action.js';
 import type { AuditEventInput } from '../governance/audit.js';
 import type { Severity } from '../packs/schema.js';
 import type { PackSet } from '../packs/types.js';
+import type { AuditEventStore } from '../store/audit-events.js';
 import type { ChainRepository } from '../store/chains.js';
 import type { ApprovalDeps, ApprovalOutcome } from './approval-steps.js';
 import { handleComment } from './handle-comment.js';
@@ -27,7 +28,8 @@ export interface ProposalDeps {
   chains: ChainRepository;
   packs(installationId: number, owner: string): Promise<PackSet>;
   now: () => Date;
-  audit(event: AuditEventInput): Promise<unknown>;
+  /** `within`: the audit rows of the chain insert's transaction (AuditLog.append). */
+  audit(event: AuditEventInput, within?: AuditEventStore): Promise<unknown>;
 }
 
 export const PROPOSAL_KEY_PREFIX = 'drift-proposal:';
@@ -46,10 +48,8 @@ export async function onProposalIssueDispatched(deps: ProposalDeps, action: Acti
   // One chain per proposal, whatever the pack's invalidateOnPush (an issue has no commits).
   const options = { ...pack.pack.approvalOptions, invalidateOnPush: false };
   const { chain } = startChain({ repo: p.repo, number: issueNumber, headSha: '', author: { login: 'puddlejumper[bot]' } }, p.proposal.severity, { template, options }, deps.now());
-  const { created } = await deps.chains.insert({ ...chain, key: p.proposal.chainKey }, { templateHash: `drift-proposal:${pack.versionHash}`, headSha: '', base: '', findings: '' });
-  if (created) {
-    await deps.audit({ installationId: action.installationId, actor: `pack:${pack.pack.id}`, type: 'drift.proposal_chain_started', subject: { repo: p.repo, prNumber: issueNumber, chainKey: p.proposal.chainKey }, details: { severity: p.proposal.severity } });
-  }
+  const started = { installationId: action.installationId, actor: `pack:${pack.pack.id}`, type: 'drift.proposal_chain_started', subject: { repo: p.repo, prNumber: issueNumber, chainKey: p.proposal.chainKey }, details: { severity: p.proposal.severity } };
+  const { created } = await deps.chains.insert({ ...chain, key: p.proposal.chainKey }, { templateHash: `drift-proposal:${pack.versionHash}`, headSha: '', base: '', findings: '' }, (_, within) => deps.audit(started, within));
   return created;
 }
 

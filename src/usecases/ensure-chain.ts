@@ -12,7 +12,7 @@ import { chainIdentity, planEnsure, replacedBecause, type ChainBinding, type Rep
 import { templateHash, type RequiredChain } from '../approvals/template.js';
 import type { PullRequest } from '../change/changeset.js';
 import type { StoredChain, SupersedeReason } from '../store/chains.js';
-import { auditChain, reportEvents, type ApprovalDeps, type Origin } from './approval-steps.js';
+import { auditChain, auditEvents, reportEvents, type ApprovalDeps, type Origin } from './approval-steps.js';
 
 const MAX_ATTEMPTS = 25;
 
@@ -93,12 +93,8 @@ async function supersede(
   supersededBy?: string,
   more: Record<string, unknown> = {},
 ): Promise<boolean> {
-  if (!(await deps.chains.supersede(stored, deps.now(), reason))) return false;
-  await auditChain(deps, 'approval.chain_superseded', undefined, origin, stored.chain, {
-    reason: reason === 'not_required' ? 'no approval required any more' : reason,
-    ...(supersededBy ? { supersededBy } : {}),
-    ...more,
-  });
+  const details = { reason: reason === 'not_required' ? 'no approval required any more' : reason, ...(supersededBy ? { supersededBy } : {}), ...more };
+  if (!(await deps.chains.supersede(stored, deps.now(), reason, (chain, within) => auditChain(deps, 'approval.chain_superseded', undefined, origin, chain, details, undefined, within)))) return false;
   deps.notify?.superseded(stored.chain, origin.trigger);
   return true;
 }
@@ -114,13 +110,13 @@ async function create(
 ): Promise<{ chain: Chain; created: boolean }> {
   const now = deps.now();
   const { chain, events } = startChain(pr, severity, required, now);
-  const { stored, created } = await deps.chains.insert(chain, { templateHash: identity, headSha: pr.headSha, base: binding.base, findings: binding.findings });
+  const { stored, created } = await deps.chains.insert(chain, { templateHash: identity, headSha: pr.headSha, base: binding.base, findings: binding.findings }, (c, within) => auditEvents(deps, c, events, origin, within));
   if (created) {
     // Older chains of this PR (other heads, or another keying) are history now.
     for (const old of await deps.chains.forPr(pr.repo, pr.number)) {
       if (old.id !== stored.id) await supersede(deps, old, 'newer_head', origin, stored.chain.key);
     }
-    await reportEvents(deps, stored.chain, events, origin);
+    await reportEvents(deps, stored.chain, events);
   }
   return { chain: stored.chain, created };
 }

@@ -1,5 +1,6 @@
 // An in-memory ChainRepository with the same compare-and-set semantics as the SQL one
-// (versions per chain and per step), so the approvals suites run on both.
+// (versions per chain and per step), so the approvals suites run on both. It has no
+// transactions: a change's audit runs after the change, with no store to append within.
 import type { Chain, DecisionSource } from '../../src/approvals/chain.js';
 import { ChainConflict, type ChainRepository, type StoredChain } from '../../src/store/chains.js';
 
@@ -35,7 +36,7 @@ export function memoryChainRepository(): ChainRepository {
         .sort((a, b) => b.id - a.id)
         .map(copy);
     },
-    async insert(chain: Chain, meta) {
+    async insert(chain: Chain, meta, audit) {
       const existing = current(chain.key);
       if (existing) return { stored: copy(existing), created: false };
       const stored: StoredChain = {
@@ -51,9 +52,10 @@ export function memoryChainRepository(): ChainRepository {
         rows: Object.fromEntries(chain.steps.map((s) => [s.id, { id: nextStepId++, version: 1 }])),
       };
       rows.push(stored);
+      await audit?.(structuredClone(chain), undefined);
       return { stored: copy(stored), created: true };
     },
-    async save(stored, next, _now) {
+    async save(stored, next, _now, audit) {
       const row = byId(stored.id);
       if (!row || row.version !== stored.version) throw new ChainConflict(`chain ${stored.chain.key}`);
       for (const s of next.steps) {
@@ -66,14 +68,16 @@ export function memoryChainRepository(): ChainRepository {
       for (const s of next.steps) if (before.get(s.id) !== JSON.stringify(s)) row.rows[s.id]!.version++;
       row.chain = structuredClone(next);
       row.version++;
+      await audit?.(structuredClone(next), undefined);
       return copy(row);
     },
-    async supersede(stored, now, reason) {
+    async supersede(stored, now, reason, audit) {
       const row = byId(stored.id);
       if (!row || row.version !== stored.version || row.supersededAt !== null) return false;
       row.supersededAt = now.toISOString();
       row.supersededReason = reason;
       row.version++;
+      await audit?.(structuredClone(stored.chain), undefined);
       return true;
     },
     async touchHead(stored, headSha) {
