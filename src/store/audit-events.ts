@@ -173,12 +173,14 @@ class PostgresAuditEvents extends SqlAuditEvents {
 
 /**
  * The store inside a transaction: the append lock's, or a state change's
- * (auditEventsWithin). An insert runs under a savepoint: a conflict (only possible against
- * a writer that does not take the lock) rolls back to it, so the transaction stays usable
- * and the caller reads the tail again.
+ * (auditEventsWithin). On Postgres an insert runs under a savepoint: a conflict (only
+ * possible against a writer that does not take the lock) rolls back to it, so the
+ * transaction stays usable and the caller reads the tail again. SQLite needs none: a
+ * failed statement is undone alone, and the transaction goes on.
  */
 class LockedAuditEvents extends SqlAuditEvents {
   override async insert(rows: AuditRow[]): Promise<'inserted' | 'conflict'> {
+    if (!isPostgres(this.db)) return super.insert(rows);
     await sql`savepoint audit_insert`.execute(this.db);
     const outcome = await super.insert(rows);
     await sql.raw(outcome === 'conflict' ? 'rollback to savepoint audit_insert' : 'release savepoint audit_insert').execute(this.db);
