@@ -1,6 +1,7 @@
 // The action outbox (the governance pipeline): propose → record → judge → (wait for a chain) → approve or
 // deny → claim with a lease → dispatch → dispatched, or retry, or failed. Every
-// transition is a compare-and-set on the outbox row and leaves an audit event.
+// transition is a compare-and-set on the outbox row and leaves an audit event, written in
+// the transition's own transaction (store/actions.ts): one is never kept without the other.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Updateable } from 'kysely';

@@ -10,9 +10,8 @@ import { ActionOutbox } from '../../src/governance/pipeline.js';
 import { LocalPolicyProvider } from '../../src/governance/policy-provider.js';
 import { DispatcherRegistry } from '../../src/governance/registry.js';
 import { sqlAuditEvents, type AuditEventStore } from '../../src/store/audit-events.js';
-import { migrateToLatest } from '../../src/store/migrate.js';
 import type { Db } from '../../src/store/database.js';
-import { freshDatabaseUrl, openTestDatabase, testDbKind } from '../helpers/test-db.js';
+import { openReplicas, testDbKind } from '../helpers/test-db.js';
 import { Clock, silentLog } from './helpers.js';
 import { comment, setup } from '../approvals/helpers.js';
 
@@ -22,12 +21,9 @@ afterEach(async () => {
   for (const db of opened.splice(0)) await db.destroy().catch(() => undefined);
 });
 
-/** `n` connections (replicas) to one new, migrated database. */
 async function replicas(n: number): Promise<Db[]> {
-  const url = await freshDatabaseUrl();
-  const dbs = Array.from({ length: n }, () => openTestDatabase(url));
+  const dbs = await openReplicas(n);
   opened.push(...dbs);
-  await migrateToLatest(dbs[0]!);
   return dbs;
 }
 

@@ -51,6 +51,18 @@ export function openTestDatabase(url: string, options: OpenOptions = {}): Db {
 }
 
 /**
+ * `n` connections to one new, migrated database: `n` replicas of the app on one store (on
+ * SQLite, one WAL file). The caller destroys them (the postgres project also closes them
+ * after the file).
+ */
+export async function openReplicas(n: number, options: OpenOptions = {}): Promise<Db[]> {
+  const url = await freshDatabaseUrl();
+  const dbs = Array.from({ length: n }, () => openTestDatabase(url, options));
+  await migrateToLatest(dbs[0]!);
+  return dbs;
+}
+
+/**
  * A fresh, fully migrated database: SQLite in memory, or a new Postgres database in the
  * `postgres` project.
  */

@@ -3,9 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { ActionStore } from '../../src/store/actions.js';
-import { migrateToLatest } from '../../src/store/migrate.js';
 import type { Db } from '../../src/store/database.js';
-import { freshDatabaseUrl, openTestDatabase, testDbKind } from '../helpers/test-db.js';
+import { openReplicas, testDbKind } from '../helpers/test-db.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 const LEASE = '2026-01-01T00:05:00.000Z';
@@ -15,10 +14,8 @@ afterEach(async () => {
 });
 
 async function replicas(n: number): Promise<Db[]> {
-  const url = await freshDatabaseUrl();
-  const opened = Array.from({ length: n }, () => openTestDatabase(url));
+  const opened = await openReplicas(n);
   dbs.push(...opened);
-  await migrateToLatest(opened[0]!);
   return opened;
 }
 

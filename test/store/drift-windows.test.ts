@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { addItems, emptyWindow, type WindowState } from '../../src/drift/accumulation.js';
 import type { DriftItem } from '../../src/drift/item.js';
 import { sqlDriftStore, type DriftStore } from '../../src/store/drift.js';
-import { migrateToLatest } from '../../src/store/migrate.js';
-import { freshDatabaseUrl, openTestDatabase } from '../helpers/test-db.js';
+import type { Db } from '../../src/store/database.js';
+import { openReplicas } from '../helpers/test-db.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const config = { enabled: true, windowDays: 7 };
@@ -26,10 +26,7 @@ async function add(store: DriftStore, fingerprint: string): Promise<number> {
 
 describe('drift accumulation windows shared by replicas', () => {
   it('two replicas adding to one window at once lose no item; every write is one version', async () => {
-    const url = await freshDatabaseUrl();
-    const a = openTestDatabase(url);
-    const b = openTestDatabase(url);
-    await migrateToLatest(a);
+    const [a, b] = (await openReplicas(2)) as [Db, Db];
     const stores = [sqlDriftStore(a), sqlDriftStore(b)];
     const fingerprints = Array.from({ length: 20 }, (_, i) => `fp-${String(i).padStart(2, '0')}`);
     const attempts = await Promise.all(fingerprints.map((fp, i) => add(stores[i % 2]!, fp)));
@@ -44,10 +41,7 @@ describe('drift accumulation windows shared by replicas', () => {
   });
 
   it('a stale version never overwrites: the loser is told, the winner stays', async () => {
-    const url = await freshDatabaseUrl();
-    const a = openTestDatabase(url);
-    const b = openTestDatabase(url);
-    await migrateToLatest(a);
+    const [a, b] = (await openReplicas(2)) as [Db, Db];
     const [sa, sb] = [sqlDriftStore(a), sqlDriftStore(b)];
     const start = addItems(emptyWindow('pack', 'docs/runbook.md'), [{ item: item('first'), severity: 'low' }], NOW, config).state;
     // Both replicas create the window at once (version 0): exactly one insert wins.

@@ -20,12 +20,11 @@ import { sqlAuditEvents } from '../../src/store/audit-events.js';
 import { sqlChainRepository } from '../../src/store/chains.js';
 import type { Db } from '../../src/store/database.js';
 import { sqlEvaluationRepository } from '../../src/store/evaluations.js';
-import { migrateToLatest } from '../../src/store/migrate.js';
 import { sqlNotificationQueries } from '../../src/store/notifications.js';
 import type { NotifyPack } from '../../src/usecases/notify-plan.js';
 import { sweepEscalations, type SweepDeps } from '../../src/usecases/notify.js';
 import { silentLog } from '../governance/helpers.js';
-import { freshDatabaseUrl, openTestDatabase } from '../helpers/test-db.js';
+import { openReplicas } from '../helpers/test-db.js';
 
 const HOUR = 3_600_000;
 const REPO = 'acme/payments-api';
@@ -92,9 +91,7 @@ async function overdueChain(db: Db): Promise<void> {
 describe('the escalation sweep on two replicas', () => {
   for (const [name, apart] of [['at the same instant', 0], ['a second apart', 1000]] as const) {
     it(`two sweeps over one overdue step ${name} escalate it once: one action per notification, each dispatched once`, async () => {
-      const url = await freshDatabaseUrl();
-      const [a, b] = [openTestDatabase(url), openTestDatabase(url)];
-      await migrateToLatest(a);
+      const [a, b] = (await openReplicas(2)) as [Db, Db];
       await overdueChain(a);
       const sent: string[] = [];
       const at = STARTED + 5 * HOUR; // past the lead tier's 4 h

@@ -6,19 +6,16 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { outboxOctokit, PacedError, sharedWritePacing, type WriteSlots } from '../../src/github/octokit.js';
-import { migrateToLatest } from '../../src/store/migrate.js';
 import { sqlWriteSlots } from '../../src/store/write-pacing.js';
-import { freshDatabaseUrl, openTestDatabase } from '../helpers/test-db.js';
+import type { Db } from '../../src/store/database.js';
+import { openReplicas } from '../helpers/test-db.js';
 import { testPrivateKey } from '../helpers/server.js';
 import { Probot } from 'probot';
 
 const T = Date.parse('2026-12-02T03:00:00Z');
 
 async function twoReplicas() {
-  const url = await freshDatabaseUrl();
-  const a = openTestDatabase(url);
-  const b = openTestDatabase(url);
-  await migrateToLatest(a);
+  const [a, b] = (await openReplicas(2)) as [Db, Db];
   return { a, b, done: () => Promise.all([a.destroy(), b.destroy()]) };
 }
 
