@@ -1,7 +1,7 @@
 // The action outbox's rows and compare-and-set transitions (governance/pipeline.ts drives them). Every change is one
 // statement, atomic on its own; given the audit of the change (AuditInTransaction), the
 // statement and the audit append share one short transaction, so a change is never kept
-// without its audit event. No lock is held across anything but these statements.
+// without its audit event. No lock outlives these short transactions.
 import { sql, type Selectable, type Transaction, type Updateable } from 'kysely';
 import { auditEventsWithin, type AuditInTransaction } from './audit-events.js';
 import type { Database, Db } from './database.js';
