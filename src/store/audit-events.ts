@@ -74,8 +74,8 @@ export type AuditInTransaction<T> = (changed: T, audit: AuditEventStore | undefi
  * The audit rows inside the transaction `trx` of a state change. On Postgres it takes the
  * append lock (the same transaction-level advisory lock as `exclusive`) until that
  * transaction ends, so the tail it reads is the tail it extends. On SQLite the change has
- * already written, so its transaction holds the database's one write lock. An insert runs
- * under a savepoint: a lost race rolls back to it, and the caller reads the tail again.
+ * already written, so its transaction holds the database's one write lock. A lost race
+ * (see LockedAuditEvents) leaves the transaction usable, and the caller reads the tail again.
  */
 export async function auditEventsWithin(trx: Transaction<Database>): Promise<AuditEventStore> {
   if (isPostgres(trx)) await appendLock(trx);

@@ -1,9 +1,9 @@
 // Deciding approval steps, shared by the review and comment use cases: plan the decision
 // (approvals/decide.ts), save it by compare-and-set with its audit events in the same
-// transaction (store/chains.ts), then count and publish. Refusals are audited and, for commands, answered — at most once per person
-// and PR an hour (the limit is stored, so it holds across restarts), and no reply of the
-// approval use cases ever @-mentions anyone: a spammer's 40 `/approve` comments cannot
-// page the tier's approvers 40 times.
+// transaction (store/chains.ts), then count and publish. Refusals are audited and, for
+// commands, answered — at most once per person and PR an hour (the limit is stored, so it
+// holds across restarts), and no reply of the approval use cases ever @-mentions anyone: a
+// spammer's 40 `/approve` comments cannot page the tier's approvers 40 times.
 import type { Chain, ChainEvent, DecisionSource } from '../approvals/chain.js';
 import { applyDecisions, decidedBySource, decisionsFor, planDecision, type DecisionKind } from '../approvals/decide.js';
 import { isBotActor, type Actor } from '../approvals/eligibility.js';
@@ -66,17 +66,17 @@ export async function auditChain(
 ): Promise<void> {
   await deps.audit(
     {
-    at: at ?? deps.now().toISOString(),
-    installationId: deps.installationId,
-    actor: login ? `user:${login}` : 'app',
-    type,
-    subject: {
-      repo: origin.repo,
-      prNumber: origin.prNumber,
-      ...(chain?.headSha ? { headSha: chain.headSha } : {}),
-      ...(chain ? { chainKey: chain.key } : {}),
-    },
-    details: { ...details, trigger: origin.trigger },
+      at: at ?? deps.now().toISOString(),
+      installationId: deps.installationId,
+      actor: login ? `user:${login}` : 'app',
+      type,
+      subject: {
+        repo: origin.repo,
+        prNumber: origin.prNumber,
+        ...(chain?.headSha ? { headSha: chain.headSha } : {}),
+        ...(chain ? { chainKey: chain.key } : {}),
+      },
+      details: { ...details, trigger: origin.trigger },
     },
     within,
   );

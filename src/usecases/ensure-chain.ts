@@ -94,7 +94,10 @@ async function supersede(
   more: Record<string, unknown> = {},
 ): Promise<boolean> {
   const details = { reason: reason === 'not_required' ? 'no approval required any more' : reason, ...(supersededBy ? { supersededBy } : {}), ...more };
-  if (!(await deps.chains.supersede(stored, deps.now(), reason, (chain, within) => auditChain(deps, 'approval.chain_superseded', undefined, origin, chain, details, undefined, within)))) return false;
+  const retired = await deps.chains.supersede(stored, deps.now(), reason, (chain, within) =>
+    auditChain(deps, 'approval.chain_superseded', undefined, origin, chain, details, undefined, within),
+  );
+  if (!retired) return false;
   deps.notify?.superseded(stored.chain, origin.trigger);
   return true;
 }
