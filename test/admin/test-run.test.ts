@@ -49,6 +49,36 @@ function mockRun(gh: nock.Scope): void {
   gh.get('/repos/Codertocat/Hello-World/pulls/8/files').query(true).reply(200, [{ filename: 'CHANGELOG.md', status: 'modified', sha: 'e'.repeat(40) }, { filename: 'src/app.ts', status: 'modified', sha: 'e'.repeat(40) }]);
 }
 
+/** A Track B pack on the config branch: its primary doc is Codertocat/docs's runbook. */
+const DRIFT_PACK = `id: payments-docs
+name: Payments docs
+status: draft
+scope: { type: repo, ref: Codertocat/Hello-World }
+trackB:
+  primaryDoc: { system: github, repo: Codertocat/docs, path: runbooks/payments.md, class: runbook }
+  driftTypes:
+    - { type: instruction }
+`;
+
+/** GitHub for a test run of DRIFT_PACK: the config branch and one PR (the doc is the test's). */
+function mockDriftRun(gh: nock.Scope): void {
+  gh.get('/repos/Codertocat/.github/commits/draft-pack').reply(200, CONFIG_SHA, { 'content-type': 'application/vnd.github.sha' });
+  gh.get(`/repos/Codertocat/.github/git/trees/${CONFIG_SHA}`)
+    .query({ recursive: '1' })
+    .reply(200, { sha: CONFIG_SHA, truncated: false, tree: [{ path: 'policy-packs/payments-docs.yml', type: 'blob', sha: 'd'.repeat(40), size: DRIFT_PACK.length }] });
+  gh.get(`/repos/Codertocat/.github/git/blobs/${'d'.repeat(40)}`).reply(200, { content: Buffer.from(DRIFT_PACK).toString('base64'), encoding: 'base64' });
+  gh.get('/repos/Codertocat/Hello-World/pulls').query(true).reply(200, [pr(7, 'a change')]);
+}
+
+/** POST /api/v1/test-runs for DRIFT_PACK on the last PR. */
+function postDriftRun(harness: Harness): Promise<Response> {
+  return fetch(`${harness.url}/api/v1/test-runs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ pack: 'payments-docs', repo: 'Codertocat/Hello-World', ref: 'draft-pack', last: 1 }),
+  });
+}
+
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.stop();
@@ -127,31 +157,13 @@ describe('pack test runs', () => {
   it('a Track B pack: the drift it would raise, reading the doc with the App (a missing doc says so)', async () => {
     h = await startHarness();
     const before = await counts(h);
-    const DRIFT_PACK = `id: payments-docs
-name: Payments docs
-status: draft
-scope: { type: repo, ref: Codertocat/Hello-World }
-trackB:
-  primaryDoc: { system: github, repo: Codertocat/docs, path: runbooks/payments.md, class: runbook }
-  driftTypes:
-    - { type: instruction }
-`;
     const gh = nock(API);
     gh.post('/app/installations/1/access_tokens').reply(201, { token: 'inst-token', expires_at: new Date(Date.now() + 3600_000).toISOString() });
-    gh.get('/repos/Codertocat/.github/commits/draft-pack').reply(200, CONFIG_SHA, { 'content-type': 'application/vnd.github.sha' });
-    gh.get(`/repos/Codertocat/.github/git/trees/${CONFIG_SHA}`)
-      .query({ recursive: '1' })
-      .reply(200, { sha: CONFIG_SHA, truncated: false, tree: [{ path: 'policy-packs/payments-docs.yml', type: 'blob', sha: 'd'.repeat(40), size: DRIFT_PACK.length }] });
-    gh.get(`/repos/Codertocat/.github/git/blobs/${'d'.repeat(40)}`).reply(200, { content: Buffer.from(DRIFT_PACK).toString('base64'), encoding: 'base64' });
-    gh.get('/repos/Codertocat/Hello-World/pulls').query(true).reply(200, [pr(7, 'a change')]);
+    mockDriftRun(gh);
     gh.get('/repos/Codertocat/Hello-World/pulls/7/files').query(true).reply(200, [{ filename: 'src/app.ts', status: 'modified', sha: 'e'.repeat(40) }]);
     gh.get('/repos/Codertocat/docs').reply(404, { message: 'Not Found' });
     const calls = recordCalls(gh);
-    const res = await fetch(`${h.url}/api/v1/test-runs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ pack: 'payments-docs', repo: 'Codertocat/Hello-World', ref: 'draft-pack', last: 1 }),
-    });
+    const res = await postDriftRun(h);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { prs: Array<{ number: number; applies: boolean; wouldBlock: boolean; drift: { doc: string; items: Array<{ rule: string; message: string }> } }> };
     expect(body.prs[0]).toMatchObject({ number: 7, applies: true, wouldBlock: false, drift: { doc: 'Codertocat/docs:runbooks/payments.md' } });
@@ -168,15 +180,6 @@ describe('pack test runs and untrusted documents', () => {
   // the docs — so it parses them as the app's own checks do: in a worker, within
   // PJ_PARSE_DEADLINE_MS. A doc past it is not read, and the result says why.
   const HOSTILE = `# Runbook\n\n${'[a]('.repeat(36_000)}\n`; // about 10 s to parse in this thread
-  const DRIFT_PACK = `id: payments-docs
-name: Payments docs
-status: draft
-scope: { type: repo, ref: Codertocat/Hello-World }
-trackB:
-  primaryDoc: { system: github, repo: Codertocat/docs, path: runbooks/payments.md, class: runbook }
-  driftTypes:
-    - { type: instruction }
-`;
   function mockDoc(gh: nock.Scope): void {
     gh.get('/repos/Codertocat/docs').reply(200, { default_branch: 'main' });
     gh.get(/\/repos\/Codertocat\/docs\/contents\//).query(true).reply(200, { type: 'file', encoding: 'base64', content: Buffer.from(HOSTILE).toString('base64'), sha: 'd'.repeat(40), size: HOSTILE.length });
@@ -190,18 +193,9 @@ trackB:
       h = await startHarness({}, { untrusted: sandbox });
       const gh = nock(API);
       gh.post('/app/installations/1/access_tokens').reply(201, { token: 'inst-token', expires_at: new Date(Date.now() + 3600_000).toISOString() });
-      gh.get('/repos/Codertocat/.github/commits/draft-pack').reply(200, CONFIG_SHA, { 'content-type': 'application/vnd.github.sha' });
-      gh.get(`/repos/Codertocat/.github/git/trees/${CONFIG_SHA}`)
-        .query({ recursive: '1' })
-        .reply(200, { sha: CONFIG_SHA, truncated: false, tree: [{ path: 'policy-packs/payments-docs.yml', type: 'blob', sha: 'd'.repeat(40), size: DRIFT_PACK.length }] });
-      gh.get(`/repos/Codertocat/.github/git/blobs/${'d'.repeat(40)}`).reply(200, { content: Buffer.from(DRIFT_PACK).toString('base64'), encoding: 'base64' });
-      gh.get('/repos/Codertocat/Hello-World/pulls').query(true).reply(200, [pr(7, 'a change')]);
+      mockDriftRun(gh);
       mockDoc(gh);
-      const res = await fetch(`${h.url}/api/v1/test-runs`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ pack: 'payments-docs', repo: 'Codertocat/Hello-World', ref: 'draft-pack', last: 1 }),
-      });
+      const res = await postDriftRun(h);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { prs: Array<{ drift: { items: Array<{ rule: string; message: string }> } }> };
       expect(body.prs[0]!.drift.items.map((i) => `${i.rule}: ${i.message}`)).toEqual([expect.stringMatching(TOO_COMPLEX)]);
